@@ -1,0 +1,87 @@
+// Python bindings of the native helper; nothing but bindings here.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "boot_aarch64.h"
+#include "elf_image.h"
+
+namespace py = pybind11;
+
+namespace {
+
+std::string_view view(const py::bytes& data) {
+  char* buffer = nullptr;
+  Py_ssize_t length = 0;
+  if (PyBytes_AsStringAndSize(data.ptr(), &buffer, &length) != 0) throw py::error_already_set();
+  return std::string_view(buffer, size_t(length));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_kut_native, m) {
+  m.doc() = "kut-load's native helper: ELF reader and boot-code decoders";
+
+  py::register_exception<kut::ElfError>(m, "ElfError", PyExc_ValueError);
+
+  py::class_<kut::Section>(m, "Section")
+      .def_readonly("index", &kut::Section::index)
+      .def_readonly("name", &kut::Section::name)
+      .def_readonly("type", &kut::Section::type)
+      .def_readonly("flags", &kut::Section::flags)
+      .def_readonly("address", &kut::Section::address)
+      .def_readonly("size", &kut::Section::size)
+      .def_readonly("offset", &kut::Section::offset)
+      .def_property_readonly("allocated", &kut::Section::allocated)
+      .def_property_readonly("has_contents", &kut::Section::has_contents)
+      .def_property_readonly("executable", &kut::Section::executable)
+      .def_property_readonly("writable", &kut::Section::writable)
+      .def("__repr__", [](const kut::Section& s) {
+        return "<Section " + s.name + " at " + std::to_string(s.address) + ">";
+      });
+
+  py::class_<kut::Segment>(m, "Segment")
+      .def_readonly("type", &kut::Segment::type)
+      .def_readonly("flags", &kut::Segment::flags)
+      .def_readonly("offset", &kut::Segment::offset)
+      .def_readonly("virtual_address", &kut::Segment::virtual_address)
+      .def_readonly("physical_address", &kut::Segment::physical_address)
+      .def_readonly("file_size", &kut::Segment::file_size)
+      .def_readonly("memory_size", &kut::Segment::memory_size);
+
+  py::class_<kut::DebugInfo>(m, "DebugInfo")
+      .def_readonly("has_dwarf", &kut::DebugInfo::has_dwarf)
+      .def_readonly("debuglink", &kut::DebugInfo::debuglink)
+      .def_readonly("debuglink_crc", &kut::DebugInfo::debuglink_crc)
+      .def_readonly("build_id", &kut::DebugInfo::build_id);
+
+  py::class_<kut::ElfImage>(m, "ElfImage")
+      .def(py::init<const std::string&>(), py::arg("path"))
+      .def_static("from_bytes", [](const py::bytes& data, const std::string& name) {
+        return kut::ElfImage::from_bytes(std::string(view(data)), name);
+      }, py::arg("data"), py::arg("name") = "<bytes>")
+      .def_property_readonly("path", &kut::ElfImage::path)
+      .def_property_readonly("machine", &kut::ElfImage::machine)
+      .def_property_readonly("machine_name", &kut::ElfImage::machine_name)
+      .def_property_readonly("bits", &kut::ElfImage::bits)
+      .def_property_readonly("little_endian", &kut::ElfImage::little_endian)
+      .def_property_readonly("type", &kut::ElfImage::type)
+      .def_property_readonly("entry", &kut::ElfImage::entry)
+      .def_property_readonly("sections", &kut::ElfImage::sections)
+      .def_property_readonly("segments", &kut::ElfImage::segments)
+      .def_property_readonly("debug_info", &kut::ElfImage::debug_info)
+      .def("section_bytes", [](const kut::ElfImage& image, unsigned index) {
+        return py::bytes(image.section_bytes(index));
+      }, py::arg("index"));
+
+  py::class_<kut::BootEntry>(m, "BootEntry")
+      .def_readonly("found", &kut::BootEntry::found)
+      .def_readonly("entry", &kut::BootEntry::entry)
+      .def_readonly("method", &kut::BootEntry::method)
+      .def_readonly("reason", &kut::BootEntry::reason)
+      .def_readonly("listing", &kut::BootEntry::listing);
+
+  m.def("decode_aarch64_boot", [](const py::bytes& data, uint64_t address) {
+    return kut::decode_aarch64_boot(view(data), address);
+  }, py::arg("data"), py::arg("address"),
+     "Follow aarch64 boot code read at address to where it hands over control.");
+}

@@ -1,0 +1,160 @@
+#include "elf_image.h"
+
+#include <llvm/BinaryFormat/ELF.h>
+#include <llvm/Object/ELF.h>
+#include <llvm/Object/ELFTypes.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+namespace kut {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw ElfError(path + ": " + what);
+}
+
+template <class T>
+T take(llvm::Expected<T> value, const std::string& path) {
+  if (!value) fail(path, llvm::toString(value.takeError()));
+  return std::move(*value);
+}
+
+std::string to_hex(llvm::ArrayRef<uint8_t> bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (uint8_t byte : bytes) {
+    hex += digits[byte >> 4];
+    hex += digits[byte & 15];
+  }
+  return hex;
+}
+
+// .gnu_debuglink holds a NUL-terminated file name, padding to 4, then a CRC32.
+void read_debuglink(llvm::ArrayRef<uint8_t> contents, bool little_endian, DebugInfo& debug) {
+  size_t name_end = 0;
+  while (name_end < contents.size() && contents[name_end] != 0) ++name_end;
+  size_t crc_at = (name_end + 4) & ~size_t(3);
+  if (name_end == 0 || name_end >= contents.size() || crc_at + 4 > contents.size()) return;
+  debug.debuglink.assign(reinterpret_cast<const char*>(contents.data()), name_end);
+  const uint8_t* crc = contents.data() + crc_at;
+  debug.debuglink_crc = little_endian
+      ? uint32_t(crc[0]) | uint32_t(crc[1]) << 8 | uint32_t(crc[2]) << 16 | uint32_t(crc[3]) << 24
+      : uint32_t(crc[3]) | uint32_t(crc[2]) << 8 | uint32_t(crc[1]) << 16 | uint32_t(crc[0]) << 24;
+}
+
+}  // namespace
+
+bool Section::allocated() const { return flags & llvm::ELF::SHF_ALLOC; }
+bool Section::has_contents() const { return type != llvm::ELF::SHT_NOBITS; }
+bool Section::executable() const { return flags & llvm::ELF::SHF_EXECINSTR; }
+bool Section::writable() const { return flags & llvm::ELF::SHF_WRITE; }
+
+ElfImage::ElfImage(std::unique_ptr<llvm::MemoryBuffer> buffer, std::string path)
+    : buffer_(std::move(buffer)), path_(std::move(path)) {
+  llvm::StringRef data = buffer_->getBuffer();
+  if (data.size() < llvm::ELF::EI_NIDENT || !data.startswith(llvm::ELF::ElfMagic))
+    fail(path_, "not an ELF file (no ELF magic at its start)");
+  unsigned char elf_class = data[llvm::ELF::EI_CLASS];
+  unsigned char encoding = data[llvm::ELF::EI_DATA];
+  bool is64 = elf_class == llvm::ELF::ELFCLASS64;
+  bool is_little = encoding == llvm::ELF::ELFDATA2LSB;
+  if (!is64 && elf_class != llvm::ELF::ELFCLASS32) fail(path_, "unknown ELF class");
+  if (!is_little && encoding != llvm::ELF::ELFDATA2MSB) fail(path_, "unknown ELF data encoding");
+  if (is64)
+    is_little ? parse<llvm::object::ELF64LE>() : parse<llvm::object::ELF64BE>();
+  else
+    is_little ? parse<llvm::object::ELF32LE>() : parse<llvm::object::ELF32BE>();
+}
+
+ElfImage::ElfImage(const std::string& path) : ElfImage([&] {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) fail(path, buffer.getError().message());
+  return std::move(*buffer);
+}(), path) {}
+
+ElfImage ElfImage::from_bytes(const std::string& bytes, const std::string& name) {
+  return ElfImage(llvm::MemoryBuffer::getMemBufferCopy(bytes, name), name);
+}
+
+ElfImage::ElfImage(ElfImage&&) noexcept = default;
+ElfImage& ElfImage::operator=(ElfImage&&) noexcept = default;
+ElfImage::~ElfImage() = default;
+
+template <class ELFT>
+void ElfImage::parse() {
+  using namespace llvm;
+  auto file = take(object::ELFFile<ELFT>::create(buffer_->getBuffer()), path_);
+  const auto& header = file.getHeader();
+  machine_ = header.e_machine;
+  bits_ = ELFT::Is64Bits ? 64 : 32;
+  little_endian_ = ELFT::TargetEndianness == support::little;
+  type_ = header.e_type;
+  entry_ = header.e_entry;
+
+  for (const auto& phdr : take(file.program_headers(), path_)) {
+    segments_.push_back({uint32_t(phdr.p_type), uint32_t(phdr.p_flags), uint64_t(phdr.p_offset),
+                         uint64_t(phdr.p_vaddr), uint64_t(phdr.p_paddr),
+                         uint64_t(phdr.p_filesz), uint64_t(phdr.p_memsz)});
+  }
+
+  auto headers = take(file.sections(), path_);
+  unsigned index = 0;
+  for (const auto& shdr : headers) {
+    Section section;
+    section.index = index++;
+    section.name = std::string(take(file.getSectionName(shdr), path_));
+    section.type = shdr.sh_type;
+    section.flags = shdr.sh_flags;
+    section.address = shdr.sh_addr;
+    section.size = shdr.sh_size;
+    section.offset = shdr.sh_offset;
+    // Fail now, not at first use, when a section's bytes lie outside the file.
+    auto contents = section.has_contents()
+                        ? take(file.getSectionContents(shdr), path_)
+                        : ArrayRef<uint8_t>();
+    StringRef name = section.name;
+    if ((name == ".debug_info" || name == ".zdebug_info") && section.size > 0)
+      debug_.has_dwarf = true;
+    if (name == ".gnu_debuglink") read_debuglink(contents, little_endian_, debug_);
+    if (shdr.sh_type == ELF::SHT_NOTE) {
+      Error note_error = Error::success();
+      for (const auto& note : file.notes(shdr, note_error)) {
+        if (note.getType() == ELF::NT_GNU_BUILD_ID && note.getName() == "GNU")
+          debug_.build_id = to_hex(note.getDesc());
+      }
+      if (note_error) fail(path_, toString(std::move(note_error)));
+    }
+    sections_.push_back(std::move(section));
+  }
+}
+
+std::string ElfImage::machine_name() const {
+  switch (machine_) {
+    case llvm::ELF::EM_AARCH64: return "aarch64";
+    case llvm::ELF::EM_ARM: return "arm";
+    case llvm::ELF::EM_RISCV: return bits_ == 64 ? "riscv64" : "riscv32";
+    case llvm::ELF::EM_X86_64: return "x86-64";
+    case llvm::ELF::EM_386: return "i386";
+    case llvm::ELF::EM_PPC64: return "ppc64";
+    case llvm::ELF::EM_S390: return "s390x";
+    case llvm::ELF::EM_NONE: return "none";
+    default: return "machine " + std::to_string(machine_);
+  }
+}
+
+std::string ElfImage::section_bytes(unsigned index) const {
+  if (index >= sections_.size())
+    fail(path_, "no section with index " + std::to_string(index));
+  const Section& section = sections_[index];
+  if (!section.has_contents())
+    fail(path_, "section '" + section.name + "' occupies no space in the file");
+  llvm::StringRef data = buffer_->getBuffer();
+  // parse() checked this range already; check again so no caller can overrun.
+  if (section.offset > data.size() || section.size > data.size() - section.offset)
+    fail(path_, "section '" + section.name + "' lies past the end of the file");
+  return data.substr(section.offset, section.size).str();
+}
+
+}  // namespace kut

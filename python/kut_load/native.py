@@ -1,0 +1,77 @@
+"""Finds and imports the native helper at first use, and explains a mismatch.
+
+The module is looked for beside this package (an installed copy) and then in
+build/native of the checkout this package lives in.
+"""
+
+import glob
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+MODULE_NAME = "_kut_native"
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+CHECKOUT_DIR = os.path.dirname(os.path.dirname(PACKAGE_DIR))
+BUILD_DIR = os.path.join(CHECKOUT_DIR, "build", "native")
+
+_module = None
+
+
+class NativeModuleError(Exception):
+    """The native helper is missing or was built for another Python."""
+
+
+def search_dirs():
+    return [PACKAGE_DIR, BUILD_DIR]
+
+
+def _python_of(filename):
+    """'3.12' for _kut_native.cpython-312-x86_64-linux-gnu.so, or the file name."""
+    tag = os.path.basename(filename)[len(MODULE_NAME) + 1:].split("-")[:2]
+    if len(tag) == 2 and tag[0].startswith("cpython") and tag[0][7:].isdigit():
+        digits = tag[0][7:]
+        return "Python %s.%s" % (digits[0], digits[1:])
+    return os.path.basename(filename)
+
+
+def _rebuild_hint():
+    return ("rebuild it with: cmake -S %s -B %s && cmake --build %s"
+            % (CHECKOUT_DIR, os.path.join(CHECKOUT_DIR, "build"),
+               os.path.join(CHECKOUT_DIR, "build")))
+
+
+def load():
+    """Returns the imported native module, importing it on the first call."""
+    global _module
+    if _module is not None:
+        return _module
+    built_for = []
+    for directory in search_dirs():
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(directory, MODULE_NAME + suffix)
+            if os.path.isfile(path):
+                _module = _import_file(path)
+                return _module
+        built_for += glob.glob(os.path.join(directory, MODULE_NAME + ".*.so"))
+    running = "Python %d.%d" % sys.version_info[:2]
+    if built_for:
+        raise NativeModuleError(
+            "kut-load's native module %s was built for %s, but this gdb embeds %s; %s."
+            % (built_for[0], _python_of(built_for[0]), running, _rebuild_hint()))
+    raise NativeModuleError(
+        "kut-load's native module is not built (looked in %s); %s."
+        % (" and ".join(search_dirs()), _rebuild_hint()))
+
+
+def _import_file(path):
+    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as error:
+        raise NativeModuleError(
+            "kut-load's native module %s cannot be loaded (%s); %s."
+            % (path, error, _rebuild_hint())) from None
+    sys.modules[MODULE_NAME] = module
+    return module

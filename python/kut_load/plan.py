@@ -1,0 +1,75 @@
+"""The load plan: where each section of the test image lives in the guest,
+and the exact add-symbol-file command that tells gdb so. Pure: no gdb here."""
+
+from dataclasses import dataclass
+
+from .quoting import hex_address, quote_argument
+
+ET_EXEC = 2
+ET_DYN = 3
+
+
+class PlanError(ValueError):
+    """The image cannot be placed at the address the target reports."""
+
+
+@dataclass(frozen=True)
+class PlacedSection:
+    name: str
+    link_address: int
+    address: int
+    size: int
+    writable: bool
+    executable: bool
+    has_contents: bool
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    elf_path: str          # absolute path of the file gdb reads symbols from
+    load_address: int      # where the image's first byte is in the guest
+    offset: int            # added to every link address
+    sections: tuple        # PlacedSection for every allocated section
+
+    def add_symbol_file_command(self):
+        """One line, built from a quoted path and hex numbers only."""
+        return "add-symbol-file %s -o %s" % (
+            quote_argument(self.elf_path, "file name"), hex_address(self.offset))
+
+    def text_address(self):
+        """Address of .text, or of the first executable section, or the load address."""
+        executable = [s for s in self.sections if s.executable and s.size]
+        for section in executable:
+            if section.name == ".text":
+                return section.address
+        return executable[0].address if executable else self.load_address
+
+
+def image_start(image):
+    """Lowest link address of the bytes a flat image holds (objcopy -O binary)."""
+    starts = [s.address for s in image.sections
+              if s.allocated and s.has_contents and s.size > 0]
+    if not starts:
+        raise PlanError("%s has no allocated sections with contents, so it is not a "
+                        "test image; pass the test's .elf file" % image.path)
+    return min(starts)
+
+
+def plan_load(image, elf_path, load_address, address_bits=64):
+    """Places image so that its first byte is at load_address.
+
+    A PIE (ET_DYN) may go anywhere; an ET_EXEC image runs only where it was
+    linked, so any other address means the wrong file or a wrong detection.
+    """
+    start = image_start(image)
+    mask = (1 << address_bits) - 1
+    offset = load_address - start
+    if image.type == ET_EXEC and offset != 0:
+        raise PlanError(
+            "%s is linked to run at %#x, but the image in the guest starts at %#x; "
+            "is this the right file?" % (image.path, start, load_address))
+    sections = tuple(
+        PlacedSection(s.name, s.address, (s.address + offset) & mask, s.size,
+                      s.writable, s.executable, s.has_contents)
+        for s in image.sections if s.allocated)
+    return LoadPlan(elf_path, load_address, offset, sections)

@@ -1,0 +1,28 @@
+"""What kut-load prints: the one-line summary, -v details, error sentences."""
+
+import gdb
+
+
+def sentence(error):
+    """An exception as one line that gdb can show as an error."""
+    text = " ".join(str(error).split())
+    return text or error.__class__.__name__
+
+
+def loaded(plan, found):
+    gdb.write("kut-load: %s at %#x (offset %#x), %s\n"
+              % (plan.elf_path, plan.load_address, plan.offset, found.how))
+
+
+def listing(lines):
+    if lines:
+        gdb.write("kut-load: boot code read from the target:\n")
+    for line in lines:
+        gdb.write("  %s\n" % line)
+
+
+def sections(plan):
+    gdb.write("kut-load: sections (link address -> guest address):\n")
+    for section in plan.sections:
+        gdb.write("  %-20s %#12x -> %#12x  %#8x bytes\n"
+                  % (section.name, section.link_address, section.address, section.size))

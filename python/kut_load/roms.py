@@ -1,0 +1,31 @@
+"""Parses QEMU's `monitor info roms`: what QEMU placed where at reset."""
+
+import re
+from dataclasses import dataclass
+
+# addr=0000000040080000 size=0x0286b0 mem=ram name="arm/gic.flat"
+_LINE = re.compile(
+    r'^\s*(?:fw=\S+\s+)?addr=(?P<addr>[0-9a-fA-F]+)\s+size=(?P<size>0x[0-9a-fA-F]+)'
+    r'\s+mem=(?P<mem>\w+)\s+name="(?P<name>.*)"\s*$')
+
+
+@dataclass(frozen=True)
+class Rom:
+    address: int
+    size: int
+    memory: str
+    name: str
+
+    def contains(self, address):
+        return self.address <= address < self.address + self.size
+
+
+def parse_info_roms(text):
+    """The ROMs listed in the text, in order; lines that do not parse are skipped."""
+    roms = []
+    for line in text.splitlines():
+        match = _LINE.match(line)
+        if match:
+            roms.append(Rom(int(match["addr"], 16), int(match["size"], 16),
+                            match["mem"], match["name"]))
+    return roms

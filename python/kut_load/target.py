@@ -1,0 +1,70 @@
+"""The gdb side of reading the target: architecture, memory, registers and
+QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
+
+import gdb
+
+from . import arches
+from .roms import parse_info_roms
+
+
+class TargetError(Exception):
+    """The target is missing, running, or refused a read."""
+
+
+class GdbTarget:
+    """The inferior gdb is attached to, checked to be there and stopped."""
+
+    def __init__(self):
+        self.inferior = gdb.selected_inferior()
+        if self.inferior.pid == 0 or not self.inferior.threads():
+            raise TargetError("no target is connected; start QEMU with -s -S and run "
+                              "'target remote :1234' first")
+        if any(thread.is_running() for thread in self.inferior.threads()):
+            raise TargetError("the target is running; interrupt it (Ctrl-C) first")
+        self._roms = None
+
+    def arch(self):
+        return arches.from_gdb(self.inferior.architecture().name())
+
+    def read_memory(self, address, length):
+        try:
+            return bytes(self.inferior.read_memory(address, length))
+        except (gdb.MemoryError, gdb.error) as error:
+            raise TargetError("cannot read %d bytes of target memory at %#x: %s"
+                              % (length, address, error)) from None
+
+    def monitor(self, command):
+        """QEMU's monitor answer, or None when the stub has no monitor."""
+        try:
+            return gdb.execute("monitor " + command, to_string=True)
+        except gdb.error:
+            return None
+
+    def roms(self):
+        if self._roms is None:
+            self._roms = parse_info_roms(self.monitor("info roms") or "")
+        return self._roms
+
+    def boot_cpu_pc(self):
+        """The pc of the lowest-numbered thread, whichever thread is selected."""
+        boot_cpu = min(self.inferior.threads(), key=lambda thread: thread.num)
+        return self.read_pc(boot_cpu)
+
+    def read_pc(self, thread):
+        selected_thread = gdb.selected_thread()
+        try:
+            selected_frame = gdb.selected_frame()
+        except gdb.error:
+            selected_frame = None
+        try:
+            thread.switch()
+            return int(gdb.newest_frame().pc())
+        except gdb.error as error:
+            raise TargetError("cannot read the pc of thread %d: %s"
+                              % (thread.num, error)) from None
+        finally:
+            # Put the user's selection back as it was.
+            if selected_thread is not None and selected_thread.is_valid():
+                selected_thread.switch()
+                if selected_frame is not None and selected_frame.is_valid():
+                    selected_frame.select()
