@@ -4,7 +4,7 @@ import os
 
 import gdb
 
-from . import __version__, arches, boot, loader, native, report
+from . import __version__, arches, boot, detect, loader, native, report
 from .options import UsageError, parse, make_parser
 from .plan import PlanError, plan_load
 from .quoting import UnsafeName
@@ -74,7 +74,7 @@ Options:
             found = boot.LoadAddress(options.address, "given with --address")
         else:
             try:
-                found = boot.find_load_address(target_arch, target, helper)
+                found = detect.find_load_address(target_arch, target, helper)
             except boot.DetectionError as error:
                 if options.verbose:
                     report.listing(error.listing)
