@@ -48,6 +48,11 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_readonly("file_size", &kut::Segment::file_size)
       .def_readonly("memory_size", &kut::Segment::memory_size);
 
+  py::class_<kut::Symbol>(m, "Symbol")
+      .def_readonly("name", &kut::Symbol::name)
+      .def_readonly("address", &kut::Symbol::address)
+      .def_readonly("size", &kut::Symbol::size);
+
   py::class_<kut::DebugInfo>(m, "DebugInfo")
       .def_readonly("has_dwarf", &kut::DebugInfo::has_dwarf)
       .def_readonly("debuglink", &kut::DebugInfo::debuglink)
@@ -69,6 +74,10 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_property_readonly("sections", &kut::ElfImage::sections)
       .def_property_readonly("segments", &kut::ElfImage::segments)
       .def_property_readonly("debug_info", &kut::ElfImage::debug_info)
+      .def_property_readonly("has_symbols", &kut::ElfImage::has_symbols)
+      .def_property_readonly("relocated_addresses", &kut::ElfImage::relocated_addresses)
+      .def("find_symbol", &kut::ElfImage::find_symbol, py::arg("name"),
+           "The symbol with this name, or None.")
       .def("section_bytes", [](const kut::ElfImage& image, unsigned index) {
         return py::bytes(image.section_bytes(index));
       }, py::arg("index"));

@@ -1,6 +1,9 @@
 #include "elf_image.h"
 
+#include <algorithm>
+
 #include <llvm/BinaryFormat/ELF.h>
+#include <llvm/Config/llvm-config.h>
 #include <llvm/Object/ELF.h>
 #include <llvm/Object/ELFTypes.h>
 #include <llvm/Support/Error.h>
@@ -53,7 +56,7 @@ bool Section::writable() const { return flags & llvm::ELF::SHF_WRITE; }
 ElfImage::ElfImage(std::unique_ptr<llvm::MemoryBuffer> buffer, std::string path)
     : buffer_(std::move(buffer)), path_(std::move(path)) {
   llvm::StringRef data = buffer_->getBuffer();
-  if (data.size() < llvm::ELF::EI_NIDENT || !data.startswith(llvm::ELF::ElfMagic))
+  if (data.size() < llvm::ELF::EI_NIDENT || data.substr(0, 4) != llvm::ELF::ElfMagic)
     fail(path_, "not an ELF file (no ELF magic at its start)");
   unsigned char elf_class = data[llvm::ELF::EI_CLASS];
   unsigned char encoding = data[llvm::ELF::EI_DATA];
@@ -89,7 +92,7 @@ void ElfImage::parse() {
   const auto& header = file.getHeader();
   machine_ = header.e_machine;
   bits_ = ELFT::Is64Bits ? 64 : 32;
-  little_endian_ = ELFT::TargetEndianness == support::little;
+  little_endian_ = header.e_ident[ELF::EI_DATA] == ELF::ELFDATA2LSB;
   type_ = header.e_type;
   entry_ = header.e_entry;
 
@@ -122,12 +125,51 @@ void ElfImage::parse() {
       Error note_error = Error::success();
       for (const auto& note : file.notes(shdr, note_error)) {
         if (note.getType() == ELF::NT_GNU_BUILD_ID && note.getName() == "GNU")
+#if LLVM_VERSION_MAJOR >= 17  // the descriptor's alignment became explicit; notes() uses this one
+          debug_.build_id = to_hex(note.getDesc(std::max<size_t>(shdr.sh_addralign, 4)));
+#else
           debug_.build_id = to_hex(note.getDesc());
+#endif
       }
       if (note_error) fail(path_, toString(std::move(note_error)));
     }
+    if ((shdr.sh_type == ELF::SHT_SYMTAB || shdr.sh_type == ELF::SHT_DYNSYM) &&
+        shdr.sh_size >= sizeof(typename ELFT::Sym) * 2)
+      has_symbols_ = true;
+    if (shdr.sh_flags & ELF::SHF_ALLOC) {
+      if (shdr.sh_type == ELF::SHT_RELA)
+        for (const auto& rela : take(file.relas(shdr), path_)) relocated_.push_back(rela.r_offset);
+      if (shdr.sh_type == ELF::SHT_REL)
+        for (const auto& rel : take(file.rels(shdr), path_)) relocated_.push_back(rel.r_offset);
+    }
     sections_.push_back(std::move(section));
   }
+  // The buffer is owned on the heap, so the file view stays valid when *this moves.
+  find_symbol_ = [file, headers](const std::string& wanted) -> std::optional<Symbol> {
+    for (unsigned type : {ELF::SHT_SYMTAB, ELF::SHT_DYNSYM}) {
+      for (const auto& shdr : headers) {
+        if (shdr.sh_type != type) continue;
+        auto symbols = file.symbols(&shdr);
+        auto names = file.getStringTableForSymtab(shdr, headers);
+        if (!symbols || !names) {
+          consumeError(symbols.takeError());
+          consumeError(names.takeError());
+          continue;
+        }
+        for (const auto& symbol : *symbols) {
+          auto name = symbol.getName(*names);
+          if (!name) { consumeError(name.takeError()); continue; }
+          if (*name == wanted && symbol.st_shndx != ELF::SHN_UNDEF)
+            return Symbol{wanted, uint64_t(symbol.st_value), uint64_t(symbol.st_size)};
+        }
+      }
+    }
+    return std::nullopt;
+  };
+}
+
+std::optional<Symbol> ElfImage::find_symbol(const std::string& name) const {
+  return find_symbol_ ? find_symbol_(name) : std::nullopt;
 }
 
 std::string ElfImage::machine_name() const {

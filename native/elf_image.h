@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -45,6 +47,12 @@ struct Segment {
   uint64_t memory_size = 0;
 };
 
+struct Symbol {
+  std::string name;
+  uint64_t address = 0;
+  uint64_t size = 0;
+};
+
 // Where the DWARF is: in the file, or named by .gnu_debuglink / build-id.
 struct DebugInfo {
   bool has_dwarf = false;
@@ -76,6 +84,14 @@ class ElfImage {
   const std::vector<Segment>& segments() const { return segments_; }
   const DebugInfo& debug_info() const { return debug_; }
 
+  // The first symbol in .symtab (then .dynsym) with this name.
+  std::optional<Symbol> find_symbol(const std::string& name) const;
+  // Whether the file has a non-empty symbol table.
+  bool has_symbols() const { return has_symbols_; }
+  // Link addresses the image's dynamic relocations rewrite at run time (the
+  // r_offset of every entry in allocated SHT_REL/SHT_RELA sections).
+  const std::vector<uint64_t>& relocated_addresses() const { return relocated_; }
+
   // The file bytes of one section. Throws ElfError for SHT_NOBITS sections
   // and for contents outside the file.
   std::string section_bytes(unsigned index) const;
@@ -95,6 +111,9 @@ class ElfImage {
   std::vector<Section> sections_;
   std::vector<Segment> segments_;
   DebugInfo debug_;
+  bool has_symbols_ = false;
+  std::vector<uint64_t> relocated_;
+  std::function<std::optional<Symbol>(const std::string&)> find_symbol_;
 };
 
 }  // namespace kut

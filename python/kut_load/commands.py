@@ -1,5 +1,8 @@
-"""Registers kut-load's gdb commands; imported once, by the gdbinit."""
+"""Registers kut-load's gdb commands and settings; imported once, by the gdbinit."""
 
 from .command import KutLoadCommand
+from .settings import AutoLoad, SetKutLoad, ShowKutLoad
 
-KutLoadCommand()
+SetKutLoad()
+ShowKutLoad()
+AutoLoad(KutLoadCommand())

@@ -3,14 +3,8 @@ splitting, --help, and a one-sentence error instead of argparse's exit."""
 
 import argparse
 
-
 class UsageError(Exception):
     """The command line does not parse."""
-
-
-class HelpRequested(Exception):
-    """--help was given; the message is the text to print."""
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
@@ -18,7 +12,6 @@ class _Parser(argparse.ArgumentParser):
 
     def exit(self, status=0, message=None):
         raise UsageError(message or "bad arguments")
-
 
 def _address(text):
     try:
@@ -28,7 +21,6 @@ def _address(text):
     if value < 0:
         raise argparse.ArgumentTypeError("%r is negative" % text)
     return value
-
 
 def make_parser():
     parser = _Parser(prog="kut-load", add_help=False, allow_abbrev=False)
@@ -43,7 +35,6 @@ def make_parser():
     parser.add_argument("--version", action="store_true", help="print the version")
     parser.add_argument("-h", "--help", action="store_true", help="show help")
     return parser
-
 
 def parse(argv):
     options = make_parser().parse_args(argv)

@@ -26,3 +26,11 @@ def sections(plan):
     for section in plan.sections:
         gdb.write("  %-20s %#12x -> %#12x  %#8x bytes\n"
                   % (section.name, section.link_address, section.address, section.size))
+
+
+def line(text):
+    gdb.write("kut-load: %s\n" % text)
+
+
+def warning(text):
+    gdb.write("kut-load: warning: %s\n" % text, gdb.STDERR)

@@ -4,11 +4,8 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 import gdb
 
 from . import arches
+from .errors import TargetError
 from .roms import parse_info_roms
-
-
-class TargetError(Exception):
-    """The target is missing, running, or refused a read."""
 
 
 class GdbTarget:
@@ -44,6 +41,14 @@ class GdbTarget:
         if self._roms is None:
             self._roms = parse_info_roms(self.monitor("info roms") or "")
         return self._roms
+
+    def connection_details(self):
+        connection = self.inferior.connection
+        return getattr(connection, "details", None) if connection else None
+
+    def cpu_pcs(self):
+        """The pc of every CPU, for finding an image a CPU runs in."""
+        return [self.read_pc(thread) for thread in self.inferior.threads()]
 
     def boot_cpu_pc(self):
         """The pc of the lowest-numbered thread, whichever thread is selected."""

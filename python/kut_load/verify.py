@@ -1,0 +1,73 @@
+"""Checks that the guest really runs this ELF before any symbols are loaded:
+a few windows of its code are compared with target memory. Pure but for the
+read function it is given."""
+
+from dataclasses import dataclass
+
+# Each window is one remote read; two keep a whole kut-load within three.
+WINDOW_BYTES = 512
+
+
+class MismatchError(Exception):
+    """Target memory differs from the ELF."""
+
+
+@dataclass(frozen=True)
+class Window:
+    section: object       # the ELF section the bytes come from
+    offset: int           # from the start of that section
+    length: int
+
+    def link_address(self):
+        return self.section.address + self.offset
+
+
+def code_windows(image):
+    """Where to compare: the start of the code, and main (what makes a test
+    differ from its siblings, which share their start-up code)."""
+    code = [s for s in image.sections
+            if s.allocated and s.executable and s.has_contents and s.size > 0]
+    if not code:
+        return []
+    first = min(code, key=lambda s: s.address)
+    windows = [Window(first, 0, min(first.size, WINDOW_BYTES))]
+    main = image.find_symbol("main")
+    home = [s for s in code if main and s.address <= main.address < s.address + s.size]
+    if home:
+        offset = main.address - home[0].address
+        windows.append(Window(home[0], offset, min(home[0].size - offset, WINDOW_BYTES)))
+    else:  # no main: the end of the largest code section
+        largest = max(code, key=lambda s: s.size)
+        length = min(largest.size, WINDOW_BYTES)
+        windows.append(Window(largest, largest.size - length, length))
+    return windows
+
+
+def rewritten_bytes(image):
+    """Link addresses of bytes the image relocates in itself at run time."""
+    word = image.bits // 8
+    return {address + i for address in image.relocated_addresses for i in range(word)}
+
+
+def first_difference(expected, actual, link_address, skip):
+    for i, (want, have) in enumerate(zip(expected, actual)):
+        if want != have and link_address + i not in skip:
+            return i
+    return None
+
+
+def check(image, plan, read_memory):
+    """Raises MismatchError naming the file and the first address that differs."""
+    skip = rewritten_bytes(image)
+    for window in code_windows(image):
+        data = image.section_bytes(window.section.index)
+        expected = data[window.offset:window.offset + window.length]
+        guest_address = window.link_address() + plan.offset
+        actual = read_memory(guest_address, len(expected))
+        at = first_difference(expected, actual, window.link_address(), skip)
+        if at is not None:
+            raise MismatchError(
+                "%s does not match the guest's memory at %#x (%s+%#x): the guest runs "
+                "another test or another build of it; pick the right ELF, rebuild, or "
+                "use --force" % (plan.elf_path, guest_address + at, window.section.name,
+                                 window.offset + at))
