@@ -65,7 +65,7 @@ See also: set kut-load auto on, to load symbols whenever gdb connects."""
         except USER_ERRORS as error:
             raise gdb.GdbError(report.sentence(error)) from None
         except ValueError as error:  # the native module's ElfError
-            raise gdb.GdbError(report.sentence(error)) from None
+            raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
 
     def run(self, argv):
         options = parse(argv)
@@ -150,6 +150,14 @@ def find_elf_for_kernel(target, found):
                          "ELF file, as in 'kut-load arm/gic.elf'" % found.address)
     directories = [os.getcwd(), qemu_process.working_directory(target.connection_details())]
     return kernel_file.locate(name, directories)
+
+
+def explain_elf_error(error):
+    """Adds the likely fix when the file given is QEMU's flat image."""
+    text = str(error)
+    if "not an ELF file" in text and ".flat:" in text:
+        text += "; QEMU boots the .flat, but the symbols are in the .elf beside it"
+    return text
 
 
 def check_architecture(image, target_arch):

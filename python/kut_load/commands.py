@@ -5,4 +5,5 @@ from .settings import AutoLoad, SetKutLoad, ShowKutLoad
 
 SetKutLoad()
 ShowKutLoad()
-AutoLoad(KutLoadCommand())
+KUT_LOAD = KutLoadCommand()
+AUTO_LOAD = AutoLoad(KUT_LOAD)

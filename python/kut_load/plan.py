@@ -55,6 +55,16 @@ def image_start(image):
     return min(starts)
 
 
+def check_no_overlap(image):
+    """Refuses allocated sections whose file bytes would land on each other."""
+    placed = sorted((s.address, s.address + s.size, s.name) for s in image.sections
+                    if s.allocated and s.has_contents and s.size > 0)
+    for (_, end, name), (start, _, next_name) in zip(placed, placed[1:]):
+        if start < end:
+            raise PlanError("%s is damaged: sections %r and %r overlap"
+                            % (image.path, name, next_name))
+
+
 def plan_load(image, elf_path, load_address, address_bits=64):
     """Places image so that its first byte is at load_address.
 
@@ -62,6 +72,7 @@ def plan_load(image, elf_path, load_address, address_bits=64):
     linked, so any other address means the wrong file or a wrong detection.
     """
     start = image_start(image)
+    check_no_overlap(image)
     mask = (1 << address_bits) - 1
     offset = load_address - start
     if image.type == ET_EXEC and offset != 0:

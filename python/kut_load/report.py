@@ -3,6 +3,11 @@
 import gdb
 
 
+def printable(name):
+    """A name from the ELF, shown with control characters escaped."""
+    return name if name.isprintable() else repr(name)[1:-1]
+
+
 def sentence(error):
     """An exception as one line that gdb can show as an error."""
     text = " ".join(str(error).split())
@@ -25,7 +30,8 @@ def sections(plan):
     gdb.write("kut-load: sections (link address -> guest address):\n")
     for section in plan.sections:
         gdb.write("  %-20s %#12x -> %#12x  %#8x bytes\n"
-                  % (section.name, section.link_address, section.address, section.size))
+                  % (printable(section.name), section.link_address, section.address,
+                     section.size))
 
 
 def line(text):
