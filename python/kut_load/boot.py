@@ -20,6 +20,10 @@ class LoadAddress:
     listing: list = field(default_factory=list)  # what was read, for -v
     kernel_name: str = ""          # the -kernel file QEMU reports, if it does
 
+    def address_for(self, image):
+        """Where image starts in the guest; x86's finder needs the image to say."""
+        return self.address
+
 
 def bootloader_address(roms, read_boot_cpu_pc):
     """Where QEMU's boot loader is: its ROM if QEMU lists it, else the boot CPU's pc."""

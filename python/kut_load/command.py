@@ -88,7 +88,7 @@ See also: set kut-load auto on, to load symbols whenever gdb connects."""
             image = helper.ElfImage(elf_path)
             check_architecture(image, arch)
         symbols_path, warning = debug_file.symbol_file(image, elf_path)
-        plan = plan_load(image, symbols_path, found.address, image.bits)
+        plan = plan_load(image, symbols_path, found.address_for(image), image.bits)
         if options.verbose:
             report.sections(plan)
         self.check_memory(options, image, plan, target)

@@ -2,12 +2,17 @@
 target's architecture first, then QEMU's ROM list, then the image's own
 bytes in guest memory."""
 
-from . import boot_aarch64
+from . import boot_aarch64, boot_arm, boot_riscv, boot_x86
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 
 FINDERS = {
     "aarch64": boot_aarch64.find,
+    "arm": boot_arm.find,
+    "riscv64": boot_riscv.find_riscv64,
+    "riscv32": boot_riscv.find_riscv32,
+    "x86-64": boot_x86.find,
+    "i386": boot_x86.find,
 }
 
 # Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.

@@ -1,5 +1,5 @@
-"""Hands a load plan to gdb: removes earlier copies of the test's symbols,
-then runs add-symbol-file with the user's settings left as they were."""
+"""Hands a load plan to gdb: replaces earlier copies of the test's symbols
+with the planned ones, with the user's settings left as they were."""
 
 import os
 
@@ -7,8 +7,9 @@ import gdb
 
 from .quoting import quote_argument
 
-# Files kut-load loaded in this gdb, so that a new load replaces them all.
-_loaded_paths = set()
+# What kut-load loaded in this gdb: file name -> the add-symbol-file command,
+# so a new load replaces them all and a failed one can put them back.
+_loaded = {}
 
 
 class LoadError(Exception):
@@ -32,31 +33,34 @@ def _same_file(a, b):
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def earlier_copies(elf_path):
+def earlier_copies(symbols_path):
     """Symbol files to drop: this file by any name, and whatever kut-load loaded."""
-    names = []
-    for objfile in gdb.objfiles():
-        if not objfile.is_valid() or not objfile.filename:
-            continue
-        if objfile.filename in _loaded_paths or _same_file(objfile.filename, elf_path):
-            names.append(objfile.filename)
-    return names
+    return [objfile.filename for objfile in gdb.objfiles()
+            if objfile.is_valid() and objfile.filename
+            and (objfile.filename in _loaded or _same_file(objfile.filename, symbols_path))]
 
 
-def unload(names):
-    for name in names:
-        try:
-            run_without_confirm("remove-symbol-file " + quote_argument(name, "file name"))
-        except gdb.error as error:
-            raise LoadError("cannot remove the earlier symbols of %s: %s" % (name, error))
-        _loaded_paths.discard(name)
+def unload(name):
+    try:
+        run_without_confirm("remove-symbol-file " + quote_argument(name, "file name"))
+    except gdb.error as error:
+        raise LoadError("cannot remove the earlier symbols of %s: %s" % (name, error))
 
 
 def load(plan):
-    """Replaces any earlier copy of the test's symbols with the planned one."""
-    unload(earlier_copies(plan.elf_path))
+    """Replaces any earlier copy of the test's symbols with the planned one;
+    if gdb refuses the new file, the earlier symbols kut-load loaded come back."""
+    removed = earlier_copies(plan.elf_path)
+    for name in removed:
+        unload(name)
+    command = plan.add_symbol_file_command()
     try:
-        run_without_confirm(plan.add_symbol_file_command())
+        run_without_confirm(command)
     except gdb.error as error:
+        for name in removed:
+            if name in _loaded:
+                run_without_confirm(_loaded[name])
         raise LoadError("gdb could not load symbols from %s: %s" % (plan.elf_path, error))
-    _loaded_paths.add(plan.elf_path)
+    for name in removed:
+        _loaded.pop(name, None)
+    _loaded[plan.elf_path] = command

@@ -1,7 +1,8 @@
 """Finds and imports the native helper at first use, and explains a mismatch.
 
 The module is looked for beside this package (an installed copy) and then in
-build/native of the checkout this package lives in.
+build/native of the checkout this package lives in; KUT_LOAD_NATIVE_DIR, when
+set, names the only directory to look in (e.g. a sanitizer build's).
 """
 
 import glob
@@ -23,6 +24,10 @@ class NativeModuleError(Exception):
 
 
 def search_dirs():
+    # Exclusive, so a checking build is never silently swapped for the normal one.
+    override = os.environ.get("KUT_LOAD_NATIVE_DIR")
+    if override:
+        return [override]
     return [PACKAGE_DIR, BUILD_DIR]
 
 

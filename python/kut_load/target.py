@@ -13,11 +13,19 @@ class GdbTarget:
 
     def __init__(self):
         self.inferior = gdb.selected_inferior()
-        if self.inferior.pid == 0 or not self.inferior.threads():
+        thread = gdb.selected_thread()
+        if self.inferior.pid == 0 or thread is None:
             raise TargetError("no target is connected; start QEMU with -s -S and run "
                               "'target remote :1234' first")
-        if any(thread.is_running() for thread in self.inferior.threads()):
-            raise TargetError("the target is running; interrupt it (Ctrl-C) first")
+        try:
+            # Listing threads asks the remote, which refuses while the target runs.
+            running = thread.is_running() or any(
+                other.is_running() for other in self.inferior.threads())
+        except gdb.error:
+            running = True
+        if running:
+            raise TargetError("the target is running; interrupt it (Ctrl-C or "
+                              "'interrupt') first")
         self._roms = None
 
     def arch(self):

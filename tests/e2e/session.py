@@ -92,6 +92,7 @@ def run_gdb(port, commands, gdbinit=GDBINIT, cwd=None, timeout=120, connect=True
         argv += ["-ex", "target remote 127.0.0.1:%d" % port]
     for command in commands:
         argv += ["-ex", command]
-    result = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                            text=True, timeout=timeout)
-    return result.stdout + result.stderr
+    # One stream, so errors stay in order with what the commands printed.
+    result = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    return result.stdout

@@ -1,0 +1,45 @@
+"""The gdb side of a session: kut-load's gdbinit, the commands that take the
+paused guest to the breakpoint, and gdb-multiarch's command line."""
+
+import os
+
+from kut_load.quoting import UnsafeName, check_printable, quote_argument
+
+from .errors import DebugError
+
+
+def find_gdbinit(script_path):
+    """kut-load's gdbinit for the kut-debug at script_path: in a checkout it is
+    beside python/ (python/kut-debug -> gdbinit); installed, it is
+    share/kut-load/gdbinit under the prefix (bin/kut-debug)."""
+    script_dir = os.path.dirname(os.path.realpath(script_path))
+    candidates = [os.path.join(script_dir, os.pardir, "gdbinit"),
+                  os.path.join(script_dir, os.pardir, "share", "kut-load", "gdbinit")]
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            return os.path.normpath(candidate)
+    raise DebugError("cannot find kut-load's gdbinit (looked for %s)"
+                     % " and ".join(os.path.normpath(path) for path in candidates))
+
+
+def startup_script(port, elf, break_at, commands):
+    """gdb commands as a file: gdb stops a sourced file at its first error, so a
+    failed kut-load does not go on to run the guest past the breakpoint."""
+    try:
+        lines = ["target remote 127.0.0.1:%d" % int(port),
+                 "kut-load " + quote_argument(elf, "ELF path"),
+                 "break " + check_printable(break_at, "breakpoint location"),
+                 "continue"]
+        lines += [check_printable(command, "gdb command") for command in commands]
+    except UnsafeName as error:
+        raise DebugError(str(error)) from None
+    return "".join(line + "\n" for line in lines)
+
+
+def gdb_argv(gdb_program, gdbinit, script_path, batch, read_init_files):
+    argv = [gdb_program, "-q"]
+    if not read_init_files:
+        argv.append("-nx")
+    if batch:
+        argv.append("-batch")
+    return argv + ["-x", gdbinit, "-x", script_path]

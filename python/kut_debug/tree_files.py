@@ -1,0 +1,54 @@
+"""Files of the kvm-unit-tests tree a run used, relative to the current
+directory, which is the tree: the log, the test's ELF, the console file."""
+
+import os
+
+from . import qemu_options
+from .errors import DebugError
+
+LOG_DIR = "logs"
+
+
+def log_path(target):
+    """A log path as given, or logs/TARGET.log for a test name."""
+    if target.endswith(".log") or os.sep in target or os.path.isfile(target):
+        return target
+    return os.path.join(LOG_DIR, target + ".log")
+
+
+def console_path_for_log(path):
+    """logs/TEST.console beside logs/TEST.log."""
+    stem = path[:-len(".log")] if path.endswith(".log") else path
+    return stem + ".console"
+
+
+def kernel_of(argv):
+    """The image given to QEMU with -kernel (the last one, as QEMU takes it)."""
+    kernels = [item.value for item in qemu_options.items(argv[1:])
+               if item.name == "-kernel" and item.value]
+    if not kernels:
+        raise DebugError("the QEMU command has no -kernel option; give the test's ELF with --elf")
+    return kernels[-1]
+
+
+def elf_for_kernel(kernel):
+    """The ELF with the test's symbols: X.elf beside X.flat (objcopy -O binary
+    of it), X.efi.debug beside X.efi (its --only-keep-debug part), else the
+    kernel itself (x86's and powerpc's kernels are ELF files)."""
+    stem, extension = os.path.splitext(kernel)
+    if extension == ".flat":
+        elf = stem + ".elf"
+    elif extension == ".efi":
+        elf = kernel + ".debug"
+    else:
+        elf = kernel
+    if not os.path.isfile(elf):
+        raise DebugError("%s does not exist (the ELF for -kernel %s); give the test's ELF with --elf"
+                         % (elf, kernel))
+    return elf
+
+
+def checked_elf(path):
+    if not os.path.isfile(path):
+        raise DebugError("%s: no such ELF file" % path)
+    return path

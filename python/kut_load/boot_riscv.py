@@ -1,0 +1,45 @@
+"""RISC-V virt: QEMU's reset vector jumps to OpenSBI with a2 pointing to a
+fw_dynamic_info whose next_addr is the test (see native/boot_riscv.h)."""
+
+from .boot import DetectionError, LoadAddress, kernel_rom
+
+# Where QEMU's virt, sifive_u and spike machines put the reset vector when
+# `monitor info roms` cannot say.
+DEFAULT_RESET_VECTOR = 0x1000
+# The reset vector (0x28 bytes) and an RV64 fw_dynamic_info (0x30 bytes).
+DEFAULT_WINDOW = 0x58
+# More than this between mrom.reset and the end of mrom.finfo is not QEMU's layout.
+MAX_WINDOW = 0x1000
+
+
+def reset_vector_window(roms):
+    """(address, length, where) of one read covering mrom.reset and mrom.finfo."""
+    by_name = {rom.name: rom for rom in roms}
+    reset = by_name.get("mrom.reset")
+    if reset is None:
+        return DEFAULT_RESET_VECTOR, DEFAULT_WINDOW, "the reset vector"
+    length = max(reset.size, DEFAULT_WINDOW)
+    info = by_name.get("mrom.finfo")
+    if info is not None and info.address >= reset.address:
+        length = max(length, info.address + info.size - reset.address)
+    return reset.address, min(length, MAX_WINDOW), "QEMU's reset vector"
+
+
+def finder(xlen):
+    def find(target, native):
+        roms = target.roms()
+        address, length, where = reset_vector_window(roms)
+        code = target.read_memory(address, length)
+        entry = native.decode_riscv_boot(code, address, xlen)
+        if not entry.found:
+            raise DetectionError("could not decode %s at %#x: %s"
+                                 % (where, address, entry.reason), entry.listing)
+        rom = kernel_rom(roms, entry.entry)
+        return LoadAddress(entry.entry, "decoded from %s at %#x (%s)"
+                           % (where, address, entry.method),
+                           entry.listing, rom.name if rom else "")
+    return find
+
+
+find_riscv64 = finder(64)
+find_riscv32 = finder(32)

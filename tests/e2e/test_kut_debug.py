@@ -1,0 +1,343 @@
+"""kut-debug end to end: a kvm-unit-tests tree with a log of the arm64 sample
+guest, real QEMU, real gdb-multiarch; and no process of a session left after it."""
+
+import os
+import pty
+import re
+import select
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import REPO, guest_file
+from guest_source import initial_value, marker_line
+from session import require
+
+KUT_DEBUG = os.path.join(REPO, "python", "kut-debug")
+MAIN_LINE = marker_line("first line of main")
+MIX_LINE = marker_line("inside mix")
+MAGIC = "= %#x" % initial_value("sample_magic")
+
+QEMU = "/usr/bin/qemu-system-aarch64"
+# What arm/run and run_qemu write as the log's first line, for the sample guest.
+ARM64_LOG_LINE = ("timeout -k 1s --foreground 90s " + QEMU + " -nodefaults -machine virt"
+                  " -accel tcg -cpu max -device virtio-serial-device"
+                  " -device virtconsole,chardev=ctd -chardev testdev,id=ctd -device pci-testdev"
+                  " -display none -serial stdio -kernel arm64/sample.flat -smp 1"
+                  " # -initrd /tmp/tmp.kHqzPcXg7n")
+LOG_BODY = "sample: checksum 0x8989b849\n"
+STARTED = re.compile(r"^kut-debug: QEMU \(pid (\d+)\) waits for gdb on 127\.0\.0\.1:(\d+); "
+                     r"its console output goes to (.+)$", re.M)
+STOPPED_AT_MAIN = re.compile(r"Breakpoint 1, main \(argc=1, argv=0x[0-9a-f]+\) at \S+/main\.c:%d"
+                             % MAIN_LINE)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A kvm-unit-tests tree after ./run_tests.sh -v: logs/sample.log and the image."""
+    require("qemu-system-aarch64")
+    require("gdb-multiarch")
+    os.mkdir(tmp_path / "logs")
+    os.mkdir(tmp_path / "arm64")
+    for name in ("sample.flat", "sample.elf"):
+        os.symlink(guest_file("arm64", name), str(tmp_path / "arm64" / name))
+    write_log(tmp_path, "sample", ARM64_LOG_LINE)
+    yield tmp_path
+    assert_session_gone(tmp_path)
+
+
+def write_log(tree, name, first_line):
+    (tree / "logs" / (name + ".log")).write_text(first_line + "\n" + LOG_BODY)
+
+
+def run_kut_debug(tree, args, env=None, timeout=120):
+    return subprocess.run([KUT_DEBUG, "--nx"] + args, cwd=str(tree), env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def start_kut_debug(tree, args):
+    return subprocess.Popen([KUT_DEBUG, "--nx"] + args, cwd=str(tree), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def processes_in(directory):
+    """Processes whose working directory is directory: what a session started there."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink("/proc/%s/cwd" % pid) == str(directory):
+                with open("/proc/%s/cmdline" % pid, "rb") as cmdline:
+                    found.append((int(pid), cmdline.read().replace(b"\0", b" ").decode()))
+        except OSError:
+            continue
+    return found
+
+
+def port_open(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def assert_session_gone(tree, qemu_pid=None, port=None, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while processes_in(tree) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = processes_in(tree)
+    for pid, _ in left:  # never leave them running for the next test
+        os.kill(pid, signal.SIGKILL)
+    assert not left, left
+    if qemu_pid:
+        assert not os.path.exists("/proc/%d/cmdline" % qemu_pid) or \
+            b"qemu" not in open("/proc/%d/cmdline" % qemu_pid, "rb").read()
+    if port:
+        assert not port_open(port)
+
+
+def started(stderr):
+    match = STARTED.search(stderr)
+    assert match, stderr
+    return int(match.group(1)), int(match.group(2)), match.group(3)
+
+
+def read_until(stream, pattern, timeout=60):
+    """What stream gives up to a line matching pattern; fails on EOF or timeout.
+    Reads the file descriptor itself: a buffered reader would hide lines from select."""
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.2)
+        if ready:
+            chunk = os.read(stream.fileno(), 4096)
+            assert chunk, "output ended before %r:\n%s" % (pattern, seen.decode())
+            seen += chunk
+            if re.search(pattern, seen.decode(errors="replace")):
+                return seen.decode(errors="replace")
+    raise AssertionError("no %r within %ss:\n%s" % (pattern, timeout, seen.decode()))
+
+
+def child_pids(pid):
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as children:
+        return [int(child) for child in children.read().split()]
+
+
+def child_named(pid, name):
+    for child in child_pids(pid):
+        with open("/proc/%d/comm" % child) as comm:
+            if comm.read().strip() == name[:15]:
+                return child
+    raise AssertionError("no %s under pid %d" % (name, pid))
+
+
+def test_log_stops_at_main_with_globals(tree):
+    result = run_kut_debug(tree, ["--batch", "--ex", "info line *$pc", "--ex",
+                                  "print/x sample_magic", "logs/sample.log"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert STOPPED_AT_MAIN.search(result.stdout), out
+    assert re.search(r'Line %d of "\S+main\.c"' % MAIN_LINE, result.stdout), out
+    assert MAGIC in result.stdout, out
+    qemu_pid, port, console = started(result.stderr)
+    assert len(STARTED.findall(result.stderr)) == 1, out
+    assert console == "logs/sample.console" and os.path.isfile(tree / console)
+    assert_session_gone(tree, qemu_pid, port)
+
+
+def test_test_name_and_another_breakpoint(tree):
+    result = run_kut_debug(tree, ["--batch", "--break", "mix", "--ex", "bt", "sample"])
+    out = result.stdout + result.stderr
+    assert re.search(r"Breakpoint 1, mix \(.*\) at \S+main\.c:%d" % MIX_LINE, result.stdout), out
+    frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(", result.stdout, re.M)
+    assert frames[:3] == ["mix", "compute_checksum", "main"], out
+    assert result.returncode == 0, out
+
+
+def test_console_goes_to_the_file_not_to_gdb(tree):
+    # riscv/run style: -nographic muxes the serial port and the monitor on stdio.
+    write_log(tree, "nographic", ARM64_LOG_LINE.replace(
+        "-display none -serial stdio", "-nographic -serial mon:stdio"))
+    result = run_kut_debug(tree, ["--batch", "--ex", "continue", "nographic"])
+    out = result.stdout + result.stderr
+    assert STOPPED_AT_MAIN.search(result.stdout), out
+    assert "exited normally" in result.stdout, out  # the guest ran to its end
+    console = (tree / "logs" / "nographic.console").read_text()
+    assert "sample: checksum 0x" in console, console
+    assert "sample: checksum" not in out and "(qemu)" not in out, out  # no guest, no monitor
+
+
+def test_command_after_double_dash(tree):
+    console = tree / "my.console"
+    result = run_kut_debug(tree, ["--batch", "--console", str(console), "--ex", "continue", "--",
+                                  "qemu-system-aarch64", "-machine", "virt", "-cpu", "max",
+                                  "-nographic", "-s", "-kernel", "arm64/sample.flat"])
+    out = result.stdout + result.stderr
+    assert STOPPED_AT_MAIN.search(result.stdout), out
+    assert "sample: checksum 0x" in console.read_text(), out
+    assert started(result.stderr)[1] != 1234  # its own port, not -s's
+
+
+def test_gdb_killed_takes_qemu_down(tree):
+    session = start_kut_debug(tree, ["--batch", "--ex", "python import time; time.sleep(60)",
+                                     "sample"])
+    try:
+        read_until(session.stdout, r"Breakpoint 1, main")
+        qemu_pid = child_named(session.pid, "qemu-system-aarch64")
+        os.kill(child_named(session.pid, "gdb-multiarch"), signal.SIGKILL)
+        assert session.wait(30) == 1
+        stderr = session.stderr.read().decode()
+        assert stderr.splitlines()[-1] == \
+            "kut-debug: gdb-multiarch was killed by SIGKILL; QEMU is stopped", stderr
+        assert_session_gone(tree, qemu_pid, started(stderr)[1])
+    finally:
+        session.kill()
+        session.wait()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_signal_to_kut_debug_ends_gdb_and_qemu(tree, signum):
+    session = start_kut_debug(tree, ["--batch", "--ex", "python import time; time.sleep(60)",
+                                     "sample"])
+    try:
+        read_until(session.stdout, r"Breakpoint 1, main")
+        qemu_pid = child_named(session.pid, "qemu-system-aarch64")
+        session.send_signal(signum)
+        assert session.wait(30) == 128 + signum
+        assert_session_gone(tree, qemu_pid, started(session.stderr.read().decode())[1])
+    finally:
+        session.kill()
+        session.wait()
+
+
+def test_sigkill_to_kut_debug_still_ends_qemu_and_gdb(tree):
+    session = start_kut_debug(tree, ["--batch", "--ex", "python import time; time.sleep(60)",
+                                     "sample"])
+    try:
+        read_until(session.stdout, r"Breakpoint 1, main")
+        qemu_pid = child_named(session.pid, "qemu-system-aarch64")
+        session.kill()
+        session.wait()
+        assert_session_gone(tree, qemu_pid)
+    finally:
+        session.kill()
+        session.wait()
+
+
+def fake_gdb_path(tmp_path):
+    """A PATH whose gdb-multiarch only records that it was run."""
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    fake = bin_dir / "gdb-multiarch"
+    fake.write_text("#!/bin/sh\ntouch %s\n" % (tmp_path / "gdb-was-run"))
+    fake.chmod(0o755)
+    return str(bin_dir) + os.pathsep + os.environ["PATH"]
+
+
+def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
+    scratch = tmp_path_factory.mktemp("fake")
+    write_log(tree, "bad", ARM64_LOG_LINE.replace("-smp 1", "-smp 1 -bogus-option"))
+    result = run_kut_debug(tree, ["--batch", "bad"], env=dict(os.environ, PATH=fake_gdb_path(scratch)))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == ("kut-debug: QEMU exited at once: qemu-system-aarch64: "
+                             "-bogus-option: invalid option\n")
+    assert not (scratch / "gdb-was-run").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nosuch"], "kut-debug: logs/nosuch.log: no such log file\n"),
+    (["logs/other/x.log"], "kut-debug: logs/other/x.log: no such log file\n"),
+    (["notqemu"], "kut-debug: the first line of logs/notqemu.log is not a QEMU command "
+                  "(no qemu-system-* program in it)\n"),
+    (["noqemu"], "kut-debug: QEMU is not installed (/opt/none/bin/qemu-system-nonesuch not "
+                 "found, nor qemu-system-nonesuch on PATH)\n"),
+    (["noelf"], "kut-debug: arm64/missing.elf does not exist (the ELF for -kernel "
+                "arm64/missing.flat); give the test's ELF with --elf\n"),
+])
+def test_errors_are_one_sentence_and_start_nothing(tree, args, message):
+    write_log(tree, "notqemu", "PASS: selftest: setup: smp: number of CPUs matches expectation")
+    write_log(tree, "noqemu", ARM64_LOG_LINE.replace(QEMU, "/opt/none/bin/qemu-system-nonesuch"))
+    write_log(tree, "noelf", ARM64_LOG_LINE.replace("sample.flat", "missing.flat"))
+    result = run_kut_debug(tree, ["--batch"] + args)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
+
+
+def test_gdb_not_installed_starts_no_qemu(tree, tmp_path_factory):
+    empty = tmp_path_factory.mktemp("emptybin")
+    result = run_kut_debug(tree, ["--batch", "sample"], env=dict(os.environ, PATH=str(empty)))
+    assert (result.returncode, result.stderr) == (
+        1, "kut-debug: gdb is not installed (gdb-multiarch not found)\n")
+    assert not (tree / "logs" / "sample.console").exists()
+
+
+class Terminal:
+    """kut-debug on a pseudo-terminal, as a user runs it."""
+
+    def __init__(self, tree, args):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.chdir(str(tree))
+            os.execv(KUT_DEBUG, [KUT_DEBUG, "--nx"] + args)
+        self.pending = b""
+        self.status = None
+
+    def read_until(self, marker, timeout=60):
+        deadline = time.monotonic() + timeout
+        while marker not in self.pending and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.fd], [], [], 0.2)
+            if ready:
+                try:
+                    self.pending += os.read(self.fd, 4096)
+                except OSError:  # the other side closed
+                    break
+        seen, marker_found, self.pending = self.pending.partition(marker)
+        assert marker_found, "no %r in:\n%s" % (marker, seen.decode(errors="replace"))
+        return seen.decode(errors="replace")
+
+    def type(self, text):
+        os.write(self.fd, text)
+
+    def alive(self):
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = status
+        return self.status is None
+
+    def close(self):
+        if self.alive():
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def test_interactive_ctrl_c_interrupts_the_guest_not_kut_debug(tree):
+    terminal = Terminal(tree, ["sample"])
+    try:
+        seen = terminal.read_until(b"(gdb) ")
+        assert "main.c" in seen and ":%d" % MAIN_LINE in seen, seen
+        qemu_pid = child_named(terminal.pid, "qemu-system-aarch64")
+        # `b .` at the pc: the guest spins until Ctrl-C stops it.
+        terminal.type(b"set {unsigned int}$pc = 0x14000000\n")
+        terminal.read_until(b"(gdb) ")
+        terminal.type(b"continue\n")
+        terminal.read_until(b"Continuing.")
+        time.sleep(0.5)
+        terminal.type(b"\x03")
+        seen = terminal.read_until(b"(gdb) ", timeout=20)
+        assert "SIGINT" in seen, seen
+        assert terminal.alive() and os.path.exists("/proc/%d" % qemu_pid)
+        terminal.type(b"print/x sample_magic\n")
+        assert MAGIC in terminal.read_until(b"(gdb) ")
+        terminal.type(b"quit\n")
+        terminal.read_until(b"(y or n) ")
+        terminal.type(b"y\n")
+        deadline = time.monotonic() + 30
+        while terminal.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not terminal.alive()
+        assert_session_gone(tree, qemu_pid)
+    finally:
+        terminal.close()
