@@ -32,11 +32,10 @@ def search_dirs():
 
 
 def _python_of(filename):
-    """'3.12' for _kut_native.cpython-312-x86_64-linux-gnu.so, or the file name."""
-    tag = os.path.basename(filename)[len(MODULE_NAME) + 1:].split("-")[:2]
-    if len(tag) == 2 and tag[0].startswith("cpython") and tag[0][7:].isdigit():
-        digits = tag[0][7:]
-        return "Python %s.%s" % (digits[0], digits[1:])
+    """'Python 3.12' for _kut_native.cpython-312-x86_64-linux-gnu.so, or the file name."""
+    parts = os.path.basename(filename).split(".")[1].split("-")
+    if len(parts) > 1 and parts[0] == "cpython" and parts[1].isdigit():
+        return "Python %s.%s" % (parts[1][0], parts[1][1:])
     return os.path.basename(filename)
 
 
