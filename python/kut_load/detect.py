@@ -51,8 +51,9 @@ def find_load_address(arch, target, native):
         rom = kernel_rom(target.roms())
         if rom is None:
             raise
+        name = kernel_file.file_name_of(rom)
         return LoadAddress(rom.address, "from QEMU's ROM list, which has %s there (%s)"
-                           % (rom.name, error), error.listing, rom.name)
+                           % (name, error), error.listing, name)
 
 
 def find_by_contents(arch, image, start, read_memory, expected, pcs):

@@ -8,14 +8,19 @@ import re
 _SEGMENT_SUFFIX = re.compile(r" ELF program header segment \d+$")
 
 
+def file_name_of(rom):
+    """The file a ROM came from: its name without QEMU's segment suffix."""
+    return _SEGMENT_SUFFIX.sub("", rom.name)
+
+
 def kernel_name(roms, load_address):
     """The -kernel file name QEMU reports for the image, or ''."""
     for rom in roms:
         if rom.address == load_address and rom.name not in ("bootloader", "dtb", "fdt"):
-            return rom.name
+            return file_name_of(rom)
     for rom in roms:
         if _SEGMENT_SUFFIX.search(rom.name):
-            return _SEGMENT_SUFFIX.sub("", rom.name)
+            return file_name_of(rom)
     return ""
 
 

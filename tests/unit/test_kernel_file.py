@@ -1,0 +1,98 @@
+"""From the file QEMU booted to the ELF holding its symbols."""
+
+import os
+
+import pytest
+
+from kut_load.kernel_file import candidates, kernel_name, locate, symbol_file_name
+from kut_load.roms import parse_info_roms
+from test_roms import AARCH64, RISCV64, X86_64
+
+
+def test_kernel_name_is_the_rom_at_the_load_address():
+    assert kernel_name(parse_info_roms(AARCH64), 0x40080000) == \
+        "build/tests/guests/arm64/sample.flat"
+    assert kernel_name(parse_info_roms(RISCV64), 0x80200000) == \
+        "build/tests/guests/riscv64/sample.flat"
+
+
+def test_kernel_name_is_never_the_boot_loader_or_device_tree():
+    assert kernel_name(parse_info_roms(AARCH64), 0x40000000) == ""
+    assert kernel_name(parse_info_roms(AARCH64), 0x44000000) == ""
+    assert kernel_name(parse_info_roms(RISCV64), 0x87e00000) == ""
+
+
+def test_kernel_name_of_x86_multiboot_segments():
+    # The load address plays no part: QEMU names the file in each segment.
+    assert kernel_name(parse_info_roms(X86_64), 0x400000) == \
+        "build/tests/guests/x86_64/sample.flat"
+    assert kernel_name(parse_info_roms(X86_64), 0) == "build/tests/guests/x86_64/sample.flat"
+
+
+def test_kernel_name_unknown():
+    assert kernel_name(parse_info_roms(AARCH64), 0x40090000) == ""
+    assert kernel_name([], 0x40080000) == ""
+
+
+@pytest.mark.parametrize("kernel, symbols", [
+    ("arm/gic.flat", "arm/gic.elf"),
+    ("/abs/x86/msr.flat", "/abs/x86/msr.elf"),
+    ("arm/gic.efi", "arm/gic.efi.debug"),
+    ("arm/gic.elf", "arm/gic.elf"),
+    ("riscv/sbi", "riscv/sbi"),
+    ("dir.flat/name", "dir.flat/name"),
+    ("x.flat.flat", "x.flat.elf"),
+])
+def test_symbol_file_name(kernel, symbols):
+    assert symbol_file_name(kernel) == symbols
+
+
+def test_candidates_in_directory_order():
+    assert candidates("arm/gic.elf", ["/home/u/kut", None, "", "/qemu/cwd"]) == [
+        "/home/u/kut/arm/gic.elf", "/qemu/cwd/arm/gic.elf"]
+    assert candidates("../kut/arm/gic.elf", ["/a/b"]) == ["/a/kut/arm/gic.elf"]
+
+
+def test_absolute_name_is_its_only_candidate():
+    assert candidates("/srv/kut/arm/gic.elf", ["/home", "/qemu"]) == ["/srv/kut/arm/gic.elf"]
+
+
+def make_file(path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "w").close()
+    return path
+
+
+def test_locate_prefers_the_first_directory(tmp_path):
+    first, second = str(tmp_path / "gdb"), str(tmp_path / "qemu")
+    make_file(os.path.join(second, "arm", "gic.elf"))
+    assert locate("arm/gic.flat", [first, second]) == os.path.join(second, "arm", "gic.elf")
+    make_file(os.path.join(first, "arm", "gic.elf"))
+    assert locate("arm/gic.flat", [first, second]) == os.path.join(first, "arm", "gic.elf")
+
+
+def test_locate_efi_debug_file(tmp_path):
+    path = make_file(str(tmp_path / "arm" / "gic.efi.debug"))
+    make_file(str(tmp_path / "arm" / "gic.efi"))
+    assert locate("arm/gic.efi", [str(tmp_path)]) == path
+
+
+def test_locate_ignores_directories(tmp_path):
+    os.makedirs(str(tmp_path / "arm" / "gic.elf"))
+    with pytest.raises(FileNotFoundError):
+        locate("arm/gic.flat", [str(tmp_path)])
+
+
+def test_locate_error_names_every_place_looked(tmp_path):
+    first, second = str(tmp_path / "gdb"), str(tmp_path / "qemu")
+    with pytest.raises(FileNotFoundError) as missing:
+        locate("arm/gic.flat", [first, None, second])
+    message = str(missing.value)
+    assert "arm/gic.flat" in message
+    assert os.path.join(first, "arm", "gic.elf") in message
+    assert os.path.join(second, "arm", "gic.elf") in message
+
+
+def test_locate_error_without_directories():
+    with pytest.raises(FileNotFoundError, match="arm/gic.elf"):
+        locate("arm/gic.flat", [None])

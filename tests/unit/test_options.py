@@ -1,0 +1,70 @@
+"""kut-load's argument parsing."""
+
+import pytest
+
+from kut_load.options import UsageError, parse
+
+
+def test_defaults():
+    options = parse([])
+    assert options.elf is None and options.address is None
+    assert not (options.dry_run or options.force or options.verbose or options.version
+                or options.help)
+
+
+def test_elf_and_every_flag():
+    options = parse(["--dry-run", "--force", "-v", "arm/gic.elf"])
+    assert options.elf == "arm/gic.elf"
+    assert options.dry_run and options.force and options.verbose
+    assert parse(["--verbose"]).verbose
+    assert parse(["--version"]).version
+    assert parse(["-h"]).help and parse(["--help"]).help
+
+
+def test_file_name_with_spaces_stays_whole():
+    assert parse(["my tests/it's.elf"]).elf == "my tests/it's.elf"
+
+
+def test_file_name_after_double_dash_may_start_with_a_dash():
+    assert parse(["--", "-weird.elf"]).elf == "-weird.elf"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("0x40080000", 0x40080000), ("0X40080000", 0x40080000), ("1074266112", 0x40080000),
+    ("0", 0), ("0xffffffffffffffff", 2**64 - 1), ("0o17", 15), ("0b101", 5),
+])
+def test_address(text, value):
+    assert parse(["--address", text]).address == value
+    assert parse(["--address=" + text, "x.elf"]).address == value
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("40080000h", "is not an address"),
+    ("0x", "is not an address"),
+    ("main", "is not an address"),
+    ("", "is not an address"),
+    ("010", "is not an address"),
+    ("-0x10", "is negative"),
+])
+def test_bad_address(text, reason):
+    with pytest.raises(UsageError) as refused:
+        parse(["--address=" + text])
+    message = str(refused.value)
+    assert reason in message and repr(text) in message
+    assert message.endswith("; see 'help kut-load'")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["a.elf", "b.elf"], "unrecognized arguments: b.elf"),
+    (["--address"], "expected one argument"),
+    (["--dry"], "unrecognized arguments: --dry"),
+    (["--force=yes"], "ignored explicit argument"),
+])
+def test_bad_options(argv, words):
+    with pytest.raises(UsageError) as refused:
+        parse(argv)
+    message = str(refused.value)
+    assert words in message
+    assert message.endswith("; see 'help kut-load'")
+    assert "\n" not in message and "usage:" not in message

@@ -1,0 +1,107 @@
+"""Quoting for gdb command lines, checked against an independent splitter
+that follows libiberty's buildargv (what add-symbol-file uses)."""
+
+import pytest
+
+from kut_load.quoting import UnsafeName, check_printable, hex_address, quote_argument
+
+
+def buildargv(line):
+    """Splits line as libiberty's buildargv does: whitespace separates words
+    outside quotes; a backslash takes the next character literally, inside
+    quotes too; single and double quotes group and are dropped."""
+    words = []
+    i = 0
+    while True:
+        while i < len(line) and line[i].isspace():
+            i += 1
+        if i >= len(line):
+            return words
+        word, quote, escaped = [], None, False
+        while i < len(line):
+            char = line[i]
+            i += 1
+            if escaped:
+                word.append(char)
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif quote:
+                if char == quote:
+                    quote = None
+                else:
+                    word.append(char)
+            elif char in "'\"":
+                quote = char
+            elif char.isspace():
+                break
+            else:
+                word.append(char)
+        words.append("".join(word))
+
+
+def test_splitter_follows_buildargv():
+    assert buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\'i' ") == ["a", "b c", "d 'e", "f g", "h'i"]
+    assert buildargv("x''y ''") == ["xy", ""]
+
+
+NAMES = [
+    "plain.elf",
+    "/abs/path/arm/gic.elf",
+    "with space.elf",
+    "  leading and trailing  ",
+    "it's.elf",
+    "'quoted'",
+    '"double"',
+    "back\\slash",
+    "trailing\\",
+    "\\'",
+    "$HOME/$(id)",
+    "a;b",
+    "#comment",
+    "-o 0x1000",
+    "mixed '\" \\ $;# end",
+    "ünïcødé.elf",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_quoted_argument_is_one_word_with_the_same_text(name):
+    quoted = quote_argument(name)
+    assert buildargv(quoted) == [name]
+    assert buildargv("add-symbol-file %s -o 0x40080000" % quoted) == [
+        "add-symbol-file", name, "-o", "0x40080000"]
+
+
+@pytest.mark.parametrize("char", ["\n", "\r", "\t", "\0", "\x1b", "\x7f", "\x0b"])
+def test_control_characters_are_refused(char):
+    name = "x.elf" + char + "echo INJECTED"
+    with pytest.raises(UnsafeName) as refused:
+        quote_argument(name, "file name")
+    assert str(refused.value).startswith("file name ")
+    assert repr(char) in str(refused.value)
+    with pytest.raises(UnsafeName):
+        check_printable(name, "section name")
+
+
+def test_printable_text_is_returned_as_is():
+    assert check_printable("a b'c\\", "name") == "a b'c\\"
+
+
+def test_unsafe_name_is_a_value_error():
+    assert issubclass(UnsafeName, ValueError)
+
+
+@pytest.mark.parametrize("value, text", [
+    (0, "0x0"), (0x40080000, "0x40080000"), (-0x10, "-0x10"),
+    (2**64 - 1, "0xffffffffffffffff"),
+])
+def test_hex_address(value, text):
+    assert hex_address(value) == text
+    assert int(text, 0) == value
+
+
+def test_hex_address_refuses_text():
+    with pytest.raises(ValueError):
+        hex_address("0x10; echo")

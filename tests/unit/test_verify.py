@@ -1,0 +1,176 @@
+"""Comparing the ELF's code with target memory before loading symbols."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import guest_file
+from kut_load.plan import plan_load
+from kut_load.verify import (WINDOW_BYTES, MismatchError, check, code_windows,
+                             first_difference, rewritten_bytes)
+
+
+class FakeImage:
+    """Sections with bytes, symbols and relocations, as the native image has them."""
+
+    def __init__(self, sections, symbols=(), relocated=(), bits=64, elf_type=3):
+        self.sections = []
+        self.contents = {}
+        for index, (name, address, data, flags) in enumerate(sections):
+            self.sections.append(SimpleNamespace(
+                index=index, name=name, address=address, size=len(data),
+                allocated="a" in flags, executable="x" in flags, writable="w" in flags,
+                has_contents=True))
+            self.contents[index] = data
+        self.symbols = dict(symbols)
+        self.relocated_addresses = list(relocated)
+        self.bits = bits
+        self.type = elf_type
+        self.path = "/tests/fake.elf"
+
+    def find_symbol(self, name):
+        if name not in self.symbols:
+            return None
+        return SimpleNamespace(name=name, address=self.symbols[name], size=4)
+
+    def section_bytes(self, index):
+        return self.contents[index]
+
+
+def code(length, seed):
+    return bytes((seed + i * 7) & 0xff for i in range(length))
+
+
+TWO_CODE_SECTIONS = FakeImage([
+    (".rodata", 0x0, code(0x40, 1), "a"),
+    (".init", 0x100, code(0x80, 2), "ax"),
+    (".text", 0x200, code(0x1000, 3), "ax"),
+    (".debug_line", 0x0, code(0x100, 4), ""),
+], symbols={"main": 0x800})
+
+
+def memory_of(image, load_address):
+    """A guest memory read that returns what the image put at load_address."""
+    memory = {}
+    start = min(s.address for s in image.sections if s.allocated)
+    for section in image.sections:
+        if section.allocated:
+            for i, byte in enumerate(image.section_bytes(section.index)):
+                memory[section.address - start + load_address + i] = byte
+    return memory
+
+
+def reader(memory):
+    return lambda address, length: bytes(memory.get(address + i, 0) for i in range(length))
+
+
+def test_windows_are_the_start_of_the_code_and_main():
+    first, at_main = code_windows(TWO_CODE_SECTIONS)
+    assert (first.section.name, first.offset, first.length) == (".init", 0, 0x80)
+    assert first.link_address() == 0x100
+    assert (at_main.section.name, at_main.offset, at_main.length) == (".text", 0x600, WINDOW_BYTES)
+    assert at_main.link_address() == 0x800
+
+
+def test_window_at_main_stops_at_the_section_end():
+    image = FakeImage([(".text", 0x1000, code(0x300, 1), "ax")], symbols={"main": 0x1280})
+    _, at_main = code_windows(image)
+    assert (at_main.offset, at_main.length) == (0x280, 0x80)
+
+
+def test_without_main_the_end_of_the_largest_code_section_is_compared():
+    image = FakeImage([(".init", 0x0, code(0x20, 1), "ax"),
+                       (".text", 0x100, code(0x900, 2), "ax")])
+    first, last = code_windows(image)
+    assert (first.section.name, first.length) == (".init", 0x20)
+    assert (last.section.name, last.offset, last.length) == (".text", 0x900 - WINDOW_BYTES,
+                                                            WINDOW_BYTES)
+
+
+def test_main_outside_the_code_counts_as_no_main():
+    image = FakeImage([(".text", 0x100, code(0x40, 2), "ax")], symbols={"main": 0x2000})
+    _, last = code_windows(image)
+    assert (last.offset, last.length) == (0, 0x40)
+
+
+def test_no_code_no_windows():
+    image = FakeImage([(".data", 0x0, code(0x40, 1), "aw"), (".debug", 0, code(8, 1), "x")])
+    assert code_windows(image) == []
+
+
+def test_matching_memory_passes():
+    plan = plan_load(TWO_CODE_SECTIONS, "/tests/fake.elf", 0x40080000)
+    check(TWO_CODE_SECTIONS, plan, reader(memory_of(TWO_CODE_SECTIONS, 0x40080000)))
+
+
+def test_mismatch_names_file_address_and_section():
+    plan = plan_load(TWO_CODE_SECTIONS, "/tests/fake.elf", 0x40080000)
+    memory = memory_of(TWO_CODE_SECTIONS, 0x40080000)
+    memory[0x40080000 + 0x810] ^= 0xff
+    with pytest.raises(MismatchError) as mismatch:
+        check(TWO_CODE_SECTIONS, plan, reader(memory))
+    message = str(mismatch.value)
+    assert "/tests/fake.elf" in message
+    assert "0x40080810" in message and ".text+0x610" in message
+
+
+def test_image_elsewhere_mismatches():
+    plan = plan_load(TWO_CODE_SECTIONS, "/tests/fake.elf", 0x40080000)
+    with pytest.raises(MismatchError):
+        check(TWO_CODE_SECTIONS, plan, reader(memory_of(TWO_CODE_SECTIONS, 0x40090000)))
+
+
+def test_relocated_bytes_are_skipped():
+    # A pointer inside the code that the image rewrites when it relocates itself.
+    image = FakeImage([(".text", 0x0, code(0x100, 5), "ax")], symbols={"main": 0x40},
+                      relocated=[0x48], bits=64)
+    assert rewritten_bytes(image) == set(range(0x48, 0x50))
+    plan = plan_load(image, "/tests/fake.elf", 0x40080000)
+    memory = memory_of(image, 0x40080000)
+    for i in range(8):
+        memory[0x40080048 + i] = 0x5a
+    check(image, plan, reader(memory))
+    memory[0x40080050] ^= 1
+    with pytest.raises(MismatchError, match="0x40080050"):
+        check(image, plan, reader(memory))
+
+
+def test_relocated_words_are_four_bytes_on_32_bit():
+    image = FakeImage([(".text", 0x0, code(0x10, 5), "ax")], relocated=[0x4, 0x100], bits=32)
+    assert rewritten_bytes(image) == {4, 5, 6, 7, 0x100, 0x101, 0x102, 0x103}
+
+
+def test_first_difference():
+    assert first_difference(b"abcd", b"abcd", 0x100, set()) is None
+    assert first_difference(b"abcd", b"abXd", 0x100, set()) == 2
+    assert first_difference(b"abcd", b"abXY", 0x100, {0x102}) == 3
+    assert first_difference(b"abcd", b"XbcY", 0x100, {0x100, 0x103}) is None
+    assert first_difference(b"", b"", 0, set()) is None
+
+
+def test_short_read_compares_what_was_read():
+    # zip stops at the shorter; the target layer must refuse short reads itself.
+    assert first_difference(b"abcd", b"ab", 0, set()) is None
+
+
+@pytest.mark.parametrize("arch, load_address", [
+    ("arm64", 0x40080000), ("riscv64", 0x80200000), ("arm", 0x40010000)])
+def test_sample_matches_its_flat_image(native, arch, load_address):
+    """The .flat is exactly what QEMU puts in memory: it must pass; one
+    changed byte at main must not."""
+    image = native.ElfImage(guest_file(arch, "sample.elf"))
+    with open(guest_file(arch, "sample.flat"), "rb") as flat_file:
+        flat = bytearray(flat_file.read())
+    plan = plan_load(image, image.path, load_address, image.bits)
+    windows = code_windows(image)
+    assert windows[0].section.name == ".text" and windows[0].offset == 0
+    main = image.find_symbol("main").address
+    assert windows[1].link_address() == main
+
+    def read(address, length):
+        return bytes(flat[address - load_address:address - load_address + length])
+
+    check(image, plan, read)
+    flat[main + plan.offset - load_address] ^= 0xff
+    with pytest.raises(MismatchError, match="%#x" % (main + plan.offset)):
+        check(image, plan, read)
