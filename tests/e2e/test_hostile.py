@@ -6,7 +6,7 @@ import re
 import shutil
 
 from conftest import guest_file
-from elf_damage import write_variants
+from elf_damage import newline_in_section_name, quote_in_section_name, write_variants
 from guest_source import marker_line
 from session import Qemu, run_gdb
 
@@ -74,15 +74,28 @@ def test_damaged_elfs_never_crash_gdb(tmp_path):
             assert_one_error_nothing_loaded(path, text)
 
 
-def test_crafted_section_names_run_no_command(tmp_path, native):
-    variants = write_variants(str(tmp_path), samples=("arm64",))
-    crafted = [path for name, path in variants.items() if "newline" in name or "inject" in name]
-    assert crafted, sorted(variants)
+def test_crafted_section_names_run_no_command(tmp_path):
+    witness = tmp_path / "witness"
+    sample = open(guest_file("arm64", "sample.elf"), "rb").read()
+    crafted = {
+        "newline.elf": newline_in_section_name(sample, "shell touch %s" % witness),
+        "quote.elf": quote_in_section_name(sample),
+    }
+    for name, data in crafted.items():
+        (tmp_path / name).write_bytes(data)
+    paths = [str(tmp_path / name) for name in crafted]
     with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
-        out, _ = run_each(qemu.port, crafted)
-        verbose = run_gdb(qemu.port, ["kut-load -v %s" % crafted[0]])
+        out, results = run_each(qemu.port, paths)
+    with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
+        verbose = run_gdb(qemu.port, ["kut-load -v --dry-run %s" % path for path in paths] +
+                          ["kut-load -v %s" % path for path in paths] +
+                          ["break main", "continue"])
     assert_clean(out)
-    assert_clean(verbose)
+    assert not witness.exists(), verbose
+    for path in paths:
+        assert "kut-load: %s at 0x40080000" % path in results[path], out
+    assert "  .data\\nshell touch" in verbose, verbose  # shown escaped, never run
+    assert STOP_IN_MAIN.search(verbose), verbose
 
 
 def test_odd_paths_load_correctly(tmp_path):
