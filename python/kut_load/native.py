@@ -40,6 +40,8 @@ def _python_of(filename):
 
 
 def _rebuild_hint():
+    if not os.path.isfile(os.path.join(CHECKOUT_DIR, "CMakeLists.txt")):
+        return "reinstall kut-load built for the Python this gdb embeds"
     return ("rebuild it with: cmake -S %s -B %s && cmake --build %s"
             % (CHECKOUT_DIR, os.path.join(CHECKOUT_DIR, "build"),
                os.path.join(CHECKOUT_DIR, "build")))

@@ -37,6 +37,7 @@ def test_module_for_another_python_is_explained(tmp_path):
     shutil.copytree(os.path.join(REPO, "python"), checkout / "python",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(GDBINIT, checkout / "gdbinit")
+    (checkout / "CMakeLists.txt").write_text("")
     (checkout / "build" / "native").mkdir(parents=True)
     (checkout / "build" / "native" / "_kut_native.cpython-39-x86_64-linux-gnu.so").write_bytes(b"")
     out = run_gdb(0, ["kut-load x.elf"], gdbinit=str(checkout / "gdbinit"), connect=False)
@@ -49,5 +50,6 @@ def test_missing_module_says_how_to_build(tmp_path):
     shutil.copytree(os.path.join(REPO, "python"), checkout / "python",
                     ignore=shutil.ignore_patterns("__pycache__", "*.so"))
     shutil.copy(GDBINIT, checkout / "gdbinit")
+    (checkout / "CMakeLists.txt").write_text("")
     out = run_gdb(0, ["kut-load x.elf"], gdbinit=str(checkout / "gdbinit"), connect=False)
     assert "native module is not built" in out and "cmake -S" in out, out
