@@ -3,6 +3,8 @@
 #include <pybind11/stl.h>
 
 #include "boot_aarch64.h"
+#include "boot_arm.h"
+#include "boot_riscv.h"
 #include "elf_image.h"
 
 namespace py = pybind11;
@@ -78,9 +80,18 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_property_readonly("relocated_addresses", &kut::ElfImage::relocated_addresses)
       .def("find_symbol", &kut::ElfImage::find_symbol, py::arg("name"),
            "The symbol with this name, or None.")
-      .def("section_bytes", [](const kut::ElfImage& image, unsigned index) {
-        return py::bytes(image.section_bytes(index));
-      }, py::arg("index"));
+      .def("section_bytes", [](const kut::ElfImage& image, unsigned index, uint64_t offset,
+                               uint64_t length) {
+        return py::bytes(image.section_bytes(index, offset, length));
+      }, py::arg("index"), py::arg("offset") = 0, py::arg("length") = UINT64_MAX,
+         "Up to length bytes of a section's contents, from offset into it.")
+      .def("section_table", [](const kut::ElfImage& image) {
+        py::list rows;
+        for (const auto& s : image.sections())
+          rows.append(py::make_tuple(s.name, s.address, s.size, s.flags, s.type, s.offset));
+        return rows;
+      }, "Every section as a (name, address, size, flags, type, offset) tuple: "
+         "one call for listing large tables.");
 
   py::class_<kut::BootEntry>(m, "BootEntry")
       .def_readonly("found", &kut::BootEntry::found)
@@ -93,4 +104,14 @@ PYBIND11_MODULE(_kut_native, m) {
     return kut::decode_aarch64_boot(view(data), address);
   }, py::arg("data"), py::arg("address"),
      "Follow aarch64 boot code read at address to where it hands over control.");
+
+  m.def("decode_arm_boot", [](const py::bytes& data, uint64_t address) {
+    return kut::decode_arm_boot(view(data), address);
+  }, py::arg("data"), py::arg("address"),
+     "Follow 32-bit arm boot code read at address to where it hands over control.");
+
+  m.def("decode_riscv_boot", [](const py::bytes& data, uint64_t address, unsigned xlen) {
+    return kut::decode_riscv_boot(view(data), address, xlen);
+  }, py::arg("data"), py::arg("address"), py::arg("xlen"),
+     "Follow a RISC-V reset vector read at address to OpenSBI's fw_dynamic_info.");
 }

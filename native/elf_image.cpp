@@ -186,7 +186,7 @@ std::string ElfImage::machine_name() const {
   }
 }
 
-std::string ElfImage::section_bytes(unsigned index) const {
+std::string ElfImage::section_bytes(unsigned index, uint64_t offset, uint64_t length) const {
   if (index >= sections_.size())
     fail(path_, "no section with index " + std::to_string(index));
   const Section& section = sections_[index];
@@ -196,7 +196,11 @@ std::string ElfImage::section_bytes(unsigned index) const {
   // parse() checked this range already; check again so no caller can overrun.
   if (section.offset > data.size() || section.size > data.size() - section.offset)
     fail(path_, "section '" + section.name + "' lies past the end of the file");
-  return data.substr(section.offset, section.size).str();
+  if (offset > section.size)
+    fail(path_, "offset " + std::to_string(offset) + " is past the end of section '" +
+                    section.name + "'");
+  uint64_t available = section.size - offset;
+  return data.substr(section.offset + offset, std::min(length, available)).str();
 }
 
 }  // namespace kut

@@ -92,9 +92,11 @@ class ElfImage {
   // r_offset of every entry in allocated SHT_REL/SHT_RELA sections).
   const std::vector<uint64_t>& relocated_addresses() const { return relocated_; }
 
-  // The file bytes of one section. Throws ElfError for SHT_NOBITS sections
-  // and for contents outside the file.
-  std::string section_bytes(unsigned index) const;
+  // Up to length file bytes of one section, from offset into it (fewer at
+  // its end). Throws ElfError for SHT_NOBITS sections, an offset past the
+  // section's end, and contents outside the file.
+  std::string section_bytes(unsigned index, uint64_t offset = 0,
+                            uint64_t length = UINT64_MAX) const;
 
  private:
   ElfImage(std::unique_ptr<llvm::MemoryBuffer> buffer, std::string path);

@@ -1,9 +1,103 @@
-"""Registers kut-load's gdb commands and settings; imported once, by the gdbinit."""
+"""Registers kut-load's gdb commands and settings; imported by the gdbinit at
+every gdb start, so it imports nothing but gdb: the work is in command.py,
+imported at the first kut-load."""
 
-from .command import KutLoadCommand
-from .settings import AutoLoad, SetKutLoad, ShowKutLoad
+import gdb
 
+
+class KutLoadCommand(gdb.Command):
+    """Load a kvm-unit-tests image's symbols where QEMU put the image.
+
+Usage: kut-load [OPTIONS] [ELF]
+
+Finds where QEMU loaded the test image and runs add-symbol-file on ELF so
+that every section lands where the image really is: a PIE linked at 0 is
+offset to the load address, an image linked at its run address is loaded
+as it is. Prints what it loaded, where, and how it found the address, and
+sets $kut_base to the load address. Loading again replaces the symbols
+loaded before; breakpoints stay.
+
+Without ELF, asks QEMU which file it loaded (monitor info roms) and uses
+the ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from
+gdb's working directory, then from QEMU's.
+
+The load address comes from decoding QEMU's boot loader where QEMU placed
+it, so it works at any moment and from any vCPU; then from QEMU's ROM list;
+then from the image's own code in memory. Before loading, the ELF's code
+is compared with target memory (bytes the image relocates are skipped).
+
+Start QEMU with -s -S (or -gdb tcp::PORT -S), then in gdb:
+  target remote :1234
+  kut-load arm/gic.elf
+  break main
+  continue
+
+Options:
+  --address ADDR  Where the image starts in the guest; skips detection.
+  --dry-run       Print the add-symbol-file command and change nothing.
+  --force         Load even if target memory does not match the ELF.
+  -v, --verbose   Show the boot code read, how it was decoded, the sections
+                  and the checks.
+  --version       Print kut-load's version.
+  -h, --help      Show this help.
+
+See also: set kut-load auto on, to load symbols whenever gdb connects."""
+
+    def __init__(self):
+        super().__init__("kut-load", gdb.COMMAND_FILES, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, argument, from_tty):
+        from . import command
+        command.invoke(argument)
+
+
+class SetKutLoad(gdb.Command):
+    """Settings of kut-load."""
+
+    def __init__(self):
+        super().__init__("set kut-load", gdb.COMMAND_DATA, prefix=True)
+
+
+class ShowKutLoad(gdb.Command):
+    """Settings of kut-load."""
+
+    def __init__(self):
+        super().__init__("show kut-load", gdb.COMMAND_DATA, prefix=True)
+
+
+class AutoLoad(gdb.Parameter):
+    """Whether kut-load loads the test's symbols when gdb connects to QEMU.
+
+When on, the first stop after gdb connects to a target runs kut-load with
+no arguments, so the ELF is found from QEMU's own list of what it loaded."""
+
+    set_doc = "Set whether kut-load runs by itself when gdb connects to QEMU."
+    show_doc = "Show whether kut-load runs by itself when gdb connects to QEMU."
+
+    def __init__(self):
+        super().__init__("kut-load auto", gdb.COMMAND_DATA, gdb.PARAM_BOOLEAN)
+        self.value = False
+        self._done = set()
+        gdb.events.stop.connect(self._on_stop)
+
+    def get_show_string(self, value):
+        return "Automatic kut-load when gdb connects to QEMU is %s." % value
+
+    def get_set_string(self):
+        return ""
+
+    def _on_stop(self, event):
+        inferior = gdb.selected_inferior()
+        if not self.value or inferior.connection is None:
+            return
+        key = (inferior.connection.num, inferior.num)
+        if key not in self._done:  # once per connection, not at every stop
+            self._done.add(key)
+            from . import command
+            command.auto_load()
+
+
+KUT_LOAD = KutLoadCommand()
 SetKutLoad()
 ShowKutLoad()
-KUT_LOAD = KutLoadCommand()
-AUTO_LOAD = AutoLoad(KUT_LOAD)
+AUTO_LOAD = AutoLoad()

@@ -1,41 +1,64 @@
-"""Parses kut-load's arguments the way gdb users expect: gdb's own word
-splitting, --help, and a one-sentence error instead of argparse's exit."""
+"""Parses kut-load's arguments (already split by gdb.string_to_argv): a
+small hand-written parser, since argparse alone costs more to set up than
+the rest of a kut-load."""
 
-import argparse
 
 class UsageError(Exception):
     """The command line does not parse."""
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError("%s; see 'help %s'" % (message, self.prog))
 
-    def exit(self, status=0, message=None):
-        raise UsageError(message or "bad arguments")
+class Options:
+    def __init__(self):
+        self.elf = None
+        self.address = None
+        self.dry_run = False
+        self.force = False
+        self.verbose = False
+        self.version = False
+        self.help = False
 
-def _address(text):
+
+_FLAGS = {"--dry-run": "dry_run", "--force": "force", "-v": "verbose",
+          "--verbose": "verbose", "--version": "version", "-h": "help", "--help": "help"}
+
+
+def _fail(message):
+    raise UsageError("%s; see 'help kut-load'" % message)
+
+
+def parse_address(text):
     try:
         value = int(text, 0)
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not an address (try 0x40080000)" % text)
+        _fail("%r is not an address (try 0x40080000)" % text)
     if value < 0:
-        raise argparse.ArgumentTypeError("%r is negative" % text)
+        _fail("%r is negative" % text)
     return value
 
-def make_parser():
-    parser = _Parser(prog="kut-load", add_help=False, allow_abbrev=False)
-    parser.add_argument("elf", nargs="?", help="the test's ELF file")
-    parser.add_argument("--address", type=_address,
-                        help="where the image starts in the guest; skips detection")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print the add-symbol-file command and change nothing")
-    parser.add_argument("--force", action="store_true",
-                        help="load even if target memory does not match the ELF")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show each step")
-    parser.add_argument("--version", action="store_true", help="print the version")
-    parser.add_argument("-h", "--help", action="store_true", help="show help")
-    return parser
 
 def parse(argv):
-    options = make_parser().parse_args(argv)
+    """Options from argv; UsageError naming the first thing that is wrong."""
+    options = Options()
+    words = list(argv)
+    only_files = False
+    while words:
+        word = words.pop(0)
+        if only_files or not word.startswith("-") or word == "-":
+            if options.elf is not None:
+                _fail("unexpected argument %r: give one ELF file" % word)
+            options.elf = word
+        elif word == "--":
+            only_files = True
+        elif word in _FLAGS:
+            setattr(options, _FLAGS[word], True)
+        elif word == "--address" or word.startswith("--address="):
+            if word == "--address":
+                if not words:
+                    _fail("--address needs an address")
+                value = words.pop(0)
+            else:
+                value = word[len("--address="):]
+            options.address = parse_address(value)
+        else:
+            _fail("unknown option %r" % word)
     return options

@@ -1,7 +1,7 @@
 """The load plan: where each section of the test image lives in the guest,
 and the exact add-symbol-file command that tells gdb so. Pure: no gdb here."""
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 from .quoting import hex_address, quote_argument
 
@@ -13,23 +13,16 @@ class PlanError(ValueError):
     """The image cannot be placed at the address the target reports."""
 
 
-@dataclass(frozen=True)
-class PlacedSection:
-    name: str
-    link_address: int
-    address: int
-    size: int
-    writable: bool
-    executable: bool
-    has_contents: bool
+# An allocated section: its link address and where it is in the guest.
+PlacedSection = namedtuple(
+    "PlacedSection", "name link_address address size writable executable has_contents")
 
 
-@dataclass(frozen=True)
-class LoadPlan:
-    elf_path: str          # absolute path of the file gdb reads symbols from
-    load_address: int      # where the image's first byte is in the guest
-    offset: int            # added to every link address
-    sections: tuple        # PlacedSection for every allocated section
+class LoadPlan(namedtuple("LoadPlan", "elf_path load_address offset sections")):
+    """elf_path: absolute path of the file gdb reads symbols from;
+    load_address: where the image's first byte is in the guest;
+    offset: added to every link address; sections: PlacedSection tuple."""
+    __slots__ = ()
 
     def add_symbol_file_command(self):
         """One line, built from a quoted path and hex numbers only."""

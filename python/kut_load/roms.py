@@ -1,7 +1,7 @@
 """Parses QEMU's `monitor info roms`: what QEMU placed where at reset."""
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 # addr=0000000040080000 size=0x0286b0 mem=ram name="arm/gic.flat"
 _LINE = re.compile(
@@ -9,12 +9,9 @@ _LINE = re.compile(
     r'\s+mem=(?P<mem>\w+)\s+name="(?P<name>.*)"\s*$')
 
 
-@dataclass(frozen=True)
-class Rom:
-    address: int
-    size: int
-    memory: str
-    name: str
+class Rom(namedtuple("Rom", "address size memory name")):
+    """One ROM: where QEMU put it, how big, in which memory, and its name."""
+    __slots__ = ()
 
     def contains(self, address):
         return self.address <= address < self.address + self.size

@@ -2,7 +2,7 @@
 a few windows of its code are compared with target memory. Pure but for the
 read function it is given."""
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 # Each window is one remote read; two keep a whole kut-load within three.
 WINDOW_BYTES = 512
@@ -12,11 +12,9 @@ class MismatchError(Exception):
     """Target memory differs from the ELF."""
 
 
-@dataclass(frozen=True)
-class Window:
-    section: object       # the ELF section the bytes come from
-    offset: int           # from the start of that section
-    length: int
+class Window(namedtuple("Window", "section offset length")):
+    """length bytes at offset into an ELF section (the native Section)."""
+    __slots__ = ()
 
     def link_address(self):
         return self.section.address + self.offset
@@ -35,7 +33,11 @@ def code_windows(image):
     home = [s for s in code if main and s.address <= main.address < s.address + s.size]
     if home:
         offset = main.address - home[0].address
-        windows.append(Window(home[0], offset, min(home[0].size - offset, WINDOW_BYTES)))
+        main_window = Window(home[0], offset, min(home[0].size - offset, WINDOW_BYTES))
+        if home[0].index == first.index and offset <= WINDOW_BYTES:
+            # main near the start: one read covers both.
+            return [Window(first, 0, max(offset + main_window.length, windows[0].length))]
+        windows.append(main_window)
     else:  # no main: the end of the largest code section
         largest = max(code, key=lambda s: s.size)
         length = min(largest.size, WINDOW_BYTES)
@@ -60,8 +62,7 @@ def check(image, plan, read_memory):
     """Raises MismatchError naming the file and the first address that differs."""
     skip = rewritten_bytes(image)
     for window in code_windows(image):
-        data = image.section_bytes(window.section.index)
-        expected = data[window.offset:window.offset + window.length]
+        expected = image.section_bytes(window.section.index, window.offset, window.length)
         guest_address = window.link_address() + plan.offset
         actual = read_memory(guest_address, len(expected))
         at = first_difference(expected, actual, window.link_address(), skip)

@@ -73,7 +73,7 @@ def test_help_and_errors_are_single_lines():
     assert "Usage: kut-load" in out, out
     assert "/no/such/file.elf: no such file\n" in out, out
     assert flat + ": not an ELF file" in out, out
-    assert "unrecognized arguments: --bogus" in out, out
+    assert "unknown option '--bogus'" in out, out
     assert "Traceback" not in out and "Python Exception" not in out, out
 
 

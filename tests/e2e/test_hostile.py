@@ -131,7 +131,7 @@ def test_bad_options_and_target_states():
             "kut-load --address 0x7fff00000000 " + elf, "continue &", "kut-load " + elf,
             "interrupt", COUNT_ALL_OBJFILES, "echo ALIVE\\n"])
     assert_clean(out)
-    assert "unrecognized arguments: --bogus; see 'help kut-load'" in out, out
+    assert "unknown option '--bogus'; see 'help kut-load'" in out, out
     assert "'nowhere' is not an address" in out, out
     assert "cannot read" in out and "0x7fff00000000" in out, out
     assert "the target is running; interrupt it" in out, out

@@ -33,8 +33,9 @@ class FakeImage:
             return None
         return SimpleNamespace(name=name, address=self.symbols[name], size=4)
 
-    def section_bytes(self, index):
-        return self.contents[index]
+    def section_bytes(self, index, offset=0, length=None):
+        data = self.contents[index][offset:]
+        return data if length is None else data[:length]
 
 
 def code(length, seed):
