@@ -2,10 +2,12 @@
 
 import argparse
 import os
+import shlex
 import shutil
 import signal
 import sys
 import tempfile
+from collections import namedtuple
 
 from . import gdb_session, paused_command, qemu_command, tree_files
 from .errors import DebugError
@@ -81,6 +83,8 @@ def make_parser():
                         help="the gdb to run (default: gdb-multiarch)")
     parser.add_argument("--nx", action="store_true",
                         help="do not read ~/.gdbinit and other gdb init files")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print the QEMU and gdb command lines it runs")
     return parser
 
 
@@ -120,14 +124,24 @@ def resolve_qemu(program):
     return found
 
 
+def signal_name(signum):
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return "signal %d" % signum
+
+
 def new_console_file():
     handle, path = tempfile.mkstemp(prefix="kut-debug-", suffix=".console")
     os.close(handle)
     return path
 
 
-def run(argv, script_path):
-    options, command = parse(argv)
+# Everything checked before QEMU starts: a session that cannot work never begins.
+Plan = namedtuple("Plan", "qemu_argv console gdb gdbinit gdb_commands")
+
+
+def plan_session(options, command, script_path):
     if command is not None:
         qemu_argv = qemu_command.command_from_words(command)
         console = options.console
@@ -139,26 +153,41 @@ def run(argv, script_path):
         elf = tree_files.checked_elf(options.elf)
     else:
         elf = tree_files.elf_for_kernel(tree_files.kernel_of(qemu_argv))
+    gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")
     qemu_argv = [resolve_qemu(qemu_argv[0])] + qemu_argv[1:]
     console = console or new_console_file()
-    qemu_argv = paused_command.for_gdb(qemu_argv, console)
+    return Plan(paused_command.for_gdb(qemu_argv, console), console, gdb, gdbinit, gdb_commands)
 
-    with tempfile.TemporaryDirectory(prefix="kut-debug-") as workdir, Session() as session:
-        qemu = session.start_qemu(qemu_argv, console)
-        script = os.path.join(workdir, "startup.gdb")
-        with open(script, "w") as startup:
-            startup.write(gdb_session.startup_script(qemu.port, elf, options.break_at, options.ex))
+
+def run_session(plan, options):
+    """QEMU, then gdb on the terminal; returns gdb's exit status."""
+    # An unlinked file, read by gdb through its inherited descriptor: nothing
+    # is left behind even when kut-debug is killed.
+    with tempfile.TemporaryFile("w+") as script, Session() as session:
+        qemu = session.start_qemu(plan.qemu_argv, plan.console)
+        script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands))
+        script.flush()
+        gdb_argv = gdb_session.gdb_argv(plan.gdb, plan.gdbinit, "/dev/fd/%d" % script.fileno(),
+                                        options.batch, not options.nx)
         sys.stderr.write("kut-debug: QEMU (pid %d) waits for gdb on 127.0.0.1:%d; "
-                         "its console output goes to %s\n" % (qemu.process.pid, qemu.port, console))
+                         "its console output goes to %s\n"
+                         % (qemu.process.pid, qemu.port, plan.console))
+        if options.verbose:
+            sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
+                             % (shlex.join(qemu.process.args), shlex.join(gdb_argv)))
         sys.stderr.flush()
-        status = session.run_gdb(gdb_session.gdb_argv(gdb, gdbinit, script, options.batch,
-                                                      not options.nx))
+        status = session.run_gdb(gdb_argv, pass_fds=(script.fileno(),))
     if status < 0:
         raise DebugError("%s was killed by %s; QEMU is stopped"
-                         % (os.path.basename(gdb), signal.Signals(-status).name))
+                         % (os.path.basename(gdb_argv[0]), signal_name(-status)))
     return status
+
+
+def run(argv, script_path):
+    options, command = parse(argv)
+    return run_session(plan_session(options, command, script_path), options)
 
 
 def main(argv, script_path):

@@ -22,17 +22,22 @@ def find_gdbinit(script_path):
                      % " and ".join(os.path.normpath(path) for path in candidates))
 
 
-def startup_script(port, elf, break_at, commands):
-    """gdb commands as a file: gdb stops a sourced file at its first error, so a
-    failed kut-load does not go on to run the guest past the breakpoint."""
+def commands_after_connecting(elf, break_at, commands):
+    """kut-load, the breakpoint, continue, then the user's commands; checked
+    before anything starts, since each must stay one line of a gdb script."""
     try:
-        lines = ["target remote 127.0.0.1:%d" % int(port),
-                 "kut-load " + quote_argument(elf, "ELF path"),
+        return (["kut-load " + quote_argument(elf, "ELF path"),
                  "break " + check_printable(break_at, "breakpoint location"),
-                 "continue"]
-        lines += [check_printable(command, "gdb command") for command in commands]
+                 "continue"] +
+                [check_printable(command, "gdb command") for command in commands])
     except UnsafeName as error:
         raise DebugError(str(error)) from None
+
+
+def startup_script(port, commands):
+    """gdb commands as a file: gdb stops a sourced file at its first error, so a
+    failed kut-load does not go on to run the guest past the breakpoint."""
+    lines = ["target remote 127.0.0.1:%d" % int(port)] + commands
     return "".join(line + "\n" for line in lines)
 
 

@@ -112,8 +112,9 @@ class _Rewriter:
                 result.append(item)
         result_names = {item.name for item in result}
         defaults = "-nodefaults" not in names
-        if "-nographic" in names and defaults and "-serial" not in names:
-            # -nographic's default serial port was on stdio.
+        if defaults and "-serial" not in names:
+            # QEMU's default serial port: on stdio with -nographic, else in a window
+            # that -display none takes away.
             chardev, device = self.console_device()
             result += [chardev, Item("-serial", device)]
         if "-display" not in result_names:

@@ -99,8 +99,8 @@ def read_log_command(log_path):
         raise DebugError("%s: %s" % (log_path, error.strerror)) from None
     argv = command_from_log_line(first_line)
     if argv is None:
-        raise DebugError("the first line of %s is not a QEMU command (no qemu-system-* program in it)"
-                         % log_path)
+        raise DebugError("the first line of %s is not a QEMU command "
+                         "(no qemu-system-* program in it)" % log_path)
     return argv
 
 

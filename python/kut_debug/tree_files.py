@@ -43,8 +43,8 @@ def elf_for_kernel(kernel):
     else:
         elf = kernel
     if not os.path.isfile(elf):
-        raise DebugError("%s does not exist (the ELF for -kernel %s); give the test's ELF with --elf"
-                         % (elf, kernel))
+        raise DebugError("%s does not exist (the ELF for -kernel %s); "
+                         "give the test's ELF with --elf" % (elf, kernel))
     return elf
 
 

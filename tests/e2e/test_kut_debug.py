@@ -59,9 +59,10 @@ def run_kut_debug(tree, args, env=None, timeout=120):
                           timeout=timeout)
 
 
-def start_kut_debug(tree, args):
-    return subprocess.Popen([KUT_DEBUG, "--nx"] + args, cwd=str(tree), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def start_kut_debug(tree, args, env=None):
+    return subprocess.Popen([KUT_DEBUG, "--nx"] + args, cwd=str(tree), env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def processes_in(directory):
@@ -211,15 +212,17 @@ def test_signal_to_kut_debug_ends_gdb_and_qemu(tree, signum):
         session.wait()
 
 
-def test_sigkill_to_kut_debug_still_ends_qemu_and_gdb(tree):
+def test_sigkill_to_kut_debug_still_ends_qemu_and_gdb(tree, tmp_path_factory):
+    temp = tmp_path_factory.mktemp("temp")
     session = start_kut_debug(tree, ["--batch", "--ex", "python import time; time.sleep(60)",
-                                     "sample"])
+                                     "sample"], env=dict(os.environ, TMPDIR=str(temp)))
     try:
         read_until(session.stdout, r"Breakpoint 1, main")
         qemu_pid = child_named(session.pid, "qemu-system-aarch64")
         session.kill()
         session.wait()
         assert_session_gone(tree, qemu_pid)
+        assert os.listdir(str(temp)) == []  # no temporary file left behind
     finally:
         session.kill()
         session.wait()
@@ -238,7 +241,8 @@ def fake_gdb_path(tmp_path):
 def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
     scratch = tmp_path_factory.mktemp("fake")
     write_log(tree, "bad", ARM64_LOG_LINE.replace("-smp 1", "-smp 1 -bogus-option"))
-    result = run_kut_debug(tree, ["--batch", "bad"], env=dict(os.environ, PATH=fake_gdb_path(scratch)))
+    result = run_kut_debug(tree, ["--batch", "bad"],
+                           env=dict(os.environ, PATH=fake_gdb_path(scratch)))
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == ("kut-debug: QEMU exited at once: qemu-system-aarch64: "
@@ -322,6 +326,8 @@ def test_interactive_ctrl_c_interrupts_the_guest_not_kut_debug(tree):
         # `b .` at the pc: the guest spins until Ctrl-C stops it.
         terminal.type(b"set {unsigned int}$pc = 0x14000000\n")
         terminal.read_until(b"(gdb) ")
+        terminal.type(b"delete 1\n")
+        terminal.read_until(b"(gdb) ")
         terminal.type(b"continue\n")
         terminal.read_until(b"Continuing.")
         time.sleep(0.5)
@@ -341,3 +347,43 @@ def test_interactive_ctrl_c_interrupts_the_guest_not_kut_debug(tree):
         assert_session_gone(tree, qemu_pid)
     finally:
         terminal.close()
+
+
+def test_taken_port_is_retried(tree, monkeypatch):
+    from kut_debug import loopback, qemu_process
+    monkeypatch.chdir(tree)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        taken_port = taken.getsockname()[1]
+        offered = [taken_port]
+        real_free_port = loopback.free_port
+        monkeypatch.setattr(loopback, "free_port",
+                            lambda: offered.pop() if offered else real_free_port())
+        qemu = qemu_process.Qemu([QEMU, "-machine", "virt", "-display", "none", "-monitor", "none",
+                                  "-kernel", "arm64/sample.flat"], "logs/retry.console")
+        try:
+            qemu.start()
+            assert not offered and qemu.port != taken_port
+            assert qemu.process.poll() is None and port_open(qemu.port)
+        finally:
+            qemu.stop()
+
+
+def test_unsafe_gdb_command_is_refused_before_qemu_starts(tree):
+    result = run_kut_debug(tree, ["--batch", "--ex", "bt\nshell echo INJECTED", "sample"])
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("kut-debug: gdb command ")
+    assert "control character" in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert not (tree / "logs" / "sample.console").exists()
+
+
+def test_verbose_shows_the_qemu_command_it_ran(tree):
+    result = run_kut_debug(tree, ["--batch", "-v", "sample"])
+    line = re.search(r"^kut-debug: QEMU: (.*)$", result.stderr, re.M)
+    assert line, result.stderr
+    assert line.group(1).startswith(QEMU + " -nodefaults -machine virt ")
+    assert "-serial chardev:kutconsole0" in line.group(1) and "stdio" not in line.group(1)
+    assert line.group(1).endswith(" -S -gdb tcp:127.0.0.1:%d" % started(result.stderr)[1])
+    assert STOPPED_AT_MAIN.search(result.stdout), result.stdout + result.stderr

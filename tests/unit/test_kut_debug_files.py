@@ -1,0 +1,103 @@
+"""kut-debug finding files: the log, the test's ELF, the console file,
+kut-load's gdbinit; and the gdb commands it writes."""
+
+import os
+
+import pytest
+
+from kut_debug import cli, gdb_session, tree_files
+from kut_debug.errors import DebugError
+
+
+def test_test_name_means_logs_name_log():
+    assert tree_files.log_path("gicv2-mmio-up") == "logs/gicv2-mmio-up.log"
+    assert tree_files.log_path("logs/pmu.log") == "logs/pmu.log"
+    assert tree_files.log_path("/tmp/old/pmu.log") == "/tmp/old/pmu.log"
+
+
+def test_console_file_is_beside_the_log():
+    assert (tree_files.console_path_for_log("logs/gicv2-mmio-up.log")
+            == "logs/gicv2-mmio-up.console")
+
+
+def test_elf_beside_flat_and_debug_beside_efi(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("arm")
+    for name in ("arm/gic.flat", "arm/gic.elf", "arm/pmu.efi", "arm/pmu.efi.debug", "x86/"):
+        if name.endswith("/"):
+            os.mkdir(name)
+        else:
+            open(name, "w").close()
+    assert tree_files.elf_for_kernel("arm/gic.flat") == "arm/gic.elf"
+    assert tree_files.elf_for_kernel("arm/pmu.efi") == "arm/pmu.efi.debug"
+    open("x86/msr.elf", "w").close()
+    assert tree_files.elf_for_kernel("x86/msr.elf") == "x86/msr.elf"
+    with pytest.raises(DebugError, match=r"^arm/timer\.elf does not exist \(the ELF for -kernel "
+                                         r"arm/timer\.flat\); give the test's ELF with --elf$"):
+        tree_files.elf_for_kernel("arm/timer.flat")
+
+
+def test_kernel_is_the_last_kernel_option():
+    argv = ["qemu-system-aarch64", "-append", "-kernel", "-kernel", "a.flat", "--kernel", "b.flat"]
+    assert tree_files.kernel_of(argv) == "b.flat"
+    with pytest.raises(DebugError, match="no -kernel option"):
+        tree_files.kernel_of(["qemu-system-aarch64", "-M", "virt"])
+
+
+def test_gdbinit_in_checkout_then_install_layout(tmp_path):
+    checkout = tmp_path / "checkout"
+    (checkout / "python").mkdir(parents=True)
+    (checkout / "gdbinit").write_text("")
+    assert (gdb_session.find_gdbinit(str(checkout / "python" / "kut-debug"))
+            == str(checkout / "gdbinit"))
+
+    prefix = tmp_path / "prefix"
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "share" / "kut-load").mkdir(parents=True)
+    (prefix / "share" / "kut-load" / "gdbinit").write_text("")
+    os.symlink(str(prefix / "bin" / "kut-debug.real"), str(prefix / "bin" / "kut-debug"))
+    (prefix / "bin" / "kut-debug.real").write_text("")
+    assert (gdb_session.find_gdbinit(str(prefix / "bin" / "kut-debug"))
+            == str(prefix / "share" / "kut-load" / "gdbinit"))
+
+    with pytest.raises(DebugError, match="cannot find kut-load's gdbinit"):
+        gdb_session.find_gdbinit(str(tmp_path / "nowhere" / "kut-debug"))
+
+
+def test_startup_script_quotes_the_elf_and_refuses_newlines():
+    commands = gdb_session.commands_after_connecting("arm/it's.elf", "main",
+                                                     ["info line *$pc", "bt"])
+    assert gdb_session.startup_script(40001, commands) == (
+        "target remote 127.0.0.1:40001\n"
+        "kut-load 'arm/it\\'s.elf'\n"
+        "break main\n"
+        "continue\n"
+        "info line *$pc\n"
+        "bt\n")
+    with pytest.raises(DebugError, match="control character"):
+        gdb_session.commands_after_connecting("a.elf", "main", ["bt\nshell rm -rf ~"])
+    with pytest.raises(DebugError, match="control character"):
+        gdb_session.commands_after_connecting("a\n.elf", "main", [])
+    with pytest.raises(DebugError, match="control character"):
+        gdb_session.commands_after_connecting("a.elf", "main\rx", [])
+
+
+def test_gdb_argv_batch_and_init_files():
+    assert gdb_session.gdb_argv("gdb-multiarch", "/k/gdbinit", "/t/s.gdb", True, False) == [
+        "gdb-multiarch", "-q", "-nx", "-batch", "-x", "/k/gdbinit", "-x", "/t/s.gdb"]
+    assert gdb_session.gdb_argv("gdb-multiarch", "/k/gdbinit", "/t/s.gdb", False, True) == [
+        "gdb-multiarch", "-q", "-x", "/k/gdbinit", "-x", "/t/s.gdb"]
+
+
+def test_command_line_forms():
+    options, command = cli.parse(["--batch", "--ex", "bt", "--ex", "info registers", "pmu"])
+    assert options.test == "pmu" and command is None and options.ex == ["bt", "info registers"]
+    assert options.break_at == "main"
+    options, command = cli.parse(["--break", "report_summary", "--", "qemu-system-arm", "-S"])
+    assert command == ["qemu-system-arm", "-S"] and options.break_at == "report_summary"
+    with pytest.raises(DebugError, match="either a log or a command"):
+        cli.parse(["pmu", "--", "qemu-system-arm"])
+    with pytest.raises(DebugError, match="give a log file or a test name"):
+        cli.parse(["--batch"])
+    with pytest.raises(DebugError, match="unrecognized arguments: --bogus"):
+        cli.parse(["--bogus", "pmu"])

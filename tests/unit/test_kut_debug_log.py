@@ -1,0 +1,146 @@
+"""kut-debug reading the QEMU command from kvm-unit-tests log lines, as
+./run_tests.sh -v writes them on each arch (scripts/arch-run.bash run_qemu)."""
+
+import pytest
+
+from kut_debug.errors import DebugError
+from kut_debug.qemu_command import (command_from_log_line, command_from_words, read_log_command,
+                                    without_comment)
+
+TIMEOUT = "timeout -k 1s --foreground 90s "
+
+ARM64_GIC = (TIMEOUT + "/usr/bin/qemu-system-aarch64 -nodefaults -machine virt -accel tcg -cpu max"
+             " -device virtio-serial-device -device virtconsole,chardev=ctd"
+             " -chardev testdev,id=ctd -device pci-testdev -display none -serial stdio"
+             " -kernel arm/gic.flat -smp 1 -append mmio -machine gic-version=2"
+             " # -initrd /tmp/tmp.Xq3VbZk2Lm\n")
+
+# arm/unittests.cfg selftest-setup: extra_params = -m 256 -append 'setup smp=2 mem=256';
+# echo in run_qemu prints the words without their quotes.
+ARM_SELFTEST = (TIMEOUT + "/usr/bin/qemu-system-arm -nodefaults -machine virt,accel=tcg"
+                " -cpu cortex-a15 -device virtio-serial-device -device virtconsole,chardev=ctd"
+                " -chardev testdev,id=ctd -device pci-testdev -display none -serial stdio"
+                " -kernel arm/selftest.flat -smp 2 -m 256 -append setup smp=2 mem=256"
+                " # -initrd /tmp/tmp.p0J8ZL3Fz1\n")
+
+# riscv/run: -nographic -serial mon:stdio; riscv/unittests.cfg: -append 'foo bar baz'.
+RISCV64_SELFTEST = (TIMEOUT + "/usr/bin/qemu-system-riscv64 -nodefaults -nographic"
+                    " -serial mon:stdio -machine virt -accel tcg -cpu max"
+                    " -kernel riscv/selftest.flat -smp 16 -append foo bar baz"
+                    " # -initrd /tmp/tmp.mrGTnydrAb\n")
+
+# x86/unittests.cfg vmx: an -append value whose words start with '-'.
+X86_64_VMX = (TIMEOUT + "/usr/bin/qemu-system-x86_64 --no-reboot -nodefaults -device pc-testdev"
+              " -device isa-debug-exit,iobase=0xf4,iosize=0x4 -vnc none -serial stdio"
+              " -device pci-testdev -machine accel=kvm -kernel x86/vmx.flat -smp 1"
+              " -cpu max,+vmx -append -exit_monitor_from_l2_test -ept_access* -vmx_smp*"
+              " # -initrd /tmp/tmp.Hd3yYw8Qa1\n")
+
+X86_64_MSR_NO_ENV = (TIMEOUT + "/usr/bin/qemu-system-x86_64 --no-reboot -nodefaults"
+                     " -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4"
+                     " -vnc none -serial stdio -device pci-testdev -machine accel=tcg"
+                     " -kernel x86/msr.flat -smp 1\n")
+
+
+def test_arm64_drops_timeout_and_initrd_comment():
+    argv = command_from_log_line(ARM64_GIC)
+    assert argv[0] == "/usr/bin/qemu-system-aarch64"
+    assert argv[-4:] == ["-append", "mmio", "-machine", "gic-version=2"]
+    assert "timeout" not in argv and "90s" not in argv and "--foreground" not in argv
+    assert "-initrd" not in argv and "#" not in argv
+    assert argv[argv.index("-kernel") + 1] == "arm/gic.flat"
+
+
+def test_arm_append_words_are_one_argument_again():
+    argv = command_from_log_line(ARM_SELFTEST)
+    assert argv[0] == "/usr/bin/qemu-system-arm"
+    assert argv[-6:] == ["-smp", "2", "-m", "256", "-append", "setup smp=2 mem=256"]
+
+
+def test_riscv64_append_at_the_end():
+    argv = command_from_log_line(RISCV64_SELFTEST)
+    assert argv[0] == "/usr/bin/qemu-system-riscv64"
+    assert argv[1:5] == ["-nodefaults", "-nographic", "-serial", "mon:stdio"]
+    assert argv[-2:] == ["-append", "foo bar baz"]
+
+
+def test_x86_64_append_of_dash_words_stops_at_the_comment():
+    argv = command_from_log_line(X86_64_VMX)
+    assert argv[0] == "/usr/bin/qemu-system-x86_64"
+    assert argv[-4:] == ["-cpu", "max,+vmx", "-append",
+                         "-exit_monitor_from_l2_test -ept_access* -vmx_smp*"]
+
+
+def test_x86_64_without_environment_comment():
+    argv = command_from_log_line(X86_64_MSR_NO_ENV)
+    assert argv[-4:] == ["-kernel", "x86/msr.flat", "-smp", "1"]
+
+
+def test_quoted_append_values_keep_quotes_and_hashes():
+    line = (TIMEOUT + "qemu-system-aarch64 -machine virt -kernel arm/selftest.flat"
+            " -append 'setup smp=2 mem=256' -append \"a # b\" -append x#y # -initrd /tmp/t")
+    argv = command_from_log_line(line)
+    assert argv == ["qemu-system-aarch64", "-machine", "virt", "-kernel", "arm/selftest.flat",
+                    "-append", "setup smp=2 mem=256", "-append", "a # b", "-append", "x#y"]
+
+
+def test_append_value_followed_by_more_options():
+    argv = command_from_log_line(
+        "qemu-system-aarch64 -append pmu-cycle-counter 0 -smp 2 -kernel t.flat")
+    assert argv == ["qemu-system-aarch64", "-append", "pmu-cycle-counter 0", "-smp", "2",
+                    "-kernel", "t.flat"]
+
+
+def test_migration_runner_in_front_is_dropped():
+    line = "run_migration " + ARM64_GIC
+    assert command_from_log_line(line) == command_from_log_line(ARM64_GIC)
+
+
+def test_qemu_kvm_and_qemu_on_path():
+    assert command_from_log_line("qemu-kvm -kernel x86/msr.flat")[0] == "qemu-kvm"
+    on_path = command_from_log_line("qemu-system-x86_64 -kernel x86/msr.flat")
+    assert on_path[0] == "qemu-system-x86_64"
+
+
+@pytest.mark.parametrize("line", [
+    "",
+    "\n",
+    "PASS: gicv2: mmio: all 0 IIDR\n",
+    "timeout -k 1s --foreground 90s\n",
+    "# -initrd /tmp/qemu-system-aarch64\n",
+    "qemu-img create -f raw disk.img 1M\n",
+    "echo 'unbalanced\n",
+])
+def test_lines_without_qemu_command(line):
+    assert command_from_log_line(line) is None
+
+
+def test_comment_needs_a_word_start():
+    assert without_comment("a b#c 'd # e' \\# f # g") == "a b#c 'd # e' \\# f "
+    assert without_comment("# all comment") == ""
+    assert without_comment("a\\ #b") == "a\\ #b"
+
+
+def test_read_log_takes_the_first_line_only(tmp_path):
+    log = tmp_path / "gicv2-mmio-up.log"
+    log.write_text(ARM64_GIC + "PASS: gicv2: mmio: all 0 IIDR\nSUMMARY: 5 tests\n")
+    assert read_log_command(str(log))[-1] == "gic-version=2"
+
+
+def test_missing_log_is_one_sentence(tmp_path):
+    with pytest.raises(DebugError, match=r"^\S+/none\.log: no such log file$"):
+        read_log_command(str(tmp_path / "none.log"))
+
+
+def test_log_without_qemu_line_is_one_sentence(tmp_path):
+    log = tmp_path / "x.log"
+    log.write_text("PASS: selftest: setup\nqemu-system-aarch64 -kernel second/line.flat\n")
+    with pytest.raises(DebugError, match=r"first line of \S+x\.log is not a QEMU command"):
+        read_log_command(str(log))
+
+
+def test_command_after_double_dash_drops_timeout_but_keeps_words():
+    words = ["timeout", "90s", "qemu-system-aarch64", "-append", "a", "b"]
+    assert command_from_words(words) == ["qemu-system-aarch64", "-append", "a", "b"]
+    with pytest.raises(DebugError, match="no qemu-system-"):
+        command_from_words(["ls", "-l"])
