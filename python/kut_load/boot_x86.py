@@ -23,18 +23,20 @@ class LinkAddress(LoadAddress):
     segments: tuple = ()
 
     def address_for(self, image):
+        """The image's link start, once its sections are found in what QEMU placed."""
         start = image_start(image)
         outside = [s for s in image.sections
                    if s.allocated and s.has_contents and s.size > 0
                    and not any(low <= s.address and s.address + s.size <= low + size
                                for low, size in self.segments)]
         if outside:
+            name = outside[0].name  # from the file: shown escaped if it holds control characters
+            name = name if name.isprintable() else repr(name)[1:-1]
             placed = ", ".join("%#x-%#x" % (low, low + size) for low, size in self.segments)
             raise PlanError(
                 "QEMU's multiboot loader placed %s at %s, but section %s of %s is "
-                "linked at %#x, outside them; is this the right file? (--address "
-                "loads it anyway)" % (self.kernel_name, placed, outside[0].name,
-                                      image.path, outside[0].address))
+                "linked at %#x, outside them; is this the right file?"
+                % (self.kernel_name, placed, name, image.path, outside[0].address))
         return start
 
 

@@ -2,7 +2,7 @@
 target's architecture first, then QEMU's ROM list, then the image's own
 bytes in guest memory."""
 
-from . import boot_aarch64, boot_arm, boot_riscv, boot_x86
+from . import boot_aarch64, boot_arm, boot_riscv, boot_x86, kernel_file
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 

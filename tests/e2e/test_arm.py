@@ -1,0 +1,101 @@
+"""kut-load on the 32-bit arm sample guest under real QEMU and gdb-multiarch."""
+
+import os
+import re
+import subprocess
+
+from conftest import GUESTS_SRC, guest_file
+from guest_source import initial_value, marker_line
+from session import QEMU_COMMANDS, Qemu, require, run_gdb
+
+MAIN_LINE = marker_line("first line of main")
+MIX_LINE = marker_line("inside mix")
+MAGIC = "= %#x" % initial_value("sample_magic")
+STOP_IN_MAIN = re.compile(r"Breakpoint 1, main \(argc=1, argv=0x[0-9a-f]+\) at \S+/main\.c:%d"
+                          % MAIN_LINE)
+
+# How tests/guests/CMakeLists.txt builds the arm sample, to relink it elsewhere.
+ARM_GUEST_FLAGS = [
+    "-g", "-O0", "-ffreestanding", "-nostdlib", "-fno-omit-frame-pointer",
+    "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
+    "-fno-pie", "-marm", "-mcpu=cortex-a15", "-mgeneral-regs-only", "-mno-unaligned-access",
+    "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
+    "-static", "-no-pie"]
+
+
+def arm_guest():
+    return guest_file("arm", "sample.elf"), guest_file("arm", "sample.flat")
+
+
+def arm_guest_linked_at(directory, address):
+    """The arm sample built again, linked to run at address."""
+    compiler = require("arm-linux-gnueabihf-gcc")
+    with open(os.path.join(GUESTS_SRC, "arm", "flat.lds")) as script:
+        text = script.read()
+    assert "0x40010000" in text, "the arm sample is no longer linked at 0x40010000"
+    lds = os.path.join(directory, "flat.lds")
+    with open(lds, "w") as script:
+        script.write(text.replace("0x40010000", "%#x" % address))
+    elf, flat = os.path.join(directory, "sample.elf"), os.path.join(directory, "sample.flat")
+    sources = [os.path.join(GUESTS_SRC, "arm", "start.S"), os.path.join(GUESTS_SRC, "arm", "io.c"),
+               os.path.join(GUESTS_SRC, "common", "main.c")]
+    subprocess.run([compiler] + ARM_GUEST_FLAGS + ["-I", os.path.join(GUESTS_SRC, "common"),
+                                                   "-T", lds] + sources + ["-o", elf],
+                   check=True)
+    subprocess.run([require("arm-linux-gnueabihf-objcopy"), "-O", "binary", elf, flat],
+                   check=True)
+    return elf, flat
+
+
+def test_stops_in_main_with_source_line_and_globals():
+    elf, flat = arm_guest()
+    with Qemu("arm", flat) as qemu:
+        out = run_gdb(qemu.port, ["kut-load " + elf, "break main", "continue",
+                                  "info line *$pc", "print/x sample_magic",
+                                  "print sample_counts[0]", "bt", "print/x $kut_base"])
+    assert STOP_IN_MAIN.search(out), out
+    assert re.search(r'Line %d of "\S+main\.c"' % MAIN_LINE, out), out
+    assert MAGIC in out, out
+    assert "$2 = 0\n" in out, out  # .bss is zero before main runs
+    assert re.search(r"#0  main \(", out), out
+    assert "$3 = 0x40010000" in out, out  # QEMU virt: RAM base + 0x10000
+
+
+def test_backtrace_from_inner_function_reaches_main():
+    elf, flat = arm_guest()
+    with Qemu("arm", flat) as qemu:
+        out = run_gdb(qemu.port, ["kut-load " + elf, "break mix", "continue", "bt"])
+    assert re.search(r"Breakpoint 1, mix \(.*\) at \S+main\.c:%d" % MIX_LINE, out), out
+    frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(", out, re.M)
+    assert frames[:3] == ["mix", "compute_checksum", "main"], out
+
+
+def test_no_argument_finds_the_elf_beside_the_flat():
+    elf, flat = arm_guest()
+    with Qemu("arm", flat) as qemu:
+        out = run_gdb(qemu.port, ["kut-load", "break main", "continue", "print/x sample_magic"])
+    assert STOP_IN_MAIN.search(out), out
+    assert MAGIC in out, out
+
+
+def test_board_setup_boot_loader_on_raspi2b(tmp_path, monkeypatch):
+    # raspi2b puts a call to its board-setup code in front of QEMU's boot
+    # loader and loads the image at 0x10000; the sample is rebuilt to run there.
+    elf, flat = arm_guest_linked_at(str(tmp_path), 0x10000)
+    monkeypatch.setitem(QEMU_COMMANDS, "arm-raspi2b", ["qemu-system-arm", "-machine", "raspi2b"])
+    with Qemu("arm-raspi2b", flat) as qemu:
+        out = run_gdb(qemu.port, ["x/2i $pc", "kut-load " + elf, "break main", "continue",
+                                  "print/x sample_magic", "print/x $kut_base"])
+    assert re.search(r"0x0:\s+add\s+lr, pc, #4", out), out  # the board-setup call is there
+    assert STOP_IN_MAIN.search(out), out
+    assert MAGIC in out, out
+    assert "$2 = 0x10000" in out, out
+
+
+def test_elf_for_another_architecture_is_refused():
+    _, flat = arm_guest()
+    other = guest_file("riscv64", "sample.elf")
+    with Qemu("arm", flat) as qemu:
+        out = run_gdb(qemu.port, ["kut-load " + other, "print sample_magic"])
+    assert "%s is built for riscv64, but the target is arm" % other in out, out
+    assert "No symbol table is loaded." in out, out
