@@ -2,8 +2,6 @@
 put its own blobs. Finders read the target only through target.py's small
 interface, so they run without gdb in the unit tests."""
 
-from dataclasses import dataclass, field
-
 
 class DetectionError(Exception):
     """The load address could not be told; listing shows what was read."""
@@ -13,12 +11,15 @@ class DetectionError(Exception):
         self.listing = list(listing)
 
 
-@dataclass
 class LoadAddress:
-    address: int
-    how: str                       # one phrase: how the address was found
-    listing: list = field(default_factory=list)  # what was read, for -v
-    kernel_name: str = ""          # the -kernel file QEMU reports, if it does
+    """Where the image starts; how: one phrase on how that was found; listing:
+    what was read, for -v; kernel_name: the -kernel file QEMU reports, if any."""
+
+    def __init__(self, address, how, listing=(), kernel_name=""):
+        self.address = address
+        self.how = how
+        self.listing = list(listing)
+        self.kernel_name = kernel_name
 
     def address_for(self, image):
         """Where image starts in the guest; x86's finder needs the image to say."""

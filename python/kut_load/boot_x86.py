@@ -3,7 +3,6 @@ link addresses and enters the image directly, so there is no boot loader to
 decode: the image starts at its own link address, known once the ELF is."""
 
 import re
-from dataclasses import dataclass
 
 from .boot import DetectionError, LoadAddress
 from .plan import PlanError, image_start
@@ -15,12 +14,13 @@ HOW = ("x86 multiboot: QEMU loaded the ELF segments at their link addresses; "
 _SEGMENT = re.compile(r"^(?P<kernel>.*) ELF program header segment \d+$")
 
 
-@dataclass
 class LinkAddress(LoadAddress):
     """The image is where it was linked; segments are the (address, size)
     ranges QEMU reports it placed, to check the ELF against."""
 
-    segments: tuple = ()
+    def __init__(self, address, how, listing, kernel_name, segments):
+        super().__init__(address, how, listing, kernel_name)
+        self.segments = segments
 
     def address_for(self, image):
         """The image's link start, once its sections are found in what QEMU placed."""
