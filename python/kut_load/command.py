@@ -5,8 +5,9 @@ import os
 import gdb
 
 from . import __version__, arches, debug_file, detect, kernel_file, loader, native, report
-from . import qemu_process, verify
+from . import boot_efi, efi_files, qemu_process, verify
 from .boot import DetectionError, LoadAddress
+from .efi_plan import plan_efi_load
 from .errors import TargetError
 from .options import UsageError, parse
 from .plan import PlanError, image_start, plan_load
@@ -49,6 +50,21 @@ def run(argv):
     target = GdbTarget()
     arch = target.arch()
     elf_path = checked_path(options.elf) if options.elf else None
+    efi = efi_files.locate(elf_path) if elf_path else None
+    planner = plan_flat if efi is None else plan_efi
+    plan, found, warning = planner(options, target, arch, helper, efi or elf_path)
+    if options.dry_run:
+        gdb.write(plan.add_symbol_file_command() + "\n")
+        return
+    loader.load(plan)
+    gdb.set_convenience_variable("kut_base", plan.load_address)
+    if warning:
+        report.warning(warning)
+    report.loaded(plan, found)
+
+
+def plan_flat(options, target, arch, helper, elf_path):
+    """(plan, how the address was found, warning) for an image QEMU loaded with -kernel."""
     image = helper.ElfImage(elf_path) if elf_path else None
     if image is not None:
         check_architecture(image, arch)
@@ -61,15 +77,33 @@ def run(argv):
     plan = plan_load(image, symbols_path, found.address_for(image), image.bits)
     if options.verbose:
         report.sections(plan)
-    check_memory(options, image, plan, target)
-    if options.dry_run:
-        gdb.write(plan.add_symbol_file_command() + "\n")
-        return
-    loader.load(plan)
-    gdb.set_convenience_variable("kut_base", plan.load_address)
-    if warning:
-        report.warning(warning)
-    report.loaded(plan, found)
+    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory),
+                      "the ELF's code matches target memory at %#x" % plan.load_address)
+    return plan, found, warning
+
+
+def plan_efi(options, target, arch, helper, efi):
+    """(plan, how, no warning) for X.efi / X.efi.debug: the firmware chose the
+    address, and finding it compares the image in memory with X.efi already."""
+    image = helper.ElfImage(efi.debug_path)
+    check_architecture(image, arch)
+    if options.address is not None:
+        found = LoadAddress(options.address, "given with --address")
+        checked_or_forced(options, lambda: boot_efi.check(target, efi, found.address),
+                          "%s matches target memory at %#x" % (efi.pe_path, found.address))
+    else:
+        try:
+            found = boot_efi.find(target, efi)
+        except DetectionError as error:
+            if options.verbose:
+                report.listing(error.listing)
+            raise
+        if options.verbose:
+            report.listing(found.listing)
+    plan = plan_efi_load(image, efi, found.address, image.bits)
+    if options.verbose:
+        report.sections(plan)
+    return plan, found, None
 
 
 def load_address(options, arch, target, helper, image):
@@ -89,11 +123,12 @@ def load_address(options, arch, target, helper, image):
     return found
 
 
-def check_memory(options, image, plan, target):
+def checked_or_forced(options, check, success):
+    """Runs a memory check; with --force a failure is only a warning."""
     try:
-        verify.check(image, plan, target.read_memory)
+        check()
         if options.verbose:
-            report.line("the ELF's code matches target memory at %#x" % plan.load_address)
+            report.line(success)
     except (verify.MismatchError, TargetError) as error:
         if not options.force:
             raise

@@ -17,6 +17,10 @@ as it is. Prints what it loaded, where, and how it found the address, and
 sets $kut_base to the load address. Loading again replaces the symbols
 loaded before; breakpoints stay.
 
+For a UEFI test, give X.efi or X.efi.debug (each beside the other) while the
+test runs: the image is found through the firmware's debug image table, or
+by its PE header below a CPU's pc, and X.efi.debug is loaded there.
+
 Without ELF, asks QEMU which file it loaded (monitor info roms) and uses
 the ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from
 gdb's working directory, then from QEMU's.
@@ -36,7 +40,7 @@ Options:
   --address ADDR  Where the image starts in the guest; skips detection.
   --dry-run       Print the add-symbol-file command and change nothing.
   --force         Load even if target memory does not match the ELF.
-  -v, --verbose   Show the boot code read, how it was decoded, the sections
+  -v, --verbose   Show what was read, how it was decoded, the sections
                   and the checks.
   --version       Print kut-load's version.
   -h, --help      Show this help.

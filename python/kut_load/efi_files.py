@@ -3,7 +3,7 @@ firmware loads, and X.efi.debug, the ELF holding its DWARF (made with
 objcopy --only-keep-debug). Given either, finds the other beside it."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .efi_pe import PeError, PeHeader, parse_pe_header
 
@@ -22,7 +22,7 @@ class EfiImage:
     pe_path: str          # X.efi
     debug_path: str       # X.efi.debug
     header: PeHeader
-    contents: bytes       # X.efi as the firmware read it
+    contents: bytes = field(repr=False)  # X.efi as the firmware read it
 
     def bytes_at(self, offset, length):
         return self.contents[offset:offset + length]

@@ -15,7 +15,7 @@ def plan_efi_load(image, efi, load_address, address_bits=64):
     efi (efi_files.EfiImage) loaded at load_address."""
     header = efi.header
     if image.machine_name != header.machine_name:
-        raise PlanError("%s is built for %s, but %s is a %s image"
+        raise PlanError("%s is built for %s, but %s is a PE image for %s"
                         % (efi.debug_path, image.machine_name, efi.pe_path,
                            header.machine_name))
     pe_entry = header.image_base + header.entry_rva

@@ -8,28 +8,44 @@ import re
 
 # "  0000000040000000-0000000047ffffff (prio 0, ram): mach-virt.ram"
 _RANGE = re.compile(r"^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+) \(prio -?\d+, (\w+)\): (.*)$")
+# ' AS "cpu-memory-0", root: system' under "FlatView #N" (QEMU 4.0 and later);
+# "address-space (flat view): memory" heads a view in older QEMUs.
+_SPACE = re.compile(r'^\s*AS "([^"]*)"')
+_OLD_VIEW = re.compile(r"^address-space \(flat view\): (\S+)")
+
+
+def _is_cpu_space(name):
+    return name == "memory" or name.startswith("cpu-memory")
 
 
 def parse_ram_ranges(text):
-    """[(start, end)] of the RAM the CPUs see (end exclusive), lowest first.
-
-    Only the first flat view is read: it is the CPUs' address space; later
-    views are I/O ports and bus-master spaces.
-    """
+    """[(start, end)] of RAM in the CPUs' address space (end exclusive), lowest
+    first. QEMU lists its flat views in no fixed order; the CPUs' one is the
+    view of the "memory" or "cpu-memory-N" address spaces."""
     ranges = []
-    views = 0
+    spaces, view_ranges = [], []
+
+    def close_view():
+        if any(_is_cpu_space(name) for name in spaces):
+            ranges.extend(view_ranges)
+
     for line in text.splitlines():
-        if line.startswith("FlatView #"):
-            views += 1
-            if views > 1:
-                break
+        old_view = _OLD_VIEW.match(line)
+        if line.startswith("FlatView #") or old_view:
+            close_view()
+            spaces, view_ranges = [old_view.group(1)] if old_view else [], []
+            continue
+        space = _SPACE.match(line)
+        if space:
+            spaces.append(space.group(1))
             continue
         match = _RANGE.match(line)
         if match and match.group(3) == "ram":
             start, last = int(match.group(1), 16), int(match.group(2), 16)
             if last >= start:
-                ranges.append((start, last + 1))
-    return sorted(_merge(ranges))
+                view_ranges.append((start, last + 1))
+    close_view()
+    return _merge(ranges)
 
 
 def _merge(ranges):

@@ -21,7 +21,7 @@ def loaded(plan, found):
 
 def listing(lines):
     if lines:
-        gdb.write("kut-load: boot code read from the target:\n")
+        gdb.write("kut-load: what was read from the target:\n")
     for line in lines:
         gdb.write("  %s\n" % line)
 
