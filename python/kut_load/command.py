@@ -49,8 +49,8 @@ def run(argv):
     helper = native.load()
     target = GdbTarget()
     arch = target.arch()
-    elf_path = checked_path(options.elf) if options.elf else None
-    efi = efi_files.locate(elf_path) if elf_path else None
+    elf_path = checked_path(options.elf) if options.elf else elf_of_running_kernel(target)
+    efi = efi_files.locate(elf_path)
     planner = plan_flat if efi is None else plan_efi
     plan, found, warning = planner(options, target, arch, helper, efi or elf_path)
     if options.dry_run:
@@ -65,14 +65,9 @@ def run(argv):
 
 def plan_flat(options, target, arch, helper, elf_path):
     """(plan, how the address was found, warning) for an image QEMU loaded with -kernel."""
-    image = helper.ElfImage(elf_path) if elf_path else None
-    if image is not None:
-        check_architecture(image, arch)
+    image = helper.ElfImage(elf_path)
+    check_architecture(image, arch)
     found = load_address(options, arch, target, helper, image)
-    if image is None:
-        elf_path = find_elf_for_kernel(target, found)
-        image = helper.ElfImage(elf_path)
-        check_architecture(image, arch)
     symbols_path, warning = debug_file.symbol_file(image, elf_path)
     plan = plan_load(image, symbols_path, found.address_for(image), image.bits)
     if options.verbose:
@@ -114,8 +109,6 @@ def load_address(options, arch, target, helper, image):
     except DetectionError as error:
         if options.verbose:
             report.listing(error.listing)
-        if image is None:
-            raise
         found = find_by_contents(arch, image, target, error)
     if options.verbose:
         report.listing(found.listing)
@@ -150,13 +143,16 @@ def find_by_contents(arch, image, target, detection_error):
         raise DetectionError("%s; %s" % (detection_error, error)) from None
 
 
-def find_elf_for_kernel(target, found):
-    name = found.kernel_name or kernel_file.kernel_name(target.roms(), found.address)
+def elf_of_running_kernel(target):
+    """The symbol file of what QEMU was given with -kernel, from QEMU's ROM
+    list or else the local QEMU's command line."""
+    qemu = qemu_process.QemuProcess(target.connection_details())
+    rom = kernel_file.kernel_rom(target.roms())
+    name = kernel_file.file_name_of(rom) if rom else qemu.kernel_argument()
     if not name:
-        raise UsageError("QEMU did not say which file it loaded at %#x; give the test's "
-                         "ELF file, as in 'kut-load arm/gic.elf'" % found.address)
-    directories = [os.getcwd(), qemu_process.working_directory(target.connection_details())]
-    return kernel_file.locate(name, directories)
+        raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
+                         "file, as in 'kut-load arm/gic.elf'")
+    return kernel_file.locate(name, [os.getcwd(), qemu.working_directory()])
 
 
 def explain_elf_error(error):

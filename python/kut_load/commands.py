@@ -21,8 +21,8 @@ For a UEFI test, give X.efi or X.efi.debug (each beside the other) while the
 test runs: the image is found through the firmware's debug image table, or
 by its PE header below a CPU's pc, and X.efi.debug is loaded there.
 
-Without ELF, asks QEMU which file it loaded (monitor info roms) and uses
-the ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from
+Without ELF, asks QEMU which file it loaded (monitor info roms, or the
+local QEMU's -kernel argument) and uses the ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from
 gdb's working directory, then from QEMU's.
 
 The load address comes from decoding QEMU's boot loader where QEMU placed

@@ -15,11 +15,6 @@ FINDERS = {
     "i386": boot_x86.find,
 }
 
-# Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
-_QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")
-_FIRMWARE_HINTS = ("opensbi", "fw_dynamic", "bios", "efi", "linuxboot", "multiboot",
-                   "kvmvapic", "pvh.bin")
-
 # Where QEMU's virt boards put a raw -kernel image, to check by contents.
 USUAL_LOAD_ADDRESSES = {
     "aarch64": [0x40080000],
@@ -27,17 +22,6 @@ USUAL_LOAD_ADDRESSES = {
     "riscv64": [0x80200000],
     "riscv32": [0x80400000],
 }
-
-
-def kernel_rom(roms):
-    """The ROM holding the -kernel file, if QEMU listed one."""
-    for rom in roms:
-        lowered = rom.name.lower()
-        if rom.name in _QEMU_BLOBS or any(hint in lowered for hint in _FIRMWARE_HINTS):
-            continue
-        if rom.memory == "ram" and rom.size > 0:
-            return rom
-    return None
 
 
 def find_load_address(arch, target, native):
@@ -48,7 +32,7 @@ def find_load_address(arch, target, native):
             raise DetectionError("kut-load does not know how QEMU boots %s" % arch)
         return finder(target, native)
     except DetectionError as error:
-        rom = kernel_rom(target.roms())
+        rom = kernel_file.kernel_rom(target.roms())
         if rom is None:
             raise
         name = kernel_file.file_name_of(rom)

@@ -4,6 +4,12 @@ looked up where the user and QEMU would look. Pure but for the filesystem."""
 import os
 import re
 
+# Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
+_QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")
+# Firmware and option ROMs QEMU loads from its data directory, by file name.
+_FIRMWARE_PREFIXES = ("opensbi", "bios", "vgabios", "sgabios", "qemu_efi", "edk2", "ovmf",
+                      "efi-", "pxe-", "linuxboot", "multiboot", "kvmvapic", "pvh.bin")
+
 # x86: QEMU's multiboot loader names each segment it placed.
 _SEGMENT_SUFFIX = re.compile(r" ELF program header segment \d+$")
 
@@ -13,15 +19,15 @@ def file_name_of(rom):
     return _SEGMENT_SUFFIX.sub("", rom.name)
 
 
-def kernel_name(roms, load_address):
-    """The -kernel file name QEMU reports for the image, or ''."""
+def kernel_rom(roms):
+    """The ROM holding the -kernel file, if QEMU listed one."""
     for rom in roms:
-        if rom.address == load_address and rom.name not in ("bootloader", "dtb", "fdt"):
-            return file_name_of(rom)
-    for rom in roms:
-        if _SEGMENT_SUFFIX.search(rom.name):
-            return file_name_of(rom)
-    return ""
+        base_name = os.path.basename(rom.name).lower()
+        if rom.name in _QEMU_BLOBS or base_name.startswith(_FIRMWARE_PREFIXES):
+            continue
+        if rom.memory == "ram" and rom.size > 0:
+            return rom
+    return None
 
 
 def symbol_file_name(kernel):

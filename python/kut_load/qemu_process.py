@@ -1,5 +1,6 @@
 """The local QEMU process behind a gdb connection, found through /proc: its
-working directory is where QEMU's relative file names point."""
+working directory is where QEMU's relative file names point, and its command
+line names the -kernel file when QEMU's ROM list does not."""
 
 import os
 
@@ -51,14 +52,28 @@ def pid_owning(inodes):
     return None
 
 
-def working_directory(details):
-    """QEMU's working directory for a local gdb connection, or None."""
-    port = port_of(details)
-    if port is None:
-        return None
-    inodes = socket_inodes(port)
-    pid = pid_owning(inodes) if inodes else None
-    try:
-        return os.readlink("/proc/%d/cwd" % pid) if pid else None
-    except OSError:
+class QemuProcess:
+    """What /proc says about the QEMU behind a local gdb connection: its
+    working directory and its -kernel argument; None where it cannot tell."""
+
+    def __init__(self, details):
+        port = port_of(details)
+        inodes = socket_inodes(port) if port is not None else set()
+        self.pid = pid_owning(inodes) if inodes else None
+
+    def working_directory(self):
+        try:
+            return os.readlink("/proc/%d/cwd" % self.pid) if self.pid else None
+        except OSError:
+            return None
+
+    def kernel_argument(self):
+        try:
+            with open("/proc/%d/cmdline" % self.pid, "rb") as cmdline:
+                argv = cmdline.read().decode(errors="surrogateescape").split("\0")
+        except (OSError, TypeError):
+            return None
+        for option, value in zip(argv, argv[1:]):
+            if option in ("-kernel", "--kernel"):
+                return value
         return None

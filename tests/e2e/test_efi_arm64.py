@@ -82,6 +82,13 @@ def test_backtrace_after_interrupting_a_running_test(running_sample):
     assert "{77 'M', 90 'Z'}" in out, out  # $kut_base is the image's first byte
 
 
+def test_no_argument_takes_the_kernel_from_qemus_command_line(running_sample, tmp_path):
+    # The firmware, not QEMU's loader, placed the image: only QEMU's -kernel names it.
+    out = run_gdb(running_sample.port, ["kut-load", "bt"], cwd=tmp_path)
+    assert "sample.efi.debug at " in out, out
+    assert [name for name, _, _ in frames(out)][-2:] == ["efi_main", "_start"], out
+
+
 def test_breakpoint_in_the_running_loop(running_sample):
     _, debug = sample()
     out = run_gdb(running_sample.port, ["kut-load " + debug, "break tick", "continue", "bt"])

@@ -4,34 +4,37 @@ import os
 
 import pytest
 
-from kut_load.kernel_file import candidates, kernel_name, locate, symbol_file_name
+from kut_load.kernel_file import (candidates, file_name_of, kernel_rom, locate,
+                                  symbol_file_name)
 from kut_load.roms import parse_info_roms
 from test_roms import AARCH64, RISCV64, X86_64
 
 
-def test_kernel_name_is_the_rom_at_the_load_address():
-    assert kernel_name(parse_info_roms(AARCH64), 0x40080000) == \
-        "build/tests/guests/arm64/sample.flat"
-    assert kernel_name(parse_info_roms(RISCV64), 0x80200000) == \
-        "build/tests/guests/riscv64/sample.flat"
+def kernel_of(text):
+    rom = kernel_rom(parse_info_roms(text))
+    return file_name_of(rom) if rom else ""
 
 
-def test_kernel_name_is_never_the_boot_loader_or_device_tree():
-    assert kernel_name(parse_info_roms(AARCH64), 0x40000000) == ""
-    assert kernel_name(parse_info_roms(AARCH64), 0x44000000) == ""
-    assert kernel_name(parse_info_roms(RISCV64), 0x87e00000) == ""
+def test_kernel_is_the_rom_qemu_did_not_make_itself():
+    assert kernel_of(AARCH64) == "build/tests/guests/arm64/sample.flat"
+    assert kernel_of(RISCV64) == "build/tests/guests/riscv64/sample.flat"
 
 
-def test_kernel_name_of_x86_multiboot_segments():
-    # The load address plays no part: QEMU names the file in each segment.
-    assert kernel_name(parse_info_roms(X86_64), 0x400000) == \
-        "build/tests/guests/x86_64/sample.flat"
-    assert kernel_name(parse_info_roms(X86_64), 0) == "build/tests/guests/x86_64/sample.flat"
+def test_kernel_of_x86_multiboot_segments_drops_the_segment_suffix():
+    assert kernel_of(X86_64) == "build/tests/guests/x86_64/sample.flat"
 
 
-def test_kernel_name_unknown():
-    assert kernel_name(parse_info_roms(AARCH64), 0x40090000) == ""
-    assert kernel_name([], 0x40080000) == ""
+def test_firmware_is_recognised_by_file_name_not_by_directory():
+    roms = ('addr=0000000080000000 size=0x01c100 mem=rom name="/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"\n'
+            'addr=0000000080200000 size=0x001000 mem=ram name="/src/efi-tree/bios/x.flat"\n')
+    assert kernel_of(roms) == "/src/efi-tree/bios/x.flat"
+
+
+def test_no_kernel_listed():
+    only_blobs = ('addr=0000000040000000 size=0x000028 mem=ram name="bootloader"\n'
+                  'addr=0000000044000000 size=0x100000 mem=ram name="dtb"\n')
+    assert kernel_of(only_blobs) == ""
+    assert kernel_rom([]) is None
 
 
 @pytest.mark.parametrize("kernel, symbols", [

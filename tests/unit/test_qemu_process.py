@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kut_load.qemu_process import port_of, working_directory
+from kut_load.qemu_process import QemuProcess, port_of
 
 
 @pytest.mark.parametrize("details, port", [
@@ -42,15 +42,17 @@ def test_working_directory_of_a_local_listener(tmp_path):
         cwd=str(tmp_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         port = int(child.stdout.readline())
-        assert working_directory("127.0.0.1:%d" % port) == str(tmp_path)
+        qemu = QemuProcess("127.0.0.1:%d" % port)
+        assert qemu.working_directory() == str(tmp_path)
+        assert qemu.kernel_argument() is None  # its command line has no -kernel
     finally:
         child.kill()
         child.wait()
 
 
 def test_working_directory_of_a_remote_or_closed_port():
-    assert working_directory("example.com:1234") is None
+    assert QemuProcess("example.com:1234").working_directory() is None
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         unused = probe.getsockname()[1]
-    assert working_directory("127.0.0.1:%d" % unused) is None
+    assert QemuProcess("127.0.0.1:%d" % unused).working_directory() is None
