@@ -2,15 +2,12 @@
 
 #include <array>
 #include <optional>
-#include <set>
 
-#include "code_window.h"
+#include "decoder_base.h"
 
 namespace kut {
 
 namespace {
-
-constexpr int kMaxSteps = 256;
 
 // The general registers as far as the decoder knows them; 31 is xzr or sp.
 struct Registers {
@@ -47,44 +44,13 @@ uint64_t shift_value(uint64_t v, unsigned type, unsigned amount, bool is64) {
   }
 }
 
-class Decoder {
+class Decoder : DecoderBase {
  public:
-  Decoder(std::string_view bytes, uint64_t address) : code_(bytes, address), pc_(address) {}
+  using DecoderBase::DecoderBase;
 
-  BootEntry run() {
-    for (int step = 0; step < kMaxSteps; ++step) {
-      auto word = code_.read_le(pc_, 4);
-      if (!word)
-        return refuse("ran past the " + std::to_string(code_.size()) + " bytes read at " +
-                      hex(code_.base()) + " without reaching a branch");
-      if (!visited_.insert(pc_).second)
-        return refuse("the code loops back to " + hex(pc_) + " and never leaves");
-      insn_ = uint32_t(*word);
-      if (!step_one()) return result_;
-    }
-    return refuse("gave up after " + std::to_string(kMaxSteps) + " instructions");
-  }
+  BootEntry run() { return walk([this] { return step_one(); }, "a branch"); }
 
  private:
-  void note(const std::string& text) {
-    result_.listing.push_back(hex(pc_) + ": " + hex_word(insn_) + "  " + text);
-  }
-  BootEntry refuse(const std::string& why) {
-    result_.found = false;
-    result_.reason = why;
-    return result_;
-  }
-  bool stop_refusing(const std::string& why) {
-    refuse(why);
-    return false;
-  }
-  bool stop_at(uint64_t target, const std::string& how) {
-    result_.found = true;
-    result_.entry = target;
-    result_.method = how;
-    return false;
-  }
-
   // Loads size bytes the code reads from address, if they were read too.
   std::optional<uint64_t> load(uint64_t address, unsigned size) {
     return code_.read_le(address, size);
@@ -230,20 +196,10 @@ class Decoder {
     return unknown();
   }
 
-  bool unknown() {
-    note("(not decoded)");
-    return stop_refusing("instruction " + hex_word(insn_) + " at " + hex(pc_) +
-                         " is not one the decoder follows");
-  }
   bool advance() { pc_ += 4; return true; }
   bool jump(uint64_t target) { pc_ = target; return true; }
 
-  CodeWindow code_;
-  uint64_t pc_;
-  uint32_t insn_ = 0;
   Registers regs_;
-  std::set<uint64_t> visited_;
-  BootEntry result_;
 };
 
 }  // namespace

@@ -2,16 +2,14 @@
 
 #include <array>
 #include <optional>
-#include <set>
 #include <utility>
 
-#include "code_window.h"
+#include "decoder_base.h"
 
 namespace kut {
 
 namespace {
 
-constexpr int kMaxSteps = 256;
 constexpr unsigned kLr = 14, kPc = 15;
 
 const char* const kDataOps[16] = {"and", "eor", "sub", "rsb", "add", "adc", "sbc", "rsc",
@@ -64,52 +62,21 @@ struct Registers {
   std::array<std::string, 15> origin;
 };
 
-class Decoder {
+class Decoder : DecoderBase {
  public:
-  Decoder(std::string_view bytes, uint64_t address) : code_(bytes, address), pc_(address) {}
+  using DecoderBase::DecoderBase;
 
   BootEntry run() {
-    for (int step = 0; step < kMaxSteps; ++step) {
-      auto word = code_.read_le(pc_, 4);
-      if (!word)
-        return refuse("ran past the " + std::to_string(code_.size()) + " bytes read at " +
-                      hex(code_.base()) + " without reaching a branch");
-      if (!visited_.insert(pc_).second)
-        return refuse("the code loops back to " + hex(pc_) + " and never leaves");
-      insn_ = uint32_t(*word);
+    return walk([this] {
       // Only the instruction right after the one that set lr can be a call through it.
       call_return_ = std::exchange(next_call_return_, std::nullopt);
-      if (!step_one()) return result_;
-    }
-    return refuse("gave up after " + std::to_string(kMaxSteps) + " instructions");
+      return step_one();
+    }, "a branch");
   }
 
  private:
-  void note(const std::string& text) {
-    result_.listing.push_back(hex(pc_) + ": " + hex_word(insn_) + "  " + text);
-  }
-  BootEntry refuse(const std::string& why) {
-    result_.found = false;
-    result_.reason = why;
-    return result_;
-  }
-  bool stop_refusing(const std::string& why) {
-    refuse(why);
-    return false;
-  }
-  bool stop_at(uint64_t target, const std::string& how) {
-    result_.found = true;
-    result_.entry = target;
-    result_.method = how;
-    return false;
-  }
   bool advance() { pc_ += 4; return true; }
   bool jump(uint64_t target) { pc_ = target; return true; }
-  bool unknown() {
-    note("(not decoded)");
-    return stop_refusing("instruction " + hex_word(insn_) + " at " + hex(pc_) +
-                         " is not one the decoder follows");
-  }
   std::string at() const { return " at " + hex(pc_); }
 
   // pc reads as the instruction's address + 8 in A32.
@@ -331,13 +298,8 @@ class Decoder {
     return stop_at(target, how + (thumb ? ", into Thumb code" : ""));
   }
 
-  CodeWindow code_;
-  uint64_t pc_;
-  uint32_t insn_ = 0;
   Registers regs_;
   std::optional<uint32_t> call_return_, next_call_return_;
-  std::set<uint64_t> visited_;
-  BootEntry result_;
 };
 
 }  // namespace

@@ -2,15 +2,13 @@
 
 #include <array>
 #include <optional>
-#include <set>
 
-#include "code_window.h"
+#include "decoder_base.h"
 
 namespace kut {
 
 namespace {
 
-constexpr int kMaxSteps = 256;
 constexpr unsigned kA2 = 12;
 constexpr uint64_t kFwDynamicMagic = 0x4942534f;  // "OSBI"
 constexpr uint64_t kFwDynamicVersionMax = 2;      // OpenSBI's FW_DYNAMIC_INFO_VERSION_MAX
@@ -33,26 +31,16 @@ std::string mode_name(uint64_t mode) {
   }
 }
 
-class Decoder {
+class Decoder : DecoderBase {
  public:
   Decoder(std::string_view bytes, uint64_t address, unsigned xlen)
-      : code_(bytes, address), pc_(address), xlen_(xlen) {}
+      : DecoderBase(bytes, address), xlen_(xlen) {}
 
   BootEntry run() {
     if (xlen_ != 32 && xlen_ != 64)
       return refuse("xlen " + std::to_string(xlen_) + " is neither 32 nor 64");
     pc_ = mask(pc_);
-    for (int step = 0; step < kMaxSteps; ++step) {
-      auto word = code_.read_le(pc_, 4);
-      if (!word)
-        return refuse("ran past the " + std::to_string(code_.size()) + " bytes read at " +
-                      hex(code_.base()) + " without reaching a jump");
-      if (!visited_.insert(pc_).second)
-        return refuse("the code loops back to " + hex(pc_) + " and never leaves");
-      insn_ = uint32_t(*word);
-      if (!step_one()) return result_;
-    }
-    return refuse("gave up after " + std::to_string(kMaxSteps) + " instructions");
+    return walk([this] { return step_one(); }, "a jump");
   }
 
  private:
@@ -60,24 +48,7 @@ class Decoder {
   // A 32-bit result as an xlen register holds it: sign-extended on RV64.
   uint64_t from_word(uint64_t v) const { return mask(uint64_t(sign_extend(v, 32))); }
 
-  void note(const std::string& text) {
-    result_.listing.push_back(hex(pc_) + ": " + hex_word(insn_) + "  " + text);
-  }
-  BootEntry refuse(const std::string& why) {
-    result_.found = false;
-    result_.reason = why;
-    return result_;
-  }
-  bool stop_refusing(const std::string& why) {
-    refuse(why);
-    return false;
-  }
   bool advance() { pc_ = mask(pc_ + 4); return true; }
-  bool unknown() {
-    note("(not decoded)");
-    return stop_refusing("instruction " + hex_word(insn_) + " at " + hex(pc_) +
-                         " is not one the decoder follows");
-  }
   std::string at() const { return " at " + hex(pc_); }
 
   std::optional<uint64_t> read(unsigned reg) const {
@@ -319,14 +290,9 @@ class Decoder {
     return false;
   }
 
-  CodeWindow code_;
-  uint64_t pc_;
   unsigned xlen_;
-  uint32_t insn_ = 0;
   std::array<std::optional<uint64_t>, 32> value_;
   std::array<std::string, 32> origin_;
-  std::set<uint64_t> visited_;
-  BootEntry result_;
 };
 
 }  // namespace

@@ -40,3 +40,16 @@ def kernel_rom(roms, address):
         if rom.address == address and rom.name not in ("bootloader", "dtb", "fdt"):
             return rom
     return None
+
+
+def decoded(roms, where, address, code, decode):
+    """LoadAddress from a native decoder run on code read at address, or
+    DetectionError with the decoder's reason and what it read."""
+    entry = decode(code, address)
+    if not entry.found:
+        raise DetectionError("could not decode %s at %#x: %s"
+                             % (where, address, entry.reason), entry.listing)
+    rom = kernel_rom(roms, entry.entry)
+    return LoadAddress(entry.entry, "decoded from %s at %#x (%s)"
+                       % (where, address, entry.method),
+                       entry.listing, rom.name if rom else "")

@@ -1,7 +1,7 @@
 """32-bit arm: QEMU's boot loader loads the entry from a literal into pc,
 possibly after calling board-setup code (see native/boot_arm.h)."""
 
-from .boot import DetectionError, LoadAddress, bootloader_address, kernel_rom
+from .boot import bootloader_address, decoded
 
 # QEMU's arm boot loader is 0x1c bytes, or 0x28 with the board-setup call
 # (raspi2b, xilinx-zynq-a9); one read of this many bytes covers either.
@@ -12,11 +12,4 @@ def find(target, native):
     roms = target.roms()
     address, where = bootloader_address(roms, target.boot_cpu_pc)
     code = target.read_memory(address, WINDOW)
-    entry = native.decode_arm_boot(code, address)
-    if not entry.found:
-        raise DetectionError("could not decode %s at %#x: %s"
-                             % (where, address, entry.reason), entry.listing)
-    rom = kernel_rom(roms, entry.entry)
-    return LoadAddress(entry.entry, "decoded from %s at %#x (%s)"
-                       % (where, address, entry.method),
-                       entry.listing, rom.name if rom else "")
+    return decoded(roms, where, address, code, native.decode_arm_boot)

@@ -1,7 +1,7 @@
 """RISC-V virt: QEMU's reset vector jumps to OpenSBI with a2 pointing to a
 fw_dynamic_info whose next_addr is the test (see native/boot_riscv.h)."""
 
-from .boot import DetectionError, LoadAddress, kernel_rom
+from .boot import decoded
 
 # Where QEMU's virt, sifive_u and spike machines put the reset vector when
 # `monitor info roms` cannot say.
@@ -30,14 +30,8 @@ def finder(xlen):
         roms = target.roms()
         address, length, where = reset_vector_window(roms)
         code = target.read_memory(address, length)
-        entry = native.decode_riscv_boot(code, address, xlen)
-        if not entry.found:
-            raise DetectionError("could not decode %s at %#x: %s"
-                                 % (where, address, entry.reason), entry.listing)
-        rom = kernel_rom(roms, entry.entry)
-        return LoadAddress(entry.entry, "decoded from %s at %#x (%s)"
-                           % (where, address, entry.method),
-                           entry.listing, rom.name if rom else "")
+        return decoded(roms, where, address, code,
+                       lambda data, at: native.decode_riscv_boot(data, at, xlen))
     return find
 
 
