@@ -8,14 +8,8 @@ import subprocess
 import time
 
 from conftest import guest_file
-from guest_source import initial_value, marker_line
+from sample_output import MAGIC, MIX_LINE, STOP_IN_MAIN, STOP_IN_MIX
 from session import Qemu, run_gdb
-
-MAIN_LINE = marker_line("first line of main")
-MIX_LINE = marker_line("inside mix")
-MAGIC = "= %#x" % initial_value("sample_magic")
-STOP_IN_MAIN = re.compile(r"main \(argc=1, argv=0x[0-9a-f]+\) at \S+main\.c:%d" % MAIN_LINE)
-STOP_IN_MIX = re.compile(r"mix \(.*\) at \S+main\.c:%d" % MIX_LINE)
 
 
 def sample_tree(tmp_path):

@@ -7,11 +7,9 @@ import shutil
 
 from conftest import guest_file
 from elf_damage import newline_in_section_name, quote_in_section_name, write_variants
-from guest_source import marker_line
+from sample_output import STOP_IN_MAIN
 from session import Qemu, run_gdb
 
-STOP_IN_MAIN = re.compile(r"main \(argc=1, argv=0x[0-9a-f]+\) at \S+main\.c:%d"
-                          % marker_line("first line of main"))
 COUNT_ALL_OBJFILES = "python print('objfiles:', len(gdb.objfiles()))"
 
 

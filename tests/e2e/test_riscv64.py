@@ -6,49 +6,12 @@ import re
 import subprocess
 
 from conftest import guest_file
-from guest_source import initial_value, marker_line
+from sample_output import MAGIC, STOP_IN_MAIN
 from session import QEMU_COMMANDS, Qemu, require, run_gdb
-
-MAIN_LINE = marker_line("first line of main")
-MIX_LINE = marker_line("inside mix")
-MAGIC = "= %#x" % initial_value("sample_magic")
-STOP_IN_MAIN = re.compile(r"Breakpoint 1, main \(argc=1, argv=0x[0-9a-f]+\) at \S+/main\.c:%d"
-                          % MAIN_LINE)
 
 
 def riscv64_guest():
     return guest_file("riscv64", "sample.elf"), guest_file("riscv64", "sample.flat")
-
-
-def test_stops_in_main_with_source_line_and_globals():
-    elf, flat = riscv64_guest()
-    with Qemu("riscv64", flat) as qemu:
-        out = run_gdb(qemu.port, ["kut-load " + elf, "break main", "continue",
-                                  "info line *$pc", "print/x sample_magic",
-                                  "print sample_counts[0]", "bt", "print/x $kut_base"])
-    assert STOP_IN_MAIN.search(out), out
-    assert re.search(r'Line %d of "\S+main\.c"' % MAIN_LINE, out), out
-    assert MAGIC in out, out
-    assert "$2 = 0\n" in out, out  # .bss is zero before main runs
-    assert re.search(r"#0  main \(", out), out
-    assert "$3 = 0x80200000" in out, out  # where OpenSBI enters the next stage
-
-
-def test_backtrace_from_inner_function_reaches_main():
-    elf, flat = riscv64_guest()
-    with Qemu("riscv64", flat) as qemu:
-        out = run_gdb(qemu.port, ["kut-load " + elf, "break mix", "continue", "bt"])
-    assert re.search(r"Breakpoint 1, mix \(.*\) at \S+main\.c:%d" % MIX_LINE, out), out
-    frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(", out, re.M)
-    assert frames[:3] == ["mix", "compute_checksum", "main"], out
-
-
-def test_no_argument_finds_the_elf_beside_the_flat():
-    elf, flat = riscv64_guest()
-    with Qemu("riscv64", flat) as qemu:
-        out = run_gdb(qemu.port, ["kut-load", "break main", "continue", "print/x sample_magic"])
-    assert STOP_IN_MAIN.search(out), out
-    assert MAGIC in out, out
 
 
 def test_without_firmware_the_image_is_at_ram_base():
