@@ -46,10 +46,11 @@ def run(argv):
     if options.version:
         gdb.write("kut-load %s\n" % __version__)
         return
+    given_path = checked_path(options.elf) if options.elf else None
     helper = native.load()
     target = GdbTarget()
     arch = target.arch()
-    elf_path = checked_path(options.elf) if options.elf else elf_of_running_kernel(target)
+    elf_path = given_path or elf_of_running_kernel(target)
     efi = efi_files.locate(elf_path)
     planner = plan_flat if efi is None else plan_efi
     plan, found, warning = planner(options, target, arch, helper, efi or elf_path)
@@ -176,6 +177,8 @@ def checked_path(name):
         raise UsageError("%s: no such file" % path)
     if os.path.isdir(path):
         raise UsageError("%s is a directory; give the test's .elf file" % path)
+    if not os.path.isfile(path):  # a FIFO or device could block or never end
+        raise UsageError("%s is not a regular file; give the test's .elf file" % path)
     if not os.access(path, os.R_OK):
         raise UsageError("%s is not readable" % path)
     return path

@@ -83,9 +83,10 @@ class Qemu:
             return console.read()
 
 
-def run_gdb(port, commands, gdbinit=GDBINIT, cwd=None, timeout=120, connect=True):
-    """Runs gdb-multiarch in batch mode; returns everything it printed."""
-    argv = [require("gdb-multiarch"), "-nx", "-batch"]
+def run_gdb(port, commands, gdbinit=GDBINIT, cwd=None, timeout=120, connect=True, prefix=()):
+    """Runs gdb-multiarch in batch mode (behind prefix, e.g. a user switch);
+    returns everything it printed."""
+    argv = list(prefix) + [require("gdb-multiarch"), "-nx", "-batch"]
     if gdbinit:
         argv += ["-x", gdbinit]
     if connect:

@@ -4,6 +4,7 @@ every failure is one line, nothing is half loaded, settings are kept."""
 import os
 import re
 import shutil
+import tempfile
 
 from conftest import guest_file
 from elf_damage import newline_in_section_name, quote_in_section_name, write_variants
@@ -59,6 +60,28 @@ def test_bad_files_give_one_line_and_load_nothing(tmp_path):
     assert "is a directory" in results[str(directory)]
     assert "the symbols are in the .elf beside it" in results[paths[5]]
     assert "riscv64" in results[paths[6]] and "aarch64" in results[paths[6]]
+
+
+def test_files_that_never_end_or_cannot_be_read(tmp_path):
+    fifo = tmp_path / "fifo.elf"
+    os.mkfifo(fifo)
+    # Root reads anything: check unreadable as an unprivileged user.
+    shared = tempfile.mkdtemp(prefix="kut-unreadable-")
+    os.chmod(shared, 0o755)
+    secret = os.path.join(shared, "secret.elf")
+    shutil.copy(guest_file("arm64", "sample.elf"), secret)
+    os.chmod(secret, 0)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    try:
+        out = run_gdb(0, ["kut-load %s" % fifo, "kut-load /dev/zero"], connect=False)
+        unreadable = run_gdb(0, ["kut-load %s" % secret], connect=False,
+                             prefix=nobody if os.geteuid() == 0 else ())
+    finally:
+        shutil.rmtree(shared)
+    assert_clean(out + unreadable)
+    assert "%s is not a regular file" % fifo in out, out
+    assert "/dev/zero is not a regular file" in out, out
+    assert "%s is not readable" % secret in unreadable, unreadable
 
 
 def test_damaged_elfs_never_crash_gdb(tmp_path):
