@@ -91,8 +91,12 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
         return ""
 
     def _on_stop(self, event):
+        # Off: touch nothing, not even the connection (gdb 13 can assert at exit
+        # over a connection object Python made if the target then died).
+        if not self.value:
+            return
         inferior = gdb.selected_inferior()
-        if not self.value or inferior.connection is None:
+        if inferior.connection is None:
             return
         key = (inferior.connection.num, inferior.num)
         if key not in self._done:  # once per connection, not at every stop
