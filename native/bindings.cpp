@@ -18,6 +18,14 @@ std::string_view view(const py::bytes& data) {
   return std::string_view(buffer, size_t(length));
 }
 
+// Names from the file need not be UTF-8: undecodable bytes show as \xNN.
+py::str text(const std::string& bytes) {
+  PyObject* decoded = PyUnicode_DecodeUTF8(bytes.data(), Py_ssize_t(bytes.size()),
+                                           "backslashreplace");
+  if (!decoded) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(decoded);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_kut_native, m) {
@@ -27,7 +35,7 @@ PYBIND11_MODULE(_kut_native, m) {
 
   py::class_<kut::Section>(m, "Section")
       .def_readonly("index", &kut::Section::index)
-      .def_readonly("name", &kut::Section::name)
+      .def_property_readonly("name", [](const kut::Section& s) { return text(s.name); })
       .def_readonly("type", &kut::Section::type)
       .def_readonly("flags", &kut::Section::flags)
       .def_readonly("address", &kut::Section::address)
@@ -51,13 +59,13 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_readonly("memory_size", &kut::Segment::memory_size);
 
   py::class_<kut::Symbol>(m, "Symbol")
-      .def_readonly("name", &kut::Symbol::name)
+      .def_property_readonly("name", [](const kut::Symbol& s) { return text(s.name); })
       .def_readonly("address", &kut::Symbol::address)
       .def_readonly("size", &kut::Symbol::size);
 
   py::class_<kut::DebugInfo>(m, "DebugInfo")
       .def_readonly("has_dwarf", &kut::DebugInfo::has_dwarf)
-      .def_readonly("debuglink", &kut::DebugInfo::debuglink)
+      .def_property_readonly("debuglink", [](const kut::DebugInfo& d) { return text(d.debuglink); })
       .def_readonly("debuglink_crc", &kut::DebugInfo::debuglink_crc)
       .def_readonly("build_id", &kut::DebugInfo::build_id);
 
@@ -86,9 +94,17 @@ PYBIND11_MODULE(_kut_native, m) {
       }, py::arg("index"), py::arg("offset") = 0, py::arg("length") = UINT64_MAX,
          "Up to length bytes of a section's contents, from offset into it.")
       .def("section_table", [](const kut::ElfImage& image) {
-        py::list rows;
-        for (const auto& s : image.sections())
-          rows.append(py::make_tuple(s.name, s.address, s.size, s.flags, s.type, s.offset));
+        const auto& sections = image.sections();
+        py::list rows(sections.size());
+        for (size_t i = 0; i < sections.size(); ++i) {
+          const auto& s = sections[i];
+          // Built with the C API: pybind11's per-item casts cost more than the parse.
+          PyObject* row = PyTuple_Pack(6, text(s.name).ptr(), py::int_(s.address).ptr(),
+                                       py::int_(s.size).ptr(), py::int_(s.flags).ptr(),
+                                       py::int_(s.type).ptr(), py::int_(s.offset).ptr());
+          if (!row) throw py::error_already_set();
+          PyList_SET_ITEM(rows.ptr(), Py_ssize_t(i), row);
+        }
         return rows;
       }, "Every section as a (name, address, size, flags, type, offset) tuple: "
          "one call for listing large tables.");

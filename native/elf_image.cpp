@@ -103,6 +103,7 @@ void ElfImage::parse() {
   }
 
   auto headers = take(file.sections(), path_);
+  sections_.reserve(headers.size());
   unsigned index = 0;
   for (const auto& shdr : headers) {
     Section section;

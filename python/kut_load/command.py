@@ -5,9 +5,8 @@ import os
 import gdb
 
 from . import __version__, arches, debug_file, detect, kernel_file, loader, native, report
-from . import boot_efi, efi_files, qemu_process, verify
+from . import qemu_process, verify
 from .boot import DetectionError, LoadAddress
-from .efi_plan import plan_efi_load
 from .errors import TargetError
 from .options import UsageError, parse
 from .plan import PlanError, image_start, plan_load
@@ -51,7 +50,7 @@ def run(argv):
     target = GdbTarget()
     arch = target.arch()
     elf_path = given_path or elf_of_running_kernel(target)
-    efi = efi_files.locate(elf_path)
+    efi = efi_image_of(elf_path)
     planner = plan_flat if efi is None else plan_efi
     plan, found, warning = planner(options, target, arch, helper, efi or elf_path)
     if options.dry_run:
@@ -78,9 +77,22 @@ def plan_flat(options, target, arch, helper, elf_path):
     return plan, found, warning
 
 
+def efi_image_of(path):
+    """EfiImage for X.efi or X.efi.debug, else None; only then are the EFI
+    modules imported, which cost more than the rest of a kut-load."""
+    with open(path, "rb") as image:
+        magic = image.read(2)
+    if magic != b"MZ" and not path.endswith(".efi.debug"):
+        return None
+    from . import efi_files
+    return efi_files.locate(path)
+
+
 def plan_efi(options, target, arch, helper, efi):
     """(plan, how, no warning) for X.efi / X.efi.debug: the firmware chose the
     address, and finding it compares the image in memory with X.efi already."""
+    from . import boot_efi
+    from .efi_plan import plan_efi_load
     image = helper.ElfImage(efi.debug_path)
     check_architecture(image, arch)
     if options.address is not None:
