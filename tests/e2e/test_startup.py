@@ -40,7 +40,9 @@ def test_module_for_another_python_is_explained(tmp_path):
     (checkout / "CMakeLists.txt").write_text("")
     (checkout / "build" / "native").mkdir(parents=True)
     (checkout / "build" / "native" / "_kut_native.cpython-39-x86_64-linux-gnu.so").write_bytes(b"")
-    out = run_gdb(0, ["kut-load x.elf"], gdbinit=str(checkout / "gdbinit"), connect=False)
+    (tmp_path / "x.elf").write_bytes(b"")
+    out = run_gdb(0, ["kut-load x.elf"], gdbinit=str(checkout / "gdbinit"), connect=False,
+                  cwd=tmp_path)
     assert "was built for Python 3.9, but this gdb embeds Python 3." in out, out
     assert "cmake --build" in out and "Traceback" not in out, out
 
@@ -51,5 +53,7 @@ def test_missing_module_says_how_to_build(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__", "*.so"))
     shutil.copy(GDBINIT, checkout / "gdbinit")
     (checkout / "CMakeLists.txt").write_text("")
-    out = run_gdb(0, ["kut-load x.elf"], gdbinit=str(checkout / "gdbinit"), connect=False)
+    (tmp_path / "x.elf").write_bytes(b"")
+    out = run_gdb(0, ["kut-load x.elf"], gdbinit=str(checkout / "gdbinit"), connect=False,
+                  cwd=tmp_path)
     assert "native module is not built" in out and "cmake -S" in out, out
