@@ -41,25 +41,32 @@ def earlier_copies(symbols_path):
 
 
 def unload(name):
+    """Drops one symbol file; returns the command that would read it back."""
+    quoted = quote_argument(name, "file name")
+    # gdb's main symbol file (gdb X.elf, file X.elf) was read at the link
+    # address, and remove-symbol-file does not take it: symbol-file drops it.
+    if name == gdb.current_progspace().filename:
+        command, restore = "symbol-file", "symbol-file " + quoted
+    else:
+        command, restore = "remove-symbol-file " + quoted, _loaded.get(name)
     try:
-        run_without_confirm("remove-symbol-file " + quote_argument(name, "file name"))
+        run_without_confirm(command)
     except gdb.error as error:
         raise LoadError("cannot remove the earlier symbols of %s: %s" % (name, error))
+    return restore
 
 
 def load(plan):
     """Replaces any earlier copy of the test's symbols with the planned one;
-    if gdb refuses the new file, the earlier symbols kut-load loaded come back."""
+    if gdb refuses the new file, the earlier symbols come back."""
     removed = earlier_copies(plan.elf_path)
-    for name in removed:
-        unload(name)
+    restores = [unload(name) for name in removed]
     command = plan.add_symbol_file_command()
     try:
         run_without_confirm(command)
     except gdb.error as error:
-        for name in removed:
-            if name in _loaded:
-                run_without_confirm(_loaded[name])
+        for restore in filter(None, restores):
+            run_without_confirm(restore)
         raise LoadError("gdb could not load symbols from %s: %s" % (plan.elf_path, error))
     for name in removed:
         _loaded.pop(name, None)

@@ -182,3 +182,13 @@ def test_auto_loads_on_connect(tmp_path):
                       connect=False)
     assert "is off." in out, out
     assert STOP_IN_MAIN.search(out), out
+
+
+def test_replaces_symbols_gdb_read_at_the_link_address():
+    # `gdb-multiarch X.elf` reads a PIE's symbols at 0, where nothing runs.
+    elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
+    with Qemu("aarch64", flat) as qemu:
+        out = run_gdb(qemu.port, ["file " + elf, "info address main", "kut-load " + elf,
+                                  count_objfiles("sample.elf"), "break main", "continue"])
+    assert "objfiles: 1" in out, out
+    assert STOP_IN_MAIN.search(out), out
