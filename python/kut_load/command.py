@@ -49,10 +49,8 @@ def run(argv):
     helper = native.load()
     target = GdbTarget()
     arch = target.arch()
-    elf_path = given_path or elf_of_running_kernel(target)
-    efi = efi_image_of(elf_path)
-    planner = plan_flat if efi is None else plan_efi
-    plan, found, warning = planner(options, target, arch, helper, efi or elf_path)
+    paths = [given_path] if given_path else elfs_of_running_kernel(target)
+    plan, found, warning = plan_first_matching(options, target, arch, helper, paths)
     if options.dry_run:
         gdb.write(plan.add_symbol_file_command() + "\n")
         return
@@ -61,6 +59,21 @@ def run(argv):
     if warning:
         report.warning(warning)
     report.loaded(plan, found)
+
+
+def plan_first_matching(options, target, arch, helper, paths):
+    """The plan for the first path whose code is what the guest runs; with
+    none, the first path's mismatch. Several paths come from a relative
+    -kernel name found both beside gdb and beside QEMU."""
+    first_mismatch = None
+    for elf_path in paths:
+        efi = efi_image_of(elf_path)
+        planner = plan_flat if efi is None else plan_efi
+        try:
+            return planner(options, target, arch, helper, efi or elf_path)
+        except verify.MismatchError as mismatch:
+            first_mismatch = first_mismatch or mismatch
+    raise first_mismatch
 
 
 def plan_flat(options, target, arch, helper, elf_path):
@@ -156,9 +169,9 @@ def find_by_contents(arch, image, target, detection_error):
         raise DetectionError("%s; %s" % (detection_error, error)) from None
 
 
-def elf_of_running_kernel(target):
-    """The symbol file of what QEMU was given with -kernel, from QEMU's ROM
-    list or else the local QEMU's command line."""
+def elfs_of_running_kernel(target):
+    """The symbol files of what QEMU was given with -kernel, named by QEMU's
+    ROM list or else the local QEMU's command line, beside gdb then QEMU."""
     qemu = qemu_process.QemuProcess(target.connection_details())
     rom = kernel_file.kernel_rom(target.roms())
     name = kernel_file.file_name_of(rom) if rom else qemu.kernel_argument()

@@ -23,7 +23,7 @@ by its PE header below a CPU's pc, and X.efi.debug is loaded there.
 
 Without ELF, asks QEMU which file it loaded (monitor info roms, or the
 local QEMU's -kernel argument) and uses the ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from
-gdb's working directory, then from QEMU's.
+gdb's working directory, then from QEMU's, taking the first that matches.
 
 The load address comes from decoding QEMU's boot loader where QEMU placed
 it, so it works at any moment and from any vCPU; then from QEMU's ROM list;

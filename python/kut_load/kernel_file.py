@@ -49,13 +49,16 @@ def candidates(name, directories):
 
 
 def locate(kernel, directories):
-    """The first existing symbol file for kernel, or raises FileNotFoundError
-    naming every place it looked."""
+    """Every distinct existing symbol file for kernel, in the directories'
+    order, or FileNotFoundError naming every place it looked."""
     name = symbol_file_name(kernel)
     tried = candidates(name, directories)
+    found = []
     for path in tried:
-        if os.path.isfile(path):
-            return path
-    raise FileNotFoundError(
-        "QEMU loaded %s, but its symbol file %s is not in %s; give the ELF's path"
-        % (kernel, name, " nor ".join(tried) if tried else "any known directory"))
+        if os.path.isfile(path) and os.path.realpath(path) not in map(os.path.realpath, found):
+            found.append(path)
+    if not found:
+        raise FileNotFoundError(
+            "QEMU loaded %s, but its symbol file %s is not in %s; give the ELF's path"
+            % (kernel, name, " nor ".join(tried) if tried else "any known directory"))
+    return found

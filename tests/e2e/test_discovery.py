@@ -43,6 +43,19 @@ def test_no_argument_finds_the_elf_through_qemus_directory(tmp_path):
     assert STOP_IN_MAIN.search(out), out
 
 
+def test_no_argument_skips_a_same_named_elf_that_does_not_match(tmp_path, native):
+    tree = sample_tree(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "arm64").mkdir(parents=True)
+    stale = elsewhere / "arm64" / "sample.elf"
+    shutil.copy(tree / "arm64" / "sample.elf", stale)
+    patch_main(native, stale)
+    with Qemu("aarch64", "arm64/sample.flat", cwd=tree) as qemu:
+        out = run_gdb(qemu.port, ["kut-load", "break main", "continue"], cwd=elsewhere)
+    assert "kut-load: %s at" % (tree / "arm64" / "sample.elf") in out, out
+    assert STOP_IN_MAIN.search(out), out
+
+
 def test_no_argument_names_what_it_looked_for(tmp_path):
     tree = sample_tree(tmp_path)
     os.remove(tree / "arm64" / "sample.elf")
@@ -113,19 +126,25 @@ def test_repeat_and_rebuild_keep_one_copy_and_breakpoints(tmp_path):
     assert STOP_IN_MIX.search(out), out
 
 
+def patch_main(native, path):
+    """A stale build: a different instruction (nop) at main+8; returns main."""
+    image = native.ElfImage(str(path))
+    main = image.find_symbol("main")
+    text = next(s for s in image.sections if s.name == ".text")
+    with open(path, "r+b") as data:
+        data.seek(text.offset + (main.address - text.address) + 8)
+        data.write(b"\x1f\x20\x03\xd5")
+    return main
+
+
 def test_wrong_elf_is_refused_and_nothing_loaded(tmp_path, native):
     stale = tmp_path / "stale.elf"
     shutil.copy(guest_file("arm64", "sample.elf"), stale)
-    image = native.ElfImage(str(stale))
-    mix = image.find_symbol("main")
-    text = next(s for s in image.sections if s.name == ".text")
-    with open(stale, "r+b") as data:  # a different instruction at main+8
-        data.seek(text.offset + (mix.address - text.address) + 8)
-        data.write(b"\x1f\x20\x03\xd5")
+    main = patch_main(native, stale)
     with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
         out = run_gdb(qemu.port, ["kut-load %s" % stale, count_objfiles("stale.elf"),
                                   "kut-load --force %s" % stale, count_objfiles("stale.elf")])
-    refusal = "%s does not match the guest's memory at %#x" % (stale, 0x40080000 + mix.address + 8)
+    refusal = "%s does not match the guest's memory at %#x" % (stale, 0x40080000 + main.address + 8)
     assert refusal in out, out
     assert out.index("objfiles: 0") < out.index("objfiles: 1"), out
     assert "loading anyway (--force)" in out, out

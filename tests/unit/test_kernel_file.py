@@ -66,18 +66,25 @@ def make_file(path):
     return path
 
 
-def test_locate_prefers_the_first_directory(tmp_path):
+def test_locate_lists_files_in_directory_order(tmp_path):
     first, second = str(tmp_path / "gdb"), str(tmp_path / "qemu")
     make_file(os.path.join(second, "arm", "gic.elf"))
-    assert locate("arm/gic.flat", [first, second]) == os.path.join(second, "arm", "gic.elf")
+    assert locate("arm/gic.flat", [first, second]) == [os.path.join(second, "arm", "gic.elf")]
     make_file(os.path.join(first, "arm", "gic.elf"))
-    assert locate("arm/gic.flat", [first, second]) == os.path.join(first, "arm", "gic.elf")
+    assert locate("arm/gic.flat", [first, second]) == [os.path.join(first, "arm", "gic.elf"),
+                                                       os.path.join(second, "arm", "gic.elf")]
+
+
+def test_locate_lists_one_file_once(tmp_path):
+    make_file(str(tmp_path / "arm" / "gic.elf"))
+    assert locate("arm/gic.flat", [str(tmp_path), str(tmp_path / "arm" / "..")]) == \
+        [str(tmp_path / "arm" / "gic.elf")]
 
 
 def test_locate_efi_debug_file(tmp_path):
     path = make_file(str(tmp_path / "arm" / "gic.efi.debug"))
     make_file(str(tmp_path / "arm" / "gic.efi"))
-    assert locate("arm/gic.efi", [str(tmp_path)]) == path
+    assert locate("arm/gic.efi", [str(tmp_path)]) == [path]
 
 
 def test_locate_ignores_directories(tmp_path):
