@@ -1,6 +1,6 @@
-"""What every boot-code finder shares: its result, its error, and where QEMU
-put its own blobs. Finders read the target only through target.py's small
-interface, so they run without gdb in the unit tests."""
+"""What every boot-code finder shares: its result, its error, where QEMU's
+boot loader is, and the decode step. Finders read the target only through
+target.py's small interface, so they run without gdb in the unit tests."""
 
 
 class DetectionError(Exception):
@@ -13,13 +13,12 @@ class DetectionError(Exception):
 
 class LoadAddress:
     """Where the image starts; how: one phrase on how that was found; listing:
-    what was read, for -v; kernel_name: the -kernel file QEMU reports, if any."""
+    what was read, for -v."""
 
-    def __init__(self, address, how, listing=(), kernel_name=""):
+    def __init__(self, address, how, listing=()):
         self.address = address
         self.how = how
         self.listing = list(listing)
-        self.kernel_name = kernel_name
 
     def address_for(self, image):
         """Where image starts in the guest; x86's finder needs the image to say."""
@@ -34,22 +33,12 @@ def bootloader_address(roms, read_boot_cpu_pc):
     return read_boot_cpu_pc(), "the boot code at the boot CPU's pc"
 
 
-def kernel_rom(roms, address):
-    """The ROM QEMU loaded at address, other than its own blobs."""
-    for rom in roms:
-        if rom.address == address and rom.name not in ("bootloader", "dtb", "fdt"):
-            return rom
-    return None
-
-
-def decoded(roms, where, address, code, decode):
+def decoded(where, address, code, decode):
     """LoadAddress from a native decoder run on code read at address, or
     DetectionError with the decoder's reason and what it read."""
     entry = decode(code, address)
     if not entry.found:
         raise DetectionError("could not decode %s at %#x: %s"
                              % (where, address, entry.reason), entry.listing)
-    rom = kernel_rom(roms, entry.entry)
     return LoadAddress(entry.entry, "decoded from %s at %#x (%s)"
-                       % (where, address, entry.method),
-                       entry.listing, rom.name if rom else "")
+                       % (where, address, entry.method), entry.listing)

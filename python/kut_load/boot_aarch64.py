@@ -12,4 +12,4 @@ def find(target, native):
     roms = target.roms()
     address, where = bootloader_address(roms, target.boot_cpu_pc)
     code = target.read_memory(address, WINDOW)
-    return decoded(roms, where, address, code, native.decode_aarch64_boot)
+    return decoded(where, address, code, native.decode_aarch64_boot)

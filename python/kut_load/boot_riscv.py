@@ -27,10 +27,9 @@ def reset_vector_window(roms):
 
 def finder(xlen):
     def find(target, native):
-        roms = target.roms()
-        address, length, where = reset_vector_window(roms)
+        address, length, where = reset_vector_window(target.roms())
         code = target.read_memory(address, length)
-        return decoded(roms, where, address, code,
+        return decoded(where, address, code,
                        lambda data, at: native.decode_riscv_boot(data, at, xlen))
     return find
 

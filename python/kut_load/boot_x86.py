@@ -6,6 +6,7 @@ import re
 
 from .boot import DetectionError, LoadAddress
 from .plan import PlanError, image_start
+from .quoting import printable
 
 HOW = ("x86 multiboot: QEMU loaded the ELF segments at their link addresses; "
        "no boot loader to decode")
@@ -19,7 +20,8 @@ class LinkAddress(LoadAddress):
     ranges QEMU reports it placed, to check the ELF against."""
 
     def __init__(self, address, how, listing, kernel_name, segments):
-        super().__init__(address, how, listing, kernel_name)
+        super().__init__(address, how, listing)
+        self.kernel_name = kernel_name
         self.segments = segments
 
     def address_for(self, image):
@@ -30,8 +32,7 @@ class LinkAddress(LoadAddress):
                    and not any(low <= s.address and s.address + s.size <= low + size
                                for low, size in self.segments)]
         if outside:
-            name = outside[0].name  # from the file: shown escaped if it holds control characters
-            name = name if name.isprintable() else repr(name)[1:-1]
+            name = printable(outside[0].name)
             placed = ", ".join("%#x-%#x" % (low, low + size) for low, size in self.segments)
             raise PlanError(
                 "QEMU's multiboot loader placed %s at %s, but section %s of %s is "

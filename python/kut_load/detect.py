@@ -37,7 +37,7 @@ def find_load_address(arch, target, native):
             raise
         name = kernel_file.file_name_of(rom)
         return LoadAddress(rom.address, "from QEMU's ROM list, which has %s there (%s)"
-                           % (name, error), error.listing, name)
+                           % (name, error), error.listing)
 
 
 def find_by_contents(arch, image, start, read_memory, expected, pcs):

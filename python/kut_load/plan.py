@@ -29,14 +29,6 @@ class LoadPlan(namedtuple("LoadPlan", "elf_path load_address offset sections")):
         return "add-symbol-file %s -o %s" % (
             quote_argument(self.elf_path, "file name"), hex_address(self.offset))
 
-    def text_address(self):
-        """Address of .text, or of the first executable section, or the load address."""
-        executable = [s for s in self.sections if s.executable and s.size]
-        for section in executable:
-            if section.name == ".text":
-                return section.address
-        return executable[0].address if executable else self.load_address
-
 
 def image_start(image):
     """Lowest link address of the bytes a flat image holds (objcopy -O binary)."""

@@ -19,6 +19,11 @@ def check_printable(text, what):
     return text
 
 
+def printable(name):
+    """A name from a file, for showing: control characters escaped."""
+    return name if name.isprintable() else repr(name)[1:-1]
+
+
 def quote_argument(text, what="argument"):
     """One argv word for gdb_buildargv: single-quoted, backslash-escaped."""
     check_printable(text, what)

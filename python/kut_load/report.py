@@ -2,10 +2,7 @@
 
 import gdb
 
-
-def printable(name):
-    """A name from the ELF, shown with control characters escaped."""
-    return name if name.isprintable() else repr(name)[1:-1]
+from .quoting import printable
 
 
 def sentence(error):

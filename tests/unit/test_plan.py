@@ -135,21 +135,6 @@ def test_command_refuses_a_path_with_a_newline():
         plan.add_symbol_file_command()
 
 
-def test_text_address():
-    plan = plan_load(PIE_AT_ZERO, "/x.elf", 0x40080000)
-    assert plan.text_address() == 0x40080000
-    init_first = image(ET_DYN, [section(".init", 0, 0x40, executable=True),
-                                section(".text", 0x40, 0x100, executable=True)])
-    assert plan_load(init_first, "/x.elf", 0x1000).text_address() == 0x1040
-    no_text = image(ET_DYN, [section(".rodata", 0, 0x10),
-                             section(".boot", 0x10, 0x40, executable=True)])
-    assert plan_load(no_text, "/x.elf", 0x1000).text_address() == 0x1010
-    no_code = image(ET_DYN, [section(".rodata", 0x20, 0x10)])
-    assert plan_load(no_code, "/x.elf", 0x1000).text_address() == 0x1000
-
-
-# --- The real sample images -------------------------------------------------
-
 def test_arm64_sample_goes_to_the_virt_load_address(native):
     path = guest_file("arm64", "sample.elf")
     sample = native.ElfImage(path)
