@@ -6,10 +6,10 @@ import re
 import shutil
 import tempfile
 
-from conftest import guest_file
+from conftest import REPO, guest_file
 from elf_damage import newline_in_section_name, quote_in_section_name, write_variants
 from sample_output import STOP_IN_MAIN
-from session import Qemu, run_gdb
+from session import GDBINIT, Qemu, run_gdb
 
 COUNT_ALL_OBJFILES = "python print('objfiles:', len(gdb.objfiles()))"
 
@@ -65,9 +65,14 @@ def test_bad_files_give_one_line_and_load_nothing(tmp_path):
 def test_files_that_never_end_or_cannot_be_read(tmp_path):
     fifo = tmp_path / "fifo.elf"
     os.mkfifo(fifo)
-    # Root reads anything: check unreadable as an unprivileged user.
+    # Root reads anything: check unreadable as an unprivileged user, with a
+    # copy of the extension that user can reach wherever the checkout lives.
     shared = tempfile.mkdtemp(prefix="kut-unreadable-")
     os.chmod(shared, 0o755)
+    shutil.copy(GDBINIT, shared)
+    shutil.copytree(os.path.join(REPO, "python", "kut_load"),
+                    os.path.join(shared, "python", "kut_load"),
+                    ignore=shutil.ignore_patterns("__pycache__", "*.so"))
     secret = os.path.join(shared, "secret.elf")
     shutil.copy(guest_file("arm64", "sample.elf"), secret)
     os.chmod(secret, 0)
@@ -75,6 +80,7 @@ def test_files_that_never_end_or_cannot_be_read(tmp_path):
     try:
         out = run_gdb(0, ["kut-load %s" % fifo, "kut-load /dev/zero"], connect=False)
         unreadable = run_gdb(0, ["kut-load %s" % secret], connect=False,
+                             gdbinit=os.path.join(shared, "gdbinit"),
                              prefix=nobody if os.geteuid() == 0 else ())
     finally:
         shutil.rmtree(shared)
