@@ -1,11 +1,11 @@
 """Finding an ELF's DWARF: in the file, or through .gnu_debuglink / build-id."""
 
 import os
-import subprocess
 from types import SimpleNamespace
 
 import pytest
 
+from binutils import objcopy
 from conftest import guest_file
 from kut_load import debug_file
 from kut_load.debug_file import (GLOBAL_DEBUG_DIR, NO_DWARF_WARNING, NO_SYMBOLS_WARNING,
@@ -116,8 +116,6 @@ def test_debug_directory_named_like_the_link_is_not_taken(tmp_path):
 def test_real_debuglink_pair(native, tmp_path):
     """objcopy's split: the stripped file leads to its .debug file."""
     elf, debug = str(tmp_path / "sample.elf"), str(tmp_path / "sample.debug")
-    subprocess.run(["objcopy", "--only-keep-debug", guest_file("arm64", "sample.elf"), debug],
-                   check=True)
-    subprocess.run(["objcopy", "--strip-debug", "--add-gnu-debuglink=" + debug,
-                    guest_file("arm64", "sample.elf"), elf], check=True)
+    objcopy("--only-keep-debug", guest_file("arm64", "sample.elf"), debug)
+    objcopy("--strip-debug", "--add-gnu-debuglink=" + debug, guest_file("arm64", "sample.elf"), elf)
     assert symbol_file(native.ElfImage(elf), elf) == (debug, None)
