@@ -69,7 +69,7 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
                                                      ["info line *$pc", "bt"])
     assert gdb_session.startup_script(40001, commands) == (
         "target remote 127.0.0.1:40001\n"
-        "kut-load 'arm/it\\'s.elf'\n"
+        "kut-load \"arm/it's.elf\"\n"
         "break main\n"
         "continue\n"
         "info line *$pc\n"

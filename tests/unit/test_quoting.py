@@ -1,5 +1,5 @@
-"""Quoting for gdb command lines, checked against an independent splitter
-that follows libiberty's buildargv (what add-symbol-file uses)."""
+"""Quoting for gdb command lines, checked against independent splitters that
+follow libiberty's buildargv (what add-symbol-file uses) before and from gdb 16."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from kut_load.quoting import UnsafeName, check_printable, hex_address, quote_arg
 
 
 def buildargv(line):
-    """Splits line as libiberty's buildargv does: whitespace separates words
+    """Splits line as libiberty's buildargv did up to gdb 15: whitespace separates words
     outside quotes; a backslash takes the next character literally, inside
     quotes too; single and double quotes group and are dropped."""
     words = []
@@ -40,9 +40,61 @@ def buildargv(line):
         words.append("".join(word))
 
 
+def posix_buildargv(line):
+    """Splits line as gdb 16's buildargv does, like the POSIX shell: a
+    backslash outside quotes takes the next character literally; single
+    quotes take everything literally; inside double quotes a backslash
+    escapes only \\ " $ ` and newline."""
+    words = []
+    i = 0
+    while True:
+        while i < len(line) and line[i].isspace():
+            i += 1
+        if i >= len(line):
+            return words
+        word, quote = [], None
+        while i < len(line):
+            char = line[i]
+            i += 1
+            if quote == "'":
+                if char == "'":
+                    quote = None
+                else:
+                    word.append(char)
+            elif char == "\\" and i < len(line) and (quote is None or line[i] in '\\"$`\n'):
+                word.append(line[i])
+                i += 1
+            elif quote == '"':
+                if char == '"':
+                    quote = None
+                else:
+                    word.append(char)
+            elif char in "'\"":
+                quote = char
+            elif char.isspace():
+                break
+            else:
+                word.append(char)
+        words.append("".join(word))
+
+
+SPLITTERS = [buildargv, posix_buildargv]
+
+
 def test_splitter_follows_buildargv():
     assert buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\'i' ") == ["a", "b c", "d 'e", "f g", "h'i"]
     assert buildargv("x''y ''") == ["xy", ""]
+
+
+def test_splitter_follows_posix_buildargv():
+    assert posix_buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\' i") == ["a", "b c", "d 'e", "f g", "h\\", "i"]
+    assert posix_buildargv('"a\\b\\\\c\\"d"') == ['a\\b\\c"d']
+
+
+def test_single_quotes_read_differently_by_the_two():
+    """Why the quoting changed: the old single-quoted form loses its meaning."""
+    line = "'it\\'s'"
+    assert buildargv(line) != posix_buildargv(line)
 
 
 NAMES = [
@@ -66,11 +118,12 @@ NAMES = [
 ]
 
 
+@pytest.mark.parametrize("split", SPLITTERS)
 @pytest.mark.parametrize("name", NAMES)
-def test_quoted_argument_is_one_word_with_the_same_text(name):
+def test_quoted_argument_is_one_word_with_the_same_text(name, split):
     quoted = quote_argument(name)
-    assert buildargv(quoted) == [name]
-    assert buildargv("add-symbol-file %s -o 0x40080000" % quoted) == [
+    assert split(quoted) == [name]
+    assert split("add-symbol-file %s -o 0x40080000" % quoted) == [
         "add-symbol-file", name, "-o", "0x40080000"]
 
 
