@@ -7,15 +7,13 @@ import gdb
 from . import __version__, arches, debug_file, detect, kernel_file, loader, native, report
 from . import qemu_process, verify
 from .boot import DetectionError, LoadAddress
-from .errors import TargetError
+from .errors import KutLoadError, TargetError
 from .options import UsageError, parse
 from .plan import PlanError, image_start, plan_load
-from .quoting import UnsafeName
 from .target import GdbTarget
 
 # Failures a user can cause or fix; each becomes one gdb error line.
-USER_ERRORS = (UsageError, native.NativeModuleError, TargetError, DetectionError,
-               PlanError, loader.LoadError, UnsafeName, verify.MismatchError, OSError)
+USER_ERRORS = (KutLoadError, OSError)
 
 
 def invoke(argument):
@@ -24,7 +22,7 @@ def invoke(argument):
         run(gdb.string_to_argv(argument))
     except USER_ERRORS as error:
         raise gdb.GdbError(report.sentence(error)) from None
-    except ValueError as error:  # the native module's ElfError
+    except native.elf_error() as error:
         raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
 
 
@@ -54,11 +52,13 @@ def run(argv):
     if options.dry_run:
         gdb.write(plan.add_symbol_file_command() + "\n")
         return
-    loader.load(plan)
+    notes = loader.load(plan, paths)
     gdb.set_convenience_variable("kut_base", plan.load_address)
     if warning:
         report.warning(warning)
     report.loaded(plan, found)
+    for note in notes:
+        report.line(note)
 
 
 def plan_first_matching(options, target, arch, helper, paths):

@@ -5,6 +5,7 @@ objcopy --only-keep-debug). Given either, finds the other beside it."""
 import os
 from dataclasses import dataclass, field
 
+from .errors import KutLoadError
 from .efi_pe import PeError, PeHeader, parse_pe_header
 
 DEBUG_SUFFIX = ".debug"
@@ -13,7 +14,7 @@ ELF_MAGIC = b"\x7fELF"
 MAX_IMAGE_BYTES = 256 << 20
 
 
-class EfiFileError(ValueError):
+class EfiFileError(KutLoadError):
     """The EFI image or its debug file is missing or unreadable."""
 
 

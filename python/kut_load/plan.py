@@ -3,13 +3,14 @@ and the exact add-symbol-file command that tells gdb so. Pure: no gdb here."""
 
 from collections import namedtuple
 
+from .errors import KutLoadError
 from .quoting import hex_address, quote_argument
 
 ET_EXEC = 2
 ET_DYN = 3
 
 
-class PlanError(ValueError):
+class PlanError(KutLoadError):
     """The image cannot be placed at the address the target reports."""
 
 

@@ -5,8 +5,10 @@ add-symbol-file splits its arguments with libiberty's buildargv, where a
 backslash escapes the next character even inside quotes.
 """
 
+from .errors import KutLoadError
 
-class UnsafeName(ValueError):
+
+class UnsafeName(KutLoadError):
     """A name that cannot be passed to gdb without changing its meaning."""
 
 

@@ -4,7 +4,7 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 import gdb
 
 from . import arches
-from .errors import TargetError
+from .errors import TargetError, whole_read
 from .roms import parse_info_roms
 
 
@@ -33,10 +33,11 @@ class GdbTarget:
 
     def read_memory(self, address, length):
         try:
-            return bytes(self.inferior.read_memory(address, length))
+            data = bytes(self.inferior.read_memory(address, length))
         except (gdb.MemoryError, gdb.error) as error:
             raise TargetError("cannot read %d bytes of target memory at %#x: %s"
                               % (length, address, error)) from None
+        return whole_read(data, address, length)
 
     def monitor(self, command):
         """QEMU's monitor answer, or None when the stub has no monitor."""

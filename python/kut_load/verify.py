@@ -4,11 +4,13 @@ read function it is given."""
 
 from collections import namedtuple
 
+from .errors import KutLoadError
+
 # Each window is one remote read; two keep a whole kut-load within three.
 WINDOW_BYTES = 512
 
 
-class MismatchError(Exception):
+class MismatchError(KutLoadError):
     """Target memory differs from the ELF."""
 
 
