@@ -47,7 +47,7 @@ def run(argv):
     helper = native.load()
     target = GdbTarget()
     arch = target.arch()
-    paths = [given_path] if given_path else elfs_of_running_kernel(target)
+    paths = [given_path] if given_path else elfs_of_running_kernel(target, arch, helper)
     plan, found, warning = plan_first_matching(options, target, arch, helper, paths)
     if options.dry_run:
         gdb.write(plan.add_symbol_file_command() + "\n")
@@ -169,12 +169,13 @@ def find_by_contents(arch, image, target, detection_error):
         raise DetectionError("%s; %s" % (detection_error, error)) from None
 
 
-def elfs_of_running_kernel(target):
-    """The symbol files of what QEMU was given with -kernel, named by QEMU's
-    ROM list or else the local QEMU's command line, beside gdb then QEMU."""
+def elfs_of_running_kernel(target, arch, helper):
+    """The symbol files of what QEMU was given with -kernel: named by the
+    local QEMU's command line, or else by QEMU's ROM that holds the load
+    address; looked up beside gdb, then beside QEMU."""
     qemu = qemu_process.QemuProcess(target.connection_details())
-    rom = kernel_file.kernel_rom(target.roms())
-    name = kernel_file.file_name_of(rom) if rom else qemu.kernel_argument()
+    name = qemu.kernel_argument() or kernel_file.rom_file_name(
+        target.roms(), detect.address_or_none(arch, target, helper))
     if not name:
         raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
                          "file, as in 'kut-load arm/gic.elf'")

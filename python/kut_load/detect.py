@@ -40,6 +40,14 @@ def find_load_address(arch, target, native):
                            % (name, error), error.listing)
 
 
+def address_or_none(arch, target, native):
+    """The load address find_load_address tells, or None when it cannot."""
+    try:
+        return find_load_address(arch, target, native).address
+    except (DetectionError, TargetError):
+        return None
+
+
 def find_by_contents(arch, image, start, read_memory, expected, pcs):
     """The load address at which the image's first code bytes are in memory.
 
