@@ -85,7 +85,8 @@ def plan_flat(options, target, arch, helper, elf_path):
     plan = plan_load(image, symbols_path, found.address_for(image), image.bits)
     if options.verbose:
         report.sections(plan)
-    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory),
+    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
+                                                     options.address is not None),
                       "the ELF's code matches target memory at %#x" % plan.load_address)
     return plan, found, warning
 
@@ -135,6 +136,8 @@ def load_address(options, arch, target, helper, image):
     except DetectionError as error:
         if options.verbose:
             report.listing(error.listing)
+        if isinstance(error, detect.UnrunnableImage):
+            raise
         found = find_by_contents(arch, image, target, error)
     if options.verbose:
         report.listing(found.listing)

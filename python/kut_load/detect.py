@@ -24,6 +24,10 @@ USUAL_LOAD_ADDRESSES = {
 }
 
 
+class UnrunnableImage(DetectionError):
+    """QEMU placed the image where it cannot run: no other address is right."""
+
+
 def find_load_address(arch, target, native):
     """LoadAddress of the test image; DetectionError when it cannot be told."""
     finder = FINDERS.get(arch)
@@ -36,6 +40,12 @@ def find_load_address(arch, target, native):
         if rom is None:
             raise
         name = kernel_file.file_name_of(rom)
+        if rom.address == 0 and name != rom.name:
+            # hw/core/loader.c: an ELF given with -kernel lands at its link address.
+            raise UnrunnableImage(
+                "QEMU loaded the ELF %s with -kernel at its link address 0x0, where the "
+                "test cannot run; give QEMU the .flat image made from it with -kernel"
+                % name, error.listing) from None
         return LoadAddress(rom.address, "from QEMU's ROM list, which has %s there (%s)"
                            % (name, error), error.listing)
 
