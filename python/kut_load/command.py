@@ -82,7 +82,8 @@ def plan_flat(options, target, arch, helper, elf_path):
     check_architecture(image, arch)
     found = load_address(options, arch, target, helper, image)
     symbols_path, warning = debug_file.symbol_file(image, elf_path)
-    plan = plan_load(image, symbols_path, found.address_for(image), image.bits)
+    plan = plan_load(image, symbols_path, found.address_for(image), image.bits,
+                     options.address is not None)
     if options.verbose:
         report.sections(plan)
     checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
