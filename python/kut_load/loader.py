@@ -46,6 +46,39 @@ def load(plan, test_paths):
     """Loads plan's symbols and drops every earlier copy of the test: files
     kut-load loaded, any of test_paths (the test's ELF by any name), and a
     main file of another test. Returns lines saying what else changed."""
+    level = selected_frame_level()
+    try:
+        return replace_symbols(plan, test_paths)
+    finally:
+        # New symbols flush gdb's frame cache, which selects frame 0 again.
+        select_frame_level(level)
+
+
+def selected_frame_level():
+    """How many frames the selected one is above the newest, or None."""
+    try:
+        frame = gdb.selected_frame()
+    except gdb.error:
+        return None
+    level = 0
+    while frame.newer() is not None:
+        level, frame = level + 1, frame.newer()
+    return level
+
+
+def select_frame_level(level):
+    if not level:
+        return
+    try:
+        frame = gdb.newest_frame()
+        for _ in range(level):
+            frame = frame.older() or frame
+        frame.select()
+    except gdb.error:
+        pass  # the target went away: nothing to select
+
+
+def replace_symbols(plan, test_paths):
     main_name = gdb.current_progspace().filename
     copies = [name for name in {objfile.filename for objfile in symbol_files()}
               if name in _loaded or main_file.same_file(name, [plan.elf_path, *test_paths])]

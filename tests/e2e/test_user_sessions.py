@@ -162,6 +162,14 @@ def test_selected_thread_is_kept(arch):
     assert_invariants(out, image, states["connected"], states["loaded"])
 
 
+def test_outer_frame_selected_when_loading_again(arch):
+    image = RunningImage(arch)
+    out, states = session(arch, connected=["kut-load", "break mix", "continue", "up"])
+    assert states["connected"]["selection"][1] == 1, out
+    assert image.holds("compute_checksum", states["connected"]["selection"][2]), out
+    assert_invariants(out, image, states["connected"], states["loaded"])
+
+
 def test_refused_load_leaves_everything_as_it_was(arch):
     image = RunningImage(arch)
     wrong = ARCHES[arch][1] + 0x1000
