@@ -58,14 +58,14 @@ class RunningImage:
 
 
 def session(arch, before=(), connected=(), load=("kut-load",), after=(), extra=(),
-            kernel="sample.flat"):
+            kernel="sample.flat", cwd=None):
     """Runs gdb through one user session; returns (output, states by label)."""
     with Qemu(ARCHES[arch][0], guest_file(arch, kernel), extra=extra) as qemu:
         out = run_gdb(qemu.port, ["source " + SESSION_STATE, *USER_SETTINGS, *before,
                                   "session-state setup",
                                   "target remote 127.0.0.1:%d" % qemu.port, *connected,
                                   "session-state connected", *load,
-                                  "session-state loaded", *after], connect=False)
+                                  "session-state loaded", *after], connect=False, cwd=cwd)
     states = {label: json.loads(text)
               for label, text in re.findall(r"^STATE (\S+) (.*)$", out, re.M)}
     assert set(states) == {"setup", "connected", "loaded"}, out
@@ -139,6 +139,24 @@ def test_copies_added_by_hand_are_replaced(arch):
                                         "add-symbol-file %s %#x" % (image.path, image.text),
                                         "break main"],
                           load=("kut-load", "kut-load"), after=["continue"])
+    assert len(states["connected"]["symbol_files"]) == 2, out
+    assert_invariants(out, image, states["connected"], states["loaded"])
+    assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
+
+
+def test_copy_by_a_relative_name_without_main_file_and_a_file_of_the_users_own(arch,
+                                                                                   tmp_path):
+    image = RunningImage(arch)
+    # The user's own symbols, under names of their own, far from the test.
+    own = str(tmp_path / "own.elf")
+    subprocess.run([require(OBJCOPY[arch]), "--strip-debug", "--prefix-symbols=own_",
+                    image.path, own],
+                   check=True)
+    directory, name = os.path.split(image.path)
+    out, states = session(arch, cwd=directory,
+                          before=["add-symbol-file %s %#x" % (name, image.text),
+                                  "add-symbol-file %s -o 0x10000000" % own, "break main"],
+                          after=["continue"])
     assert len(states["connected"]["symbol_files"]) == 2, out
     assert_invariants(out, image, states["connected"], states["loaded"])
     assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
