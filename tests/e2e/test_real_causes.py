@@ -6,6 +6,7 @@ import re
 
 from conftest import guest_file
 from sample_output import STOP_IN_MAIN
+from relay import Relay
 from session import Qemu, run_gdb
 
 G_PACKET = "Remote 'g' packet reply is too long"
@@ -65,4 +66,17 @@ def test_user_opensbi_as_bios_is_not_taken_for_the_test(tmp_path):
     with Qemu("riscv64", guest_file("riscv64", "sample.flat"),
               extra=["-bios", str(firmware)]) as qemu:
         out = run_gdb(qemu.port, ["kut-load", "break main", "continue"])
+    assert STOP_IN_MAIN.search(out), out
+
+
+def test_remote_qemu_with_user_opensbi_finds_the_test_by_its_rom(tmp_path):
+    """Through a relay QEMU's command line is out of reach: the test is the ROM
+    that holds the address OpenSBI enters, not the firmware listed before it."""
+    firmware = tmp_path / "fw_dynamic.bin"
+    firmware.write_bytes(open("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+                              "rb").read())
+    with Qemu("riscv64", guest_file("riscv64", "sample.flat"),
+              extra=["-bios", str(firmware)]) as qemu, Relay(qemu.port) as relay:
+        out = run_gdb(relay.port, ["monitor info roms", "kut-load", "break main", "continue"])
+    assert out.index(str(firmware)) < out.index("sample.flat"), out  # listed first
     assert STOP_IN_MAIN.search(out), out
