@@ -3,7 +3,7 @@ directory, which is the tree: the log, the test's ELF, the console file."""
 
 import os
 
-from kut_load import qemu_options
+from kut_load import kernel_file, qemu_options
 from .errors import DebugError
 
 LOG_DIR = "logs"
@@ -34,13 +34,7 @@ def elf_for_kernel(kernel):
     """The ELF with the test's symbols: X.elf beside X.flat (objcopy -O binary
     of it), X.efi.debug beside X.efi (its --only-keep-debug part), else the
     kernel itself (x86's and powerpc's kernels are ELF files)."""
-    stem, extension = os.path.splitext(kernel)
-    if extension == ".flat":
-        elf = stem + ".elf"
-    elif extension == ".efi":
-        elf = kernel + ".debug"
-    else:
-        elf = kernel
+    elf = kernel_file.symbol_file_name(kernel)
     if not os.path.isfile(elf):
         raise DebugError("%s does not exist (the ELF for -kernel %s); "
                          "give the test's ELF with --elf" % (elf, kernel))
