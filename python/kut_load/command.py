@@ -50,7 +50,7 @@ def run(argv):
     paths = [given_path] if given_path else elfs_of_running_kernel(target, arch, helper)
     plan, found, warning = plan_first_matching(options, target, arch, helper, paths)
     if options.dry_run:
-        gdb.write(plan.add_symbol_file_command() + "\n")
+        gdb.write("".join(line + "\n" for line in loader.planned_commands(plan, paths)))
         return
     notes = loader.load(plan, paths)
     gdb.set_convenience_variable("kut_base", plan.load_address)

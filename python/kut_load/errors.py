@@ -16,6 +16,6 @@ def whole_read(data, address, length):
     all of them; a short read is refused here, so no caller compares less
     than it asked for."""
     if len(data) != length:
-        raise TargetError("target memory at %#x gave %d of %d bytes; the address is "
-                          "past the end of what the target can read" % (address, len(data), length))
+        raise TargetError("target memory at %#x gave %d of the %d bytes asked for, "
+                          "too few to compare" % (address, len(data), length))
     return data

@@ -16,7 +16,7 @@ import gdb
 
 from . import main_file
 from .errors import KutLoadError
-from .quoting import hex_address, quote_argument
+from .quoting import quote_argument
 
 # Names of the symbol files kut-load loaded in this gdb: a new load replaces them.
 _loaded = set()
@@ -78,45 +78,57 @@ def select_frame_level(level):
         pass  # the target went away: nothing to select
 
 
+class Replacement:
+    """What loading plan changes in gdb: load, the command that reads the new
+    symbols; removals, one command per earlier copy to drop after it;
+    replaced_main, gdb's main file when load replaces it; notes, what to tell."""
+
+    def __init__(self, plan, test_paths):
+        self.main_name = gdb.current_progspace().filename
+        files = [objfile.filename for objfile in symbol_files()]
+        self.copies = sorted(name for name in set(files) if name in _loaded
+                             or main_file.same_file(name, [plan.elf_path, *test_paths]))
+        role = (main_file.role(self.main_name, self.copies, plan) if self.main_name
+                else main_file.KEEP)
+        self.notes = []
+        if role == main_file.OTHER_TEST:
+            self.notes.append("gdb's main file %s is another test's; replaced it"
+                              % self.main_name)
+        self.replaced_main = self.main_name if role != main_file.KEEP else None
+        self.load = plan.add_symbol_file_command()
+        if self.replaced_main:
+            # The same FILE -o OFFSET arguments, read as gdb's new main file.
+            self.load = "symbol-file" + self.load[len("add-symbol-file"):]
+        # remove-symbol-file takes add-symbol-file's files only, oldest first.
+        self.removals = ["remove-symbol-file " + quote_argument(name, "file name")
+                         for name in self.copies
+                         for _ in range(files.count(name) - (name == self.main_name))]
+
+    def commands(self):
+        return [self.load] + self.removals
+
+
+def planned_commands(plan, test_paths):
+    """The gdb commands load() would run, in order, for --dry-run."""
+    return Replacement(plan, test_paths).commands()
+
+
 def replace_symbols(plan, test_paths):
-    main_name = gdb.current_progspace().filename
-    copies = [name for name in {objfile.filename for objfile in symbol_files()}
-              if name in _loaded or main_file.same_file(name, [plan.elf_path, *test_paths])]
-    main_role = main_file.role(main_name, copies, plan) if main_name else main_file.KEEP
-    added_copies = {name: count_added(name, main_name) for name in copies}
-    notes = []
-    if main_role == main_file.OTHER_TEST:
-        notes.append("gdb's main file %s is another test's; replaced it" % main_name)
-    if main_role == main_file.KEEP:
-        command = "add-symbol-file %s -o %s"
-    else:
-        command = "symbol-file %s -o %s"
-    command %= (quote_argument(plan.elf_path, "file name"), hex_address(plan.offset))
+    replacement = Replacement(plan, test_paths)
     try:
-        run_without_confirm(command)
+        run_without_confirm(replacement.load)
     except gdb.error as error:
-        put_main_back(main_name)
+        put_main_back(replacement.replaced_main)
         raise LoadError("gdb could not load symbols from %s: %s" % (plan.elf_path, error))
-    for name, count in added_copies.items():
-        for _ in range(count):
-            remove_added(name)
-    _loaded.difference_update(copies)
+    for removal in replacement.removals:
+        try:
+            run_without_confirm(removal)
+        except gdb.error as error:
+            raise LoadError("loaded the new symbols, but gdb kept an earlier copy (%s: %s); "
+                            "drop it with remove-symbol-file" % (removal, error))
+    _loaded.difference_update(replacement.copies)
     _loaded.add(plan.elf_path)
-    return notes
-
-
-def count_added(name, main_name):
-    """How many files named name came from add-symbol-file, not gdb's main file."""
-    count = sum(objfile.filename == name for objfile in symbol_files())
-    return count - (name == main_name)
-
-
-def remove_added(name):
-    try:
-        run_without_confirm("remove-symbol-file " + quote_argument(name, "file name"))
-    except gdb.error as error:
-        raise LoadError("loaded the new symbols, but gdb kept an earlier copy of %s: %s; "
-                        "remove it with remove-symbol-file" % (name, error))
+    return replacement.notes
 
 
 def put_main_back(main_name):

@@ -237,3 +237,13 @@ def test_main_file_at_the_tests_place_but_no_test_is_refused(tmp_path):
     out, states = session("arm64", before=["file " + blob, "break mix"])
     assert "gdb's main file %s has section" % blob in out, out
     assert_unchanged(out, states["connected"], states["loaded"])
+
+
+def test_dry_run_prints_what_would_replace_the_main_file_and_copies(arch):
+    image = RunningImage(arch)
+    out, states = session(arch, before=["file " + image.path,
+                                        "add-symbol-file %s %#x" % (image.path, image.text)],
+                          load=["kut-load --dry-run"])
+    assert ("symbol-file '%s' -o %#x\nremove-symbol-file '%s'\n"
+            % (image.path, image.offset, image.path)) in out, out
+    assert_unchanged(out, states["connected"], states["loaded"])

@@ -152,7 +152,7 @@ def test_first_difference():
 
 def test_short_read_is_refused_where_memory_is_read():
     # zip stops at the shorter, so a short read must never get this far.
-    with pytest.raises(TargetError, match="gave 2 of 4 bytes"):
+    with pytest.raises(TargetError, match="gave 2 of the 4 bytes"):
         whole_read(b"ab", 0x1000, 4)
     assert whole_read(b"abcd", 0x1000, 4) == b"abcd"
 
