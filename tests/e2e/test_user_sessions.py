@@ -172,6 +172,19 @@ def test_another_tests_main_file_is_replaced_and_said(arch, tmp_path):
     assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
 
 
+def test_auto_on_with_another_tests_main_file(arch, tmp_path):
+    image = RunningImage(arch)
+    other = str(tmp_path / "other-test.elf")
+    shutil.copy(image.path, other)
+    out, states = session(arch, before=["file " + other, "break mix", "set kut-load auto on"],
+                          load=(), after=["continue"])
+    setup, loaded = states["setup"], states["loaded"]
+    loaded["selection"] = setup["selection"] = None
+    assert "gdb's main file %s is another test's; replaced it" % other in out, out
+    assert_invariants(out, image, setup, loaded, replaced=[other])
+    assert re.search("Breakpoint 1, " + STOP_IN_MIX.pattern, out), out
+
+
 def test_selected_thread_is_kept(arch):
     image = RunningImage(arch)
     out, states = session(arch, before=["file " + image.path, "break main"],
@@ -196,6 +209,16 @@ def test_refused_load_leaves_everything_as_it_was(arch):
                                         "break main"],
                           load=["kut-load --address %#x %s" % (wrong, image.path)])
     assert re.search("(does not|cannot) start at %#x, the address given" % wrong, out), out
+    assert_unchanged(out, states["connected"], states["loaded"])
+
+
+def test_refusal_keeps_an_outer_frame_selected(arch):
+    image = RunningImage(arch)
+    wrong = ARCHES[arch][1] + 0x1000
+    out, states = session(arch, connected=["kut-load", "break mix", "continue", "up"],
+                          load=["kut-load --address %#x %s" % (wrong, image.path)])
+    assert states["connected"]["selection"][:2] == [1, 1], out
+    assert re.search("(does not|cannot) start at %#x" % wrong, out), out
     assert_unchanged(out, states["connected"], states["loaded"])
 
 
