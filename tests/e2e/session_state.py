@@ -37,9 +37,9 @@ def selection():
     return [thread.num, level, frame.pc()]
 
 
-def main_address():
+def address_of(name):
     try:
-        return int(gdb.parse_and_eval("&main"))
+        return int(gdb.parse_and_eval("&" + name))
     except gdb.error:
         return None
 
@@ -55,7 +55,7 @@ class SessionState(gdb.Command):
                  "confirm": gdb.parameter("confirm"), "pagination": gdb.parameter("pagination"),
                  "height": gdb.parameter("height"), "architecture": shown("architecture"),
                  "endian": shown("endian"), "selection": selection(),
-                 "main": main_address()}
+                 "main": address_of("main"), "sample_magic": address_of("sample_magic")}
         gdb.write("STATE %s %s\n" % (label, json.dumps(state)))
 
 

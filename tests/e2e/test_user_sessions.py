@@ -35,7 +35,7 @@ OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
 
 
 class RunningImage:
-    """Where the sample's functions are in the guest, from the ELF and the
+    """Where the sample's functions and data are in the guest, from the ELF and the
     address each board loads the image at (test_every_arch.ARCHES)."""
 
     def __init__(self, arch):
@@ -50,7 +50,7 @@ class RunningImage:
                 symbol.name: (symbol["st_value"] + self.offset,
                               symbol["st_value"] + self.offset + symbol["st_size"])
                 for symbol in elf.get_section_by_name(".symtab").iter_symbols()
-                if symbol["st_info"]["type"] == "STT_FUNC"}
+                if symbol["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")}
 
     def holds(self, function, address):
         low, end = self.functions[function]
@@ -92,8 +92,9 @@ def assert_invariants(out, image, before, after, replaced=()):
     kept = real(before["symbol_files"]) - real(replaced) - {os.path.realpath(image.path)}
     assert real(after["symbol_files"]) == kept | {os.path.realpath(image.path)}, out
     assert after["symbol_files"].count(image.path) == 1, out
-    # The test's own main answers for the name, at its place in the guest.
+    # The test's own symbols answer for the names, code and data, at their place in the guest.
     assert image.holds("main", after["main"]), out
+    assert image.holds("sample_magic", after["sample_magic"]), out
 
 
 def assert_unchanged(out, before, after):
@@ -233,7 +234,8 @@ def test_stale_debug_file_is_not_used_and_said(arch, tmp_path):
     subprocess.run([objcopy, "--only-keep-debug", "--add-section", ".comment=" + debug,
                     image.path, debug], check=True)
     out, _ = session(arch, load=["kut-load " + stripped], after=[
-        "break main", "continue", "python print('objfiles:', [o.filename for o in gdb.objfiles()])"])
+        "break main", "continue",
+        "python print('objfiles:', [o.filename for o in gdb.objfiles()])"])
     assert "%s is not %s's debug file (its CRC differs" % (debug, stripped) in out, out
     assert re.search(r"Breakpoint 1, 0x[0-9a-f]+ in main \(\)", out), out  # no file:line
     assert debug not in out.split("objfiles:")[-1], out
