@@ -4,13 +4,12 @@ looked up where the user and QEMU would look. Pure but for the filesystem."""
 import os
 import re
 
+from .arches import firmware_names
+
 # Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
 _QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")
-# Firmware and option ROMs QEMU loads from its data directory, by file name.
-_FIRMWARE_PREFIXES = ("opensbi", "bios", "vgabios", "sgabios", "qemu_efi", "edk2", "ovmf",
-                      "efi-", "pxe-", "linuxboot", "multiboot", "kvmvapic", "pvh.bin")
 
-# x86: QEMU's multiboot loader names each segment it placed.
+# QEMU's ELF loader names each segment it placed.
 _SEGMENT_SUFFIX = re.compile(r" ELF program header segment \d+$")
 
 
@@ -23,7 +22,7 @@ def kernel_rom(roms):
     """The ROM holding the -kernel file, if QEMU listed one."""
     for rom in roms:
         base_name = os.path.basename(rom.name).lower()
-        if rom.name in _QEMU_BLOBS or base_name.startswith(_FIRMWARE_PREFIXES):
+        if rom.name in _QEMU_BLOBS or base_name.startswith(firmware_names()):
             continue
         if rom.memory == "ram" and rom.size > 0:
             return rom

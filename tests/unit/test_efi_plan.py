@@ -8,8 +8,9 @@ import shutil
 import pytest
 
 from conftest import guest_file
-from kut_load import efi_files
-from kut_load.efi_plan import plan_efi_load
+from kut_load import arches
+from kut_load.efi import files as efi_files
+from kut_load.efi.plan import plan_efi_load
 from kut_load.plan import PlanError
 
 BASE = 0x4073d000
@@ -28,7 +29,7 @@ def test_either_file_finds_the_other(copies):
         efi = efi_files.locate(str(copies / name))
         assert efi.pe_path == str(copies / "sample.efi")
         assert efi.debug_path == str(copies / "sample.efi.debug")
-        assert efi.header.machine_name == "aarch64"
+        assert arches.pe_name(efi.header.machine) == "aarch64"
 
 
 def test_other_files_are_not_efi():

@@ -26,13 +26,10 @@ def reset_vector_window(roms):
 
 
 def finder(xlen):
-    def find(target, native):
+    """find(target, native, image) for harts of xlen bits."""
+    def find(target, native, image):
         address, length, where = reset_vector_window(target.roms())
         code = target.read_memory(address, length)
         return decoded(where, address, code,
                        lambda data, at: native.decode_riscv_boot(data, at, xlen))
     return find
-
-
-find_riscv64 = finder(64)
-find_riscv32 = finder(32)
