@@ -9,6 +9,7 @@ import gdb
 from . import __version__, byte_order, kernel_file, loader, native, qemu_process, report
 from . import verify
 from .boot import DetectionError
+from .efi import boot_disk
 from .errors import TargetError
 from .options import UsageError, parse
 from .plan import PlanError
@@ -67,15 +68,24 @@ def run(argv):
 
 
 def elfs_of_running_kernel(target):
-    """The symbol files of what QEMU was given with -kernel, named by QEMU's
-    ROM list or else the local QEMU's command line, beside gdb then QEMU."""
+    """The symbol files of what QEMU runs: the -kernel file named by QEMU's
+    ROM list or else the local QEMU's command line, beside gdb then QEMU;
+    when that is firmware or absent, the EFI test on QEMU's FAT disk."""
     qemu = qemu_process.QemuProcess(target.connection_details())
     rom = kernel_file.kernel_rom(target.roms())
     name = kernel_file.file_name_of(rom) if rom else qemu.kernel_argument()
-    if not name:
-        raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
-                         "file, as in 'kut-load arm/gic.elf'")
-    return kernel_file.locate(name, [os.getcwd(), qemu.working_directory()])
+    directories = [os.getcwd(), qemu.working_directory()]
+    if name and not kernel_file.is_firmware(name):
+        return kernel_file.locate(name, directories)
+    images, looked_at = boot_disk.booted_images(qemu.arguments(), directories)
+    if images:
+        return images
+    if looked_at:
+        raise UsageError("QEMU's disk boots %s, but no X.efi with the same contents and "
+                         "X.efi.debug beside it is in %s or its subdirectories; give the "
+                         "test's .efi file" % (looked_at[0], " nor ".join(filter(None, directories))))
+    raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
+                     "file, as in 'kut-load arm/gic.elf'")
 
 
 def explain_elf_error(error):

@@ -18,11 +18,15 @@ def file_name_of(rom):
     return _SEGMENT_SUFFIX.sub("", rom.name)
 
 
+def is_firmware(name):
+    """Whether a file QEMU loaded is firmware (-bios, -kernel u-boot.bin), by its name."""
+    return os.path.basename(name).lower().startswith(firmware_names())
+
+
 def kernel_rom(roms):
     """The ROM holding the -kernel file, if QEMU listed one."""
     for rom in roms:
-        base_name = os.path.basename(rom.name).lower()
-        if rom.name in _QEMU_BLOBS or base_name.startswith(firmware_names()):
+        if rom.name in _QEMU_BLOBS or is_firmware(rom.name):
             continue
         if rom.memory == "ram" and rom.size > 0:
             return rom

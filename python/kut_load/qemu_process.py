@@ -67,12 +67,16 @@ class QemuProcess:
         except OSError:
             return None
 
-    def kernel_argument(self):
+    def arguments(self):
+        """QEMU's command line, or [] when it cannot be read."""
         try:
             with open("/proc/%d/cmdline" % self.pid, "rb") as cmdline:
-                argv = cmdline.read().decode(errors="surrogateescape").split("\0")
+                return cmdline.read().decode(errors="surrogateescape").split("\0")
         except (OSError, TypeError):
-            return None
+            return []
+
+    def kernel_argument(self):
+        argv = self.arguments()
         for option, value in zip(argv, argv[1:]):
             if option in ("-kernel", "--kernel"):
                 return value

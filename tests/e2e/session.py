@@ -45,13 +45,15 @@ class Qemu:
     """A paused QEMU; use as a context manager so it never outlives the test."""
 
     def __init__(self, arch, kernel, extra=(), paused=True, cwd=None):
+        """kernel: the -kernel file, or None for a firmware that boots from a disk."""
         command = QEMU_COMMANDS[arch]
         require(command[0])
         self.workdir = tempfile.mkdtemp(prefix="kut-qemu-")
         self.console = os.path.join(self.workdir, "console.log")
-        self.argv = command + ["-display", "none", "-monitor", "none",
-                               "-serial", "file:" + self.console,
-                               "-kernel", kernel] + list(extra) + (["-S"] if paused else [])
+        self.argv = (command + ["-display", "none", "-monitor", "none",
+                                "-serial", "file:" + self.console]
+                     + (["-kernel", kernel] if kernel else []) + list(extra)
+                     + (["-S"] if paused else []))
         self.cwd = cwd
         self.process = None
         self.port = None
