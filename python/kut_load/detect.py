@@ -4,11 +4,11 @@ guest memory."""
 
 from . import contents, kernel_file
 from .boot import DetectionError, LoadAddress
+from .elf_loader import PT_LOAD
 from .errors import TargetError
 from .plan import image_start
 
 ELF_MAGIC = b"\x7fELF"
-PT_LOAD = 1
 
 
 def find_load_address(arch, target, native, image, show_listing):

@@ -19,14 +19,20 @@ PT_LOAD = 1
 _SEGMENT = re.compile(r"^(?P<file>.*) ELF program header segment (?P<index>\d+)$")
 
 
+def segment_of(rom_name):
+    """(file name, program header index) of a segment ROM's name, or None."""
+    match = _SEGMENT.match(rom_name)
+    return (match["file"], int(match["index"])) if match else None
+
+
 def segment_roms(roms, firmware):
     """{file name: [(program header index, Rom)]} of QEMU's segment ROMs,
     without the files whose base name starts with a firmware prefix."""
     files = defaultdict(list)
     for rom in roms:
-        match = _SEGMENT.match(rom.name)
-        if match and not _base_name(match["file"]).startswith(firmware):
-            files[match["file"]].append((int(match["index"]), rom))
+        segment = segment_of(rom.name)
+        if segment and not _base_name(segment[0]).startswith(firmware):
+            files[segment[0]].append((segment[1], rom))
     return files
 
 

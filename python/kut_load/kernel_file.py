@@ -2,20 +2,18 @@
 looked up where the user and QEMU would look. Pure but for the filesystem."""
 
 import os
-import re
 
 from .arches import firmware_names
+from .elf_loader import segment_of
 
 # Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
 _QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")
 
-# QEMU's ELF loader names each segment it placed.
-_SEGMENT_SUFFIX = re.compile(r" ELF program header segment \d+$")
-
 
 def file_name_of(rom):
     """The file a ROM came from: its name without QEMU's segment suffix."""
-    return _SEGMENT_SUFFIX.sub("", rom.name)
+    segment = segment_of(rom.name)
+    return segment[0] if segment else rom.name
 
 
 def is_firmware(name):

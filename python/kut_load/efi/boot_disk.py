@@ -11,8 +11,7 @@ Pure but for the filesystem: QEMU's argv and directories in, paths out.
 import glob
 import os
 
-# Above any test image; a larger file is not compared.
-MAX_IMAGE_BYTES = 256 << 20
+from .files import MAX_IMAGE_BYTES
 
 
 def vvfat_directories(argv):
