@@ -1,5 +1,6 @@
-"""What every finder shares: its result, its error, and the decode step. Finders read the target only through
-target.py's small interface, so they run without gdb in the unit tests."""
+"""What every finder shares: its result, its error, and the decode step.
+Finders read the target only through target.py's small interface, so they
+run without gdb in the unit tests."""
 
 
 class DetectionError(Exception):

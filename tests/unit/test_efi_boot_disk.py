@@ -5,7 +5,8 @@ import os
 
 from kut_load.efi.boot_disk import boot_images, booted_images, vvfat_directories
 
-X86_RUN = ["qemu-system-x86_64", "-drive", "file=/usr/share/ovmf/OVMF.fd,format=raw,if=pflash,readonly=on",
+X86_RUN = ["qemu-system-x86_64",
+           "-drive", "file=/usr/share/ovmf/OVMF.fd,format=raw,if=pflash,readonly=on",
            "-drive", "file.dir=efi-tests/msr/,file.driver=vvfat,file.rw=on,format=raw,if=virtio",
            "-net", "none"]
 
