@@ -76,7 +76,6 @@ PYBIND11_MODULE(_kut_native, m) {
       }, py::arg("data"), py::arg("name") = "<bytes>")
       .def_property_readonly("path", &kut::ElfImage::path)
       .def_property_readonly("machine", &kut::ElfImage::machine)
-      .def_property_readonly("machine_name", &kut::ElfImage::machine_name)
       .def_property_readonly("bits", &kut::ElfImage::bits)
       .def_property_readonly("little_endian", &kut::ElfImage::little_endian)
       .def_property_readonly("type", &kut::ElfImage::type)

@@ -173,20 +173,6 @@ std::optional<Symbol> ElfImage::find_symbol(const std::string& name) const {
   return find_symbol_ ? find_symbol_(name) : std::nullopt;
 }
 
-std::string ElfImage::machine_name() const {
-  switch (machine_) {
-    case llvm::ELF::EM_AARCH64: return "aarch64";
-    case llvm::ELF::EM_ARM: return "arm";
-    case llvm::ELF::EM_RISCV: return bits_ == 64 ? "riscv64" : "riscv32";
-    case llvm::ELF::EM_X86_64: return "x86-64";
-    case llvm::ELF::EM_386: return "i386";
-    case llvm::ELF::EM_PPC64: return "ppc64";
-    case llvm::ELF::EM_S390: return "s390x";
-    case llvm::ELF::EM_NONE: return "none";
-    default: return "machine " + std::to_string(machine_);
-  }
-}
-
 std::string ElfImage::section_bytes(unsigned index, uint64_t offset, uint64_t length) const {
   if (index >= sections_.size())
     fail(path_, "no section with index " + std::to_string(index));

@@ -74,8 +74,7 @@ class ElfImage {
   ~ElfImage();
 
   const std::string& path() const { return path_; }
-  uint16_t machine() const { return machine_; }
-  std::string machine_name() const;  // "aarch64", "arm", "riscv64", "x86-64", ...
+  uint16_t machine() const { return machine_; }  // e_machine; named by python/kut_load/arches.py
   unsigned bits() const { return bits_; }  // 32 or 64
   bool little_endian() const { return little_endian_; }
   uint16_t type() const { return type_; }  // ET_EXEC, ET_DYN, ...

@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The bindings move the image into a Python object before any use.
     kut::ElfImage image = std::move(parsed);
     // Keep the accessors' work from being optimised away.
-    volatile size_t seen = image.machine_name().size() + image.debug_info().debuglink.size() +
+    volatile size_t seen = image.machine() + image.debug_info().debuglink.size() +
                            image.debug_info().build_id.size() + image.segments().size() +
                            image.relocated_addresses().size() + image.has_symbols();
     for (const char* name : {"main", "_start", ""}) {

@@ -1,32 +1,142 @@
-"""Architecture names: gdb's, the ELF reader's, and what kut-load calls them."""
+"""Every architecture kut-load serves, one row each: how gdb names it, how
+its ELF and PE files say it, how QEMU places a test there, and which files
+QEMU loads for it that are firmware, not the test.
 
-# gdb's architecture name -> kut-load's; checked by prefix, longest first.
-_GDB_NAMES = [
-    ("aarch64", "aarch64"),
-    ("riscv:rv64", "riscv64"),
-    ("riscv:rv32", "riscv32"),
-    ("i386:x86-64", "x86-64"),
-    ("i386", "i386"),
-    ("iwmmxt", "arm"),
-    ("xscale", "arm"),
-    ("arm", "arm"),
-]
+A new architecture whose test QEMU places with one of the mechanisms below
+is one row here (and a sample guest under tests/guests).
+"""
+
+from dataclasses import dataclass
+
+from . import boot_loader, elf_loader, reset_vector
+
+# e_machine values (ELF specification, System V ABI supplements).
+EM_386 = 3
+EM_PPC64 = 21
+EM_S390 = 22
+EM_ARM = 40
+EM_X86_64 = 62
+EM_AARCH64 = 183
+EM_RISCV = 243
+
+LITTLE, BIG = "little", "big"
+
+# Files QEMU loads on every machine that are never a test image.
+_COMMON_FIRMWARE = ("bios", "efi-", "pxe-", "vgabios", "sgabios", "edk2", "u-boot")
+# What QEMU's pc machine loads besides the BIOS: option ROMs and OVMF.
+_PC_FIRMWARE = ("linuxboot", "multiboot", "kvmvapic", "pvh.bin", "ovmf", "qboot")
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One architecture.
+
+    name: kut-load's name, as messages show it.
+    gdb_names: prefixes of gdb's architecture names (`show architecture`) whose
+      target can run this ELF.
+    elf_machine, elf_bits: e_machine and ELF class (32 or 64) of its test images.
+    byte_orders: ELF data encodings its tests come in; the first is gdb's default.
+    pe_machine: the PE/COFF Machine field of its EFI images, or None.
+    finder: find(target, native, image) -> boot.LoadAddress, for an ELF QEMU
+      placed with -kernel (see boot_loader, reset_vector, elf_loader).
+    usual_addresses: where QEMU usually puts the test, for the search by contents.
+    firmware: file name prefixes of the firmware QEMU loads for it.
+    """
+
+    name: str
+    gdb_names: tuple
+    elf_machine: int
+    elf_bits: int
+    byte_orders: tuple
+    pe_machine: int
+    finder: object
+    usual_addresses: tuple
+    firmware: tuple
+
+
+ARCHES = (
+    # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
+    Arch("aarch64", ("aarch64",), EM_AARCH64, 64, (LITTLE,), 0xaa64,
+         boot_loader.finder("decode_aarch64_boot"), (0x40080000,), ("qemu_efi", "qemu-efi")),
+    # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
+    Arch("arm", ("arm", "iwmmxt", "xscale"), EM_ARM, 32, (LITTLE,), 0x01c2,
+         boot_loader.finder("decode_arm_boot"), (0x40010000,), ("qemu_efi", "qemu-efi")),
+    # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.
+    Arch("riscv64", ("riscv:rv64",), EM_RISCV, 64, (LITTLE,), 0x5064,
+         reset_vector.finder(64), (0x80200000,), ("opensbi",)),
+    Arch("riscv32", ("riscv:rv32",), EM_RISCV, 32, (LITTLE,), 0x5032,
+         reset_vector.finder(32), (0x80400000,), ("opensbi",)),
+    # kvm-unit-tests' x86_64 and i386 images are ELF32 multiboot files that
+    # QEMU's multiboot loader places; gdb may say i386 before long mode.
+    Arch("i386", ("i386",), EM_386, 32, (LITTLE,), 0x014c,
+         elf_loader.find, (0x400000,),
+         _PC_FIRMWARE),
+    Arch("x86-64", ("i386:x86-64", "i386"), EM_X86_64, 64, (LITTLE,), 0x8664,
+         elf_loader.find, (0x400000,),
+         _PC_FIRMWARE),
+    # pseries: hw/ppc/spapr.c loads -kernel X.elf at 0x400000 + p_paddr;
+    # powernv: skiboot runs the raw file QEMU put at 0x20000000.
+    Arch("ppc64", ("powerpc:common64",), EM_PPC64, 64, (LITTLE, BIG), None,
+         elf_loader.find, (0x400000, 0x20000000),
+         ("boot_rom.bin", "slof", "skiboot", "vof")),
+    # s390-ccw-virtio: the ELF at its link address, beside the BIOS's own segments.
+    Arch("s390x", ("s390:64-bit",), EM_S390, 64, (BIG,), None,
+         elf_loader.find, (), ("s390-ccw", "s390-netboot")),
+)
+
+
+def of_elf(machine, bits):
+    """The Arch of an ELF's e_machine and class, or None."""
+    for arch in ARCHES:
+        if arch.elf_machine == machine and arch.elf_bits == bits:
+            return arch
+    return None
+
+
+def of_pe(machine):
+    """The Arch of a PE Machine field, or None."""
+    for arch in ARCHES:
+        if arch.pe_machine == machine:
+            return arch
+    return None
+
+
+def elf_name(image):
+    """kut-load's name of the architecture an ELF is built for."""
+    arch = of_elf(image.machine, image.bits)
+    return arch.name if arch else "ELF machine %d" % image.machine
+
+
+def pe_name(machine):
+    arch = of_pe(machine)
+    return arch.name if arch else "PE machine %#x" % machine
+
+
+def of_gdb(gdb_name):
+    """The Arch of a gdb architecture name, or None; the longest matching
+    prefix wins (i386:x86-64 is x86-64, i386 is i386)."""
+    best, best_length = None, 0
+    for arch in ARCHES:
+        for prefix in arch.gdb_names:
+            if gdb_name.startswith(prefix) and len(prefix) > best_length:
+                best, best_length = arch, len(prefix)
+    return best
 
 
 def from_gdb(gdb_name):
     """kut-load's name for a gdb architecture name, or the gdb name itself."""
-    for prefix, name in _GDB_NAMES:
-        if gdb_name.startswith(prefix):
-            return name
-    return gdb_name
+    arch = of_gdb(gdb_name)
+    return arch.name if arch else gdb_name
 
 
-def matches(target_arch, elf_arch):
-    """Whether an ELF built for elf_arch can describe code on target_arch.
+def runs_on(arch, gdb_name):
+    """Whether a target gdb calls gdb_name can run code of arch."""
+    return any(gdb_name.startswith(prefix) for prefix in arch.gdb_names)
 
-    x86 test images are 64-bit ELFs even though the multiboot loader took the
-    32-bit copy, and gdb on QEMU x86_64 may still say i386 before long mode.
-    """
-    if target_arch == elf_arch:
-        return True
-    return {target_arch, elf_arch} == {"i386", "x86-64"}
+
+def firmware_names():
+    """File name prefixes of every firmware any row names, lower case."""
+    names = set(_COMMON_FIRMWARE)
+    for arch in ARCHES:
+        names.update(arch.firmware)
+    return tuple(sorted(names))

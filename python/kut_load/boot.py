@@ -1,6 +1,6 @@
-"""What every boot-code finder shares: its result, its error, where QEMU's
-boot loader is, and the decode step. Finders read the target only through
-target.py's small interface, so they run without gdb in the unit tests."""
+"""What every finder shares: its result, its error, and the decode step.
+Finders read the target only through target.py's small interface, so they
+run without gdb in the unit tests."""
 
 from .errors import KutLoadError
 
@@ -21,18 +21,6 @@ class LoadAddress:
         self.address = address
         self.how = how
         self.listing = list(listing)
-
-    def address_for(self, image):
-        """Where image starts in the guest; x86's finder needs the image to say."""
-        return self.address
-
-
-def bootloader_address(roms, read_boot_cpu_pc):
-    """Where QEMU's boot loader is: its ROM if QEMU lists it, else the boot CPU's pc."""
-    for rom in roms:
-        if rom.name == "bootloader":
-            return rom.address, "QEMU's boot loader"
-    return read_boot_cpu_pc(), "the boot code at the boot CPU's pc"
 
 
 def decoded(where, address, code, decode):

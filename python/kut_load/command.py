@@ -1,15 +1,17 @@
-"""What kut-load does, imported at its first use (see commands.py)."""
+"""What kut-load does, imported at its first use (see commands.py): which
+file, a plan for it checked against the guest, then gdb's symbols and byte
+order, and one line saying so."""
 
 import os
 
 import gdb
 
-from . import __version__, arches, debug_file, detect, kernel_file, loader, native, report
-from . import qemu_process, verify
-from .boot import DetectionError, LoadAddress
-from .errors import KutLoadError, TargetError
+from . import __version__, byte_order, detect, kernel_file, loader, native, qemu_process
+from . import report
+from .efi import boot_disk
+from .errors import KutLoadError
 from .options import UsageError, parse
-from .plan import PlanError, image_start, plan_load
+from .planner import plan_first_matching
 from .target import GdbTarget
 
 # Failures a user can cause or fix; each becomes one gdb error line.
@@ -46,144 +48,44 @@ def run(argv):
     given_path = checked_path(options.elf) if options.elf else None
     helper = native.load()
     target = GdbTarget()
-    arch = target.arch()
-    paths = [given_path] if given_path else elfs_of_running_kernel(target, arch, helper)
-    plan, found, warning = plan_first_matching(options, target, arch, helper, paths)
+    paths = [given_path] if given_path else elfs_of_running_kernel(target, helper)
+    planned = plan_first_matching(options, target, helper, paths)
+    endian = byte_order.command_for(planned.image)
     if options.dry_run:
-        gdb.write("".join(line + "\n" for line in loader.planned_commands(plan, paths)))
+        commands = loader.planned_commands(planned.plan, paths) + [endian]
+        gdb.write("".join(line + "\n" for line in commands if line))
         return
-    notes = loader.load(plan, paths)
-    gdb.set_convenience_variable("kut_base", plan.load_address)
-    if warning:
-        report.warning(warning)
-    report.loaded(plan, found)
+    notes = loader.load(planned.plan, paths)
+    byte_order_note = byte_order.follow(planned.image)
+    gdb.set_convenience_variable("kut_base", planned.plan.load_address)
+    if planned.warning:
+        report.warning(planned.warning)
+    report.loaded(planned.plan, planned.found, byte_order_note)
     for note in notes:
         report.line(note)
 
 
-def plan_first_matching(options, target, arch, helper, paths):
-    """The plan for the first path whose code is what the guest runs; with
-    none, the first path's mismatch. Several paths come from a relative
-    -kernel name found both beside gdb and beside QEMU."""
-    first_mismatch = None
-    for elf_path in paths:
-        efi = efi_image_of(elf_path)
-        planner = plan_flat if efi is None else plan_efi
-        try:
-            return planner(options, target, arch, helper, efi or elf_path)
-        except verify.MismatchError as mismatch:
-            first_mismatch = first_mismatch or mismatch
-    raise first_mismatch
-
-
-def plan_flat(options, target, arch, helper, elf_path):
-    """(plan, how the address was found, warning) for an image QEMU loaded with -kernel."""
-    image = helper.ElfImage(elf_path)
-    check_architecture(image, arch)
-    found = load_address(options, arch, target, helper, image)
-    symbols_path, warning = debug_file.symbol_file(image, elf_path)
-    plan = plan_load(image, symbols_path, found.address_for(image), image.bits,
-                     options.address is not None)
-    if options.verbose:
-        report.sections(plan)
-    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
-                                                     options.address is not None),
-                      "the ELF's code matches target memory at %#x" % plan.load_address)
-    return plan, found, warning
-
-
-def efi_image_of(path):
-    """EfiImage for X.efi or X.efi.debug, else None; only then are the EFI
-    modules imported, which cost more than the rest of a kut-load."""
-    with open(path, "rb") as image:
-        magic = image.read(2)
-    if magic != b"MZ" and not path.endswith(".efi.debug"):
-        return None
-    from . import efi_files
-    return efi_files.locate(path)
-
-
-def plan_efi(options, target, arch, helper, efi):
-    """(plan, how, no warning) for X.efi / X.efi.debug: the firmware chose the
-    address, and finding it compares the image in memory with X.efi already."""
-    from . import boot_efi
-    from .efi_plan import plan_efi_load
-    image = helper.ElfImage(efi.debug_path)
-    check_architecture(image, arch)
-    if options.address is not None:
-        found = LoadAddress(options.address, "given with --address")
-        checked_or_forced(options, lambda: boot_efi.check(target, efi, found.address),
-                          "%s matches target memory at %#x" % (efi.pe_path, found.address))
-    else:
-        try:
-            found = boot_efi.find(target, efi)
-        except DetectionError as error:
-            if options.verbose:
-                report.listing(error.listing)
-            raise
-        if options.verbose:
-            report.listing(found.listing)
-    plan = plan_efi_load(image, efi, found.address, image.bits)
-    if options.verbose:
-        report.sections(plan)
-    return plan, found, None
-
-
-def load_address(options, arch, target, helper, image):
-    if options.address is not None:
-        return LoadAddress(options.address, "given with --address")
-    try:
-        found = detect.find_load_address(arch, target, helper)
-    except DetectionError as error:
-        if options.verbose:
-            report.listing(error.listing)
-        if isinstance(error, detect.UnrunnableImage):
-            raise
-        found = find_by_contents(arch, image, target, error)
-    if options.verbose:
-        report.listing(found.listing)
-        report.line("load address %#x, %s" % (found.address, found.how))
-    return found
-
-
-def checked_or_forced(options, check, success):
-    """Runs a memory check; with --force a failure is only a warning."""
-    try:
-        check()
-        if options.verbose:
-            report.line(success)
-    except (verify.MismatchError, TargetError) as error:
-        if not options.force:
-            raise
-        report.warning("%s; loading anyway (--force)" % report.sentence(error))
-
-
-def find_by_contents(arch, image, target, detection_error):
-    start = image_start(image)
-    windows = verify.code_windows(image)
-    if not windows:
-        raise detection_error
-    first = windows[0]
-    code = image.section_bytes(first.section.index, 0, 64)
-    try:
-        return detect.find_by_contents(arch, image, start, target.read_memory,
-                                       (first.link_address() - start, code),
-                                       target.cpu_pcs())
-    except DetectionError as error:
-        raise DetectionError("%s; %s" % (detection_error, error)) from None
-
-
-def elfs_of_running_kernel(target, arch, helper):
-    """The symbol files of what QEMU was given with -kernel: named by the
-    local QEMU's command line, or else by QEMU's ROM that holds the load
-    address; looked up beside gdb, then beside QEMU."""
+def elfs_of_running_kernel(target, helper):
+    """The symbol files of what QEMU runs: the local QEMU's -kernel file, or
+    else the file of QEMU's ROM that holds the load address the boot code
+    tells, looked up beside gdb then QEMU; when that is firmware or unknown,
+    the EFI test on QEMU's FAT disk."""
     qemu = qemu_process.QemuProcess(target.connection_details())
     name = qemu.kernel_argument() or kernel_file.rom_file_name(
-        target.roms(), detect.address_or_none(arch, target, helper))
-    if not name:
-        raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
-                         "file, as in 'kut-load arm/gic.elf'")
-    return kernel_file.locate(name, [os.getcwd(), qemu.working_directory()])
+        target.roms(), detect.address_or_none(target, helper))
+    directories = [os.getcwd(), qemu.working_directory()]
+    if name and not kernel_file.is_firmware(name):
+        return kernel_file.locate(name, directories)
+    images, looked_at = boot_disk.booted_images(qemu.arguments(), directories)
+    if images:
+        return images
+    if looked_at:
+        places = " nor ".join(filter(None, directories))
+        raise UsageError("QEMU's disk boots %s, but no X.efi with the same contents and "
+                         "X.efi.debug beside it is in %s or its subdirectories; give the "
+                         "test's .efi file" % (looked_at[0], places))
+    raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
+                     "file, as in 'kut-load arm/gic.elf'")
 
 
 def explain_elf_error(error):
@@ -192,12 +94,6 @@ def explain_elf_error(error):
     if "not an ELF file" in text and ".flat:" in text:
         text += "; QEMU boots the .flat, but the symbols are in the .elf beside it"
     return text
-
-
-def check_architecture(image, target_arch):
-    if not arches.matches(target_arch, image.machine_name):
-        raise PlanError("%s is built for %s, but the target is %s"
-                        % (image.path, image.machine_name, target_arch))
 
 
 def checked_path(name):

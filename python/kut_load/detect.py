@@ -1,90 +1,79 @@
-"""Finds the test image's load address: the boot-code finder for the
-target's architecture first, then QEMU's ROM list, then the image's own
-bytes in guest memory."""
+"""Finds the test image's load address: the finder of the image's
+architecture first, then QEMU's ROM list, then the image's own bytes in
+guest memory."""
 
-from . import boot_aarch64, boot_arm, boot_riscv, boot_x86, kernel_file
+from . import arches, contents, kernel_file
 from .boot import DetectionError, LoadAddress
+from .elf_loader import PT_LOAD
 from .errors import TargetError
+from .plan import image_start
 
-FINDERS = {
-    "aarch64": boot_aarch64.find,
-    "arm": boot_arm.find,
-    "riscv64": boot_riscv.find_riscv64,
-    "riscv32": boot_riscv.find_riscv32,
-    "x86-64": boot_x86.find,
-    "i386": boot_x86.find,
-}
-
-# Where QEMU's virt boards put a raw -kernel image, to check by contents.
-USUAL_LOAD_ADDRESSES = {
-    "aarch64": [0x40080000],
-    "arm": [0x40010000],
-    "riscv64": [0x80200000],
-    "riscv32": [0x80400000],
-}
+ELF_MAGIC = b"\x7fELF"
 
 
 class UnrunnableImage(DetectionError):
     """QEMU placed the image where it cannot run: no other address is right."""
 
 
-def find_load_address(arch, target, native):
-    """LoadAddress of the test image; DetectionError when it cannot be told."""
-    finder = FINDERS.get(arch)
+def find_load_address(arch, target, native, image, show_listing):
+    """LoadAddress of image for arch (an arches.Arch); DetectionError when
+    it cannot be told. show_listing(lines) gets what a failed finder read."""
     try:
-        if finder is None:
-            raise DetectionError("kut-load does not know how QEMU boots %s" % arch)
-        return finder(target, native)
+        return arch.finder(target, native, image)
     except DetectionError as error:
-        rom = kernel_file.kernel_rom(target.roms())
-        if rom is None:
+        show_listing(error.listing)
+        try:
+            return from_rom_list(target, image, error)
+        except UnrunnableImage:
             raise
-        name = kernel_file.file_name_of(rom)
-        if rom.address == 0 and name != rom.name:
-            # hw/core/loader.c: an ELF given with -kernel lands at its link address.
-            raise UnrunnableImage(
-                "QEMU loaded the ELF %s with -kernel at its link address 0x0, where the "
-                "test cannot run; give QEMU the .flat image made from it with -kernel"
-                % name, error.listing) from None
-        return LoadAddress(rom.address, "from QEMU's ROM list, which has %s there (%s)"
-                           % (name, error), error.listing)
+        except DetectionError as rom_error:
+            try:
+                return contents.find(arch, image, target)
+            except DetectionError as contents_error:
+                raise DetectionError("%s; %s" % (rom_error, contents_error)) from None
 
 
-def address_or_none(arch, target, native):
-    """The load address find_load_address tells, or None when it cannot."""
+def from_rom_list(target, image, finder_error):
+    """Where QEMU's ROM list has the -kernel file. A raw ELF file there (ppc64
+    powernv: skiboot runs it in place) has its code at its file offsets."""
+    rom = kernel_file.kernel_rom(target.roms())
+    if rom is None:
+        raise finder_error
+    name = kernel_file.file_name_of(rom)
+    if rom.address == 0 and name != rom.name:
+        # hw/core/loader.c: an ELF given with -kernel lands at its link address.
+        raise UnrunnableImage(
+            "QEMU loaded the ELF %s with -kernel at its link address 0x0, where the "
+            "test cannot run; give QEMU the .flat image made from it with -kernel"
+            % name, finder_error.listing) from None
+    how = "from QEMU's ROM list, which has %s there (%s)" % (name, finder_error)
     try:
-        return find_load_address(arch, target, native).address
+        raw_elf = target.read_memory(rom.address, len(ELF_MAGIC)) == ELF_MAGIC
+    except TargetError:
+        raw_elf = False
+    if not raw_elf:
+        return LoadAddress(rom.address, how, finder_error.listing)
+    start = image_start(image)
+    for segment in image.segments:
+        if (segment.type == PT_LOAD and segment.file_size
+                and segment.virtual_address <= start < segment.virtual_address + segment.file_size):
+            file_offset = segment.offset + start - segment.virtual_address
+            return LoadAddress(rom.address + file_offset,
+                               "%s is the ELF file itself at %#x, run in place: the image is "
+                               "at its file offset %#x" % (name, rom.address, file_offset),
+                               finder_error.listing)
+    raise DetectionError("QEMU's ROM list has the ELF file %s at %#x, but no PT_LOAD segment "
+                         "of %s holds its first section" % (name, rom.address, image.path))
+
+
+def address_or_none(target, native):
+    """The load address the target architecture's boot code tells, before
+    any image is chosen, or None when it cannot tell (finders that compare
+    the image, such as QEMU's ELF loader's, need one)."""
+    arch = arches.of_gdb(target.architecture_name())
+    if arch is None:
+        return None
+    try:
+        return arch.finder(target, native, None).address
     except (DetectionError, TargetError):
         return None
-
-
-def find_by_contents(arch, image, start, read_memory, expected, pcs):
-    """The load address at which the image's first code bytes are in memory.
-
-    Tries where QEMU usually loads images, then searches the memory around
-    each CPU's pc, in case a CPU runs inside the image."""
-    code_offset, code = expected
-    for base in USUAL_LOAD_ADDRESSES.get(arch, []):
-        try:
-            if read_memory(base + code_offset, len(code)) == code:
-                return LoadAddress(base, "found by its code at %#x, where QEMU usually "
-                                   "loads images" % base)
-        except TargetError:  # unreadable: not there
-            continue
-    extent = max(s.address + s.size for s in image.sections if s.allocated) - start
-    span = min(extent, 2 << 20)
-    for pc in sorted(set(p for p in pcs if p)):
-        low = max(0, (pc & ~0xfff) - span)
-        try:
-            memory = read_memory(low, pc - low + 0x1000)
-        except TargetError:
-            continue
-        at = memory.find(code)
-        while at >= 0 and (low + at - code_offset) % 4:
-            at = memory.find(code, at + 1)
-        if at >= 0:
-            base = low + at - code_offset
-            return LoadAddress(base, "found by its code in memory near a CPU's pc "
-                               "%#x" % pc)
-    raise DetectionError("could not find the image in memory by its contents either; "
-                         "give the address with --address")

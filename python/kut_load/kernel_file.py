@@ -2,22 +2,23 @@
 looked up where the user and QEMU would look. Pure but for the filesystem."""
 
 import os
-import re
+
+from .arches import firmware_names
+from .elf_loader import segment_of
 
 # Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
 _QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")
-# Firmware and option ROMs QEMU loads from its data directory, by file name:
-# only a last resort, when no load address says where the test is.
-_FIRMWARE_PREFIXES = ("opensbi", "bios", "vgabios", "sgabios", "qemu_efi", "edk2", "ovmf",
-                      "efi-", "pxe-", "linuxboot", "multiboot", "kvmvapic", "pvh.bin")
-
-# x86: QEMU's multiboot loader names each segment it placed.
-_SEGMENT_SUFFIX = re.compile(r" ELF program header segment \d+$")
 
 
 def file_name_of(rom):
     """The file a ROM came from: its name without QEMU's segment suffix."""
-    return _SEGMENT_SUFFIX.sub("", rom.name)
+    segment = segment_of(rom.name)
+    return segment[0] if segment else rom.name
+
+
+def is_firmware(name):
+    """Whether a file QEMU loaded is firmware (-bios, -kernel u-boot.bin), by its name."""
+    return os.path.basename(name).lower().startswith(firmware_names())
 
 
 def kernel_rom(roms, address=None):
@@ -30,8 +31,7 @@ def kernel_rom(roms, address=None):
               if rom.memory == "ram" and rom.size > 0 and rom.name not in _QEMU_BLOBS]
     if address is not None:
         return next((rom for rom in loaded if rom.contains(address)), None)
-    loaded = [rom for rom in loaded
-              if not os.path.basename(rom.name).lower().startswith(_FIRMWARE_PREFIXES)]
+    loaded = [rom for rom in loaded if not is_firmware(rom.name)]
     return loaded[0] if len({file_name_of(rom) for rom in loaded}) == 1 else None
 
 

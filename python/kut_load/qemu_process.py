@@ -69,10 +69,15 @@ class QemuProcess:
         except OSError:
             return None
 
-    def kernel_argument(self):
+    def arguments(self):
+        """QEMU's command line, or [] when it cannot be read."""
         try:
             with open("/proc/%d/cmdline" % self.pid, "rb") as cmdline:
                 argv = cmdline.read().decode(errors="surrogateescape").split("\0")
         except (OSError, TypeError):
-            return None
-        return qemu_options.kernel_argument(argv[:-1] if argv[-1:] == [""] else argv)
+            return []
+        return argv[:-1] if argv[-1:] == [""] else argv  # each word ends in NUL
+
+    def kernel_argument(self):
+        """QEMU's -kernel argument, or None."""
+        return qemu_options.kernel_argument(self.arguments())

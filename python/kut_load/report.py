@@ -11,9 +11,12 @@ def sentence(error):
     return text or error.__class__.__name__
 
 
-def loaded(plan, found):
-    gdb.write("kut-load: %s at %#x (offset %#x), %s\n"
-              % (plan.elf_path, plan.load_address, plan.offset, found.how))
+def loaded(plan, found, note=None):
+    """The one line saying what was loaded, where, how that was found, and
+    the note (a setting kut-load changed), if any."""
+    gdb.write("kut-load: %s at %#x (offset %#x), %s%s\n"
+              % (plan.elf_path, plan.load_address, plan.offset, found.how,
+                 "; " + note if note else ""))
 
 
 def listing(lines):

@@ -3,7 +3,6 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 
 import gdb
 
-from . import arches
 from .errors import TargetError, whole_read
 from .quoting import printable
 from .roms import parse_info_roms
@@ -28,8 +27,9 @@ class GdbTarget:
                               "'interrupt') first")
         self._roms = None
 
-    def arch(self):
-        return arches.from_gdb(self.inferior.architecture().name())
+    def architecture_name(self):
+        """gdb's name of the target's architecture, e.g. "powerpc:common64"."""
+        return self.inferior.architecture().name()
 
     def read_memory(self, address, length):
         try:

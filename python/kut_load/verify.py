@@ -22,6 +22,19 @@ class Window(namedtuple("Window", "section offset length")):
         return self.section.address + self.offset
 
 
+def code_address(image, symbol):
+    """Where a function's code is. In big-endian ppc64 (ELFv1) a function's
+    symbol is its descriptor in .opd, whose first word is the code address."""
+    if symbol is None:
+        return None
+    opd = [s for s in image.sections if s.name == ".opd" and s.has_contents
+           and s.address <= symbol.address < s.address + s.size]
+    if not opd:
+        return symbol.address
+    word = image.section_bytes(opd[0].index, symbol.address - opd[0].address, image.bits // 8)
+    return int.from_bytes(word, "little" if image.little_endian else "big")
+
+
 def code_windows(image):
     """Where to compare: the start of the code, and main (what makes a test
     differ from its siblings, which share their start-up code)."""
@@ -31,10 +44,10 @@ def code_windows(image):
         return []
     first = min(code, key=lambda s: s.address)
     windows = [Window(first, 0, min(first.size, WINDOW_BYTES))]
-    main = image.find_symbol("main")
-    home = [s for s in code if main and s.address <= main.address < s.address + s.size]
+    main = code_address(image, image.find_symbol("main"))
+    home = [s for s in code if main is not None and s.address <= main < s.address + s.size]
     if home:
-        offset = main.address - home[0].address
+        offset = main - home[0].address
         main_window = Window(home[0], offset, min(home[0].size - offset, WINDOW_BYTES))
         if home[0].index == first.index and offset <= WINDOW_BYTES:
             # main near the start: one read covers both.

@@ -10,6 +10,8 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GDBINIT = os.path.join(REPO, "gdbinit")
+GUESTS_BUILD = os.path.join(os.environ.get("KUT_BUILD_DIR", os.path.join(REPO, "build")),
+                            "tests", "guests")
 
 # How each sample guest is started: kvm-unit-tests' own QEMU lines, trimmed.
 QEMU_COMMANDS = {
@@ -17,6 +19,13 @@ QEMU_COMMANDS = {
     "arm": ["qemu-system-arm", "-machine", "virt", "-cpu", "cortex-a15"],
     "riscv64": ["qemu-system-riscv64", "-machine", "virt"],
     "x86_64": ["qemu-system-x86_64", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4"],
+    "i386": ["qemu-system-i386", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4"],
+    # kvm-unit-tests' powerpc/run: pseries with its own -bios boot_rom.bin.
+    "ppc64": ["qemu-system-ppc64", "-machine", "pseries", "-bios",
+              os.path.join(GUESTS_BUILD, "ppc64", "boot_rom.bin")],
+    # MACHINE=powernv: skiboot from QEMU's data directory is the firmware.
+    "ppc64-powernv": ["qemu-system-ppc64", "-machine", "powernv"],
+    "s390x": ["qemu-system-s390x", "-machine", "s390-ccw-virtio"],
 }
 
 
@@ -36,6 +45,7 @@ class Qemu:
     """A paused QEMU; use as a context manager so it never outlives the test."""
 
     def __init__(self, arch, kernel, extra=(), paused=True, cwd=None):
+        """kernel: the -kernel file, or None for a firmware that boots from a disk."""
         command = QEMU_COMMANDS[arch]
         require(command[0])
         self.workdir = tempfile.mkdtemp(prefix="kut-qemu-")

@@ -25,11 +25,16 @@ def shown(setting):
 
 
 def selection():
-    """(thread number, frame level, frame pc), or None before a target is connected."""
+    """(thread number, frame level, frame pc), or None before a target is
+    connected; level and pc are None where gdb has no frame (a CPU at pc 0)."""
     thread = gdb.selected_thread()
     if thread is None:
         return None
-    frame = gdb.selected_frame()
+    try:
+        frame = gdb.selected_frame()
+        frame.pc()
+    except gdb.error:
+        return [thread.num, None, None]
     level = 0
     newer = frame.newer()
     while newer is not None:

@@ -13,7 +13,7 @@ from guest_source import initial_value, marker_line
 from session import Qemu, run_gdb
 
 FIRMWARE = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
-MAIN_C = os.path.join(GUESTS_SRC, "efi-arm64", "main.c")
+MAIN_C = os.path.join(GUESTS_SRC, "efi", "main.c")
 TICK_LINE = marker_line("inside tick", MAIN_C)
 LOOP_LINE = marker_line("loop in run_forever", MAIN_C)
 CALL_LINE = marker_line("call of run_forever", MAIN_C)

@@ -9,23 +9,28 @@ from conftest import guest_file
 from sample_output import MAGIC, MAIN_LINE, STOP_IN_MAIN, STOP_IN_MIX, frame_names
 from session import Qemu, run_gdb
 
-# guest directory, QEMU, and where the image must start (independent of kut-load).
+# guest directory, QEMU, where the image must start (independent of kut-load),
+# and the file QEMU is given, as kvm-unit-tests' run scripts give it.
 ARCHES = {
-    "arm64": ("aarch64", 0x40080000),   # QEMU virt: RAM base + 0x80000
-    "arm": ("arm", 0x40010000),         # QEMU virt: RAM base + 0x10000
-    "riscv64": ("riscv64", 0x80200000),  # where OpenSBI enters the next stage
-    "x86_64": ("x86_64", 0x400000),     # the image's own link address
+    "arm64": ("aarch64", 0x40080000, "sample.flat"),   # QEMU virt: RAM base + 0x80000
+    "arm": ("arm", 0x40010000, "sample.flat"),         # QEMU virt: RAM base + 0x10000
+    "riscv64": ("riscv64", 0x80200000, "sample.flat"),  # where OpenSBI enters the next stage
+    "x86_64": ("x86_64", 0x400000, "sample.flat"),     # the image's own link address
+    "i386": ("i386", 0x400000, "sample.flat"),         # the image's own link address
+    "ppc64le": ("ppc64", 0x400000, "sample.elf"),      # pseries: 0x400000 + p_paddr 0
+    "ppc64": ("ppc64", 0x400000, "sample.elf"),        # pseries, big-endian ELFv1
+    "s390x": ("s390x", 0x10000, "sample.elf"),         # the image's own link address
 }
 
 
 def guest(arch):
-    return guest_file(arch, "sample.elf"), guest_file(arch, "sample.flat")
+    return guest_file(arch, "sample.elf"), guest_file(arch, ARCHES[arch][2])
 
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
 def test_stops_in_main_with_source_line_and_globals(arch):
     elf, flat = guest(arch)
-    qemu_arch, base = ARCHES[arch]
+    qemu_arch, base, _ = ARCHES[arch]
     with Qemu(qemu_arch, flat) as qemu:
         out = run_gdb(qemu.port, ["kut-load " + elf, "break main", "continue",
                                   "info line *$pc", "print/x sample_magic",

@@ -20,18 +20,27 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from binutils import tool_for
 from conftest import guest_file
 from sample_output import STOP_IN_MAIN, STOP_IN_MIX
-from session import Qemu, require, run_gdb
+from session import Qemu, run_gdb
 from test_every_arch import ARCHES
 
 SESSION_STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "session_state.py")
 # gdb -batch turns confirm and pagination off; a user's gdb has them on.
 USER_SETTINGS = ["set confirm on", "set pagination on", "set height 50"]
 SETTINGS = ("confirm", "pagination", "height", "architecture", "endian")
-OBJCOPY = {"arm64": "aarch64-linux-gnu-objcopy", "arm": "arm-linux-gnueabihf-objcopy",
-           "riscv64": "riscv64-linux-gnu-objcopy", "x86_64": "x86_64-linux-gnu-objcopy"}
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
+
+
+def code_address(elf, symbol):
+    """Where a symbol's code starts: a 64-bit big-endian PowerPC (ELFv1) function
+    symbol is a descriptor in .opd, whose first doubleword is the code's address."""
+    opd = elf.get_section_by_name(".opd")
+    if opd is None or symbol["st_info"]["type"] != "STT_FUNC" or elf.little_endian:
+        return symbol["st_value"]
+    offset = symbol["st_value"] - opd["sh_addr"]
+    return int.from_bytes(opd.data()[offset:offset + 8], "big")
 
 
 class RunningImage:
@@ -47,8 +56,8 @@ class RunningImage:
             self.offset = ARCHES[arch][1] - start
             self.text = elf.get_section_by_name(".text")["sh_addr"] + self.offset
             self.functions = {
-                symbol.name: (symbol["st_value"] + self.offset,
-                              symbol["st_value"] + self.offset + symbol["st_size"])
+                symbol.name: (code_address(elf, symbol) + self.offset,
+                              code_address(elf, symbol) + self.offset + symbol["st_size"])
                 for symbol in elf.get_section_by_name(".symtab").iter_symbols()
                 if symbol["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")}
 
@@ -58,9 +67,10 @@ class RunningImage:
 
 
 def session(arch, before=(), connected=(), load=("kut-load",), after=(), extra=(),
-            kernel="sample.flat", cwd=None):
-    """Runs gdb through one user session; returns (output, states by label)."""
-    with Qemu(ARCHES[arch][0], guest_file(arch, kernel), extra=extra) as qemu:
+            kernel=None, cwd=None):
+    """Runs gdb through one user session; returns (output, states by label).
+    kernel: the guest file QEMU is given, by default as the run scripts give it."""
+    with Qemu(ARCHES[arch][0], guest_file(arch, kernel or ARCHES[arch][2]), extra=extra) as qemu:
         out = run_gdb(qemu.port, ["source " + SESSION_STATE, *USER_SETTINGS, *before,
                                   "session-state setup",
                                   "target remote 127.0.0.1:%d" % qemu.port, *connected,
@@ -79,9 +89,16 @@ def real(paths):
 def assert_invariants(out, image, before, after, replaced=()):
     """before: the state kut-load started from; replaced: files it may drop
     besides copies of the test."""
+    said = re.search(r"byte order set to (big|little)-endian", out)
     for setting in SETTINGS:
-        assert after[setting] == before[setting], (setting, out)
-    assert after["selection"] == before["selection"], out
+        if setting == "endian" and said:  # changed, and kut-load says so
+            assert after[setting] == "The target is set to %s endian." % said[1], out
+        else:
+            assert after[setting] == before[setting], (setting, out)
+    if said:  # the pc read with the other byte order was byte-swapped
+        assert after["selection"][:2] == before["selection"][:2], out
+    else:
+        assert after["selection"] == before["selection"], out
     for earlier in before["breakpoints"]:
         now = next(bp for bp in after["breakpoints"] if bp["number"] == earlier["number"])
         if earlier["enabled"]:
@@ -150,7 +167,7 @@ def test_copy_by_a_relative_name_without_main_file_and_a_file_of_the_users_own(a
     image = RunningImage(arch)
     # The user's own symbols, under names of their own, far from the test.
     own = str(tmp_path / "own.elf")
-    subprocess.run([require(OBJCOPY[arch]), "--strip-debug", "--prefix-symbols=own_",
+    subprocess.run([tool_for(image.path, "objcopy"), "--strip-debug", "--prefix-symbols=own_",
                     image.path, own],
                    check=True)
     directory, name = os.path.split(image.path)
@@ -225,7 +242,7 @@ def test_refusal_keeps_an_outer_frame_selected(arch):
 
 def test_stale_debug_file_is_not_used_and_said(arch, tmp_path):
     image = RunningImage(arch)
-    objcopy = require(OBJCOPY[arch])
+    objcopy = tool_for(image.path, "objcopy")
     debug, stripped = str(tmp_path / "sample.debug"), str(tmp_path / "sample.elf")
     subprocess.run([objcopy, "--only-keep-debug", image.path, debug], check=True)
     subprocess.run([objcopy, "--strip-debug", "--add-gnu-debuglink=" + debug, image.path,
@@ -257,7 +274,7 @@ def test_firmware_main_file_and_bios_stay():
 def test_main_file_at_the_tests_place_but_no_test_is_refused(tmp_path):
     image = RunningImage("arm64")
     blob = str(tmp_path / "blob.elf")
-    subprocess.run([require(OBJCOPY["arm64"]), "--change-addresses", "%#x" % image.offset,
+    subprocess.run([tool_for(image.path, "objcopy"), "--change-addresses", "%#x" % image.offset,
                     "--strip-symbol", "main", image.path, blob], check=True)
     out, states = session("arm64", before=["file " + blob, "break mix"])
     assert "gdb's main file %s has section" % blob in out, out

@@ -1,7 +1,6 @@
 """kut-load on the x86_64 multiboot sample guest under real QEMU and
 gdb-multiarch: QEMU loads the ELF segments at their link addresses."""
 
-import re
 import shutil
 import subprocess
 
@@ -22,8 +21,8 @@ def test_elf_linked_elsewhere_is_refused(tmp_path):
     subprocess.run([objcopy, "--change-addresses", "0x400000", elf, moved], check=True)
     with Qemu("x86_64", flat) as qemu:
         out = run_gdb(qemu.port, ["kut-load " + moved, "print sample_magic"])
-    assert re.search(r"section \.text of %s is linked at 0x800000, outside them"
-                     % re.escape(moved), out), out
+    assert ("%s is linked to run at 0x800000, but the image in the guest starts at 0x400000"
+            % moved) in out, out
     assert "No symbol table is loaded." in out, out
 
 

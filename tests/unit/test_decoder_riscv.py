@@ -195,7 +195,7 @@ def test_top_of_address_space_does_not_wrap(native):
 
 
 def test_one_read_covers_mrom_reset_and_mrom_finfo():
-    from kut_load.boot_riscv import reset_vector_window
+    from kut_load.reset_vector import reset_vector_window
     from kut_load.roms import parse_info_roms
     # qemu-system-riscv64 -machine virt, QEMU 7.2: `monitor info roms`.
     roms = parse_info_roms(

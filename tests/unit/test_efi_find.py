@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conftest import guest_file
-from kut_load import boot_efi, efi_files, efi_tables as tables
+from kut_load.efi import find as boot_efi, files as efi_files, tables
 from kut_load.boot import DetectionError
 from kut_load.errors import TargetError
 from kut_load.verify import MismatchError

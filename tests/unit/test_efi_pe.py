@@ -5,7 +5,8 @@ import struct
 import pytest
 
 from conftest import guest_file
-from kut_load.efi_pe import PeError, parse_pe_header
+from kut_load import arches
+from kut_load.efi.pe import PeError, parse_pe_header
 
 
 def sample_efi():
@@ -15,7 +16,7 @@ def sample_efi():
 
 def test_sample_header_fields():
     header = parse_pe_header(sample_efi())
-    assert header.machine_name == "aarch64"
+    assert arches.pe_name(header.machine) == "aarch64"
     assert header.image_base == 0
     assert header.size_of_headers == 0x1000
     assert header.size_of_image == len(sample_efi())  # objcopy -O binary of the whole image

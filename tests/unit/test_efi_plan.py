@@ -8,8 +8,9 @@ import shutil
 import pytest
 
 from conftest import guest_file
-from kut_load import efi_files
-from kut_load.efi_plan import plan_efi_load
+from kut_load import arches
+from kut_load.efi import files as efi_files
+from kut_load.efi.plan import plan_efi_load
 from kut_load.plan import PlanError
 
 BASE = 0x4073d000
@@ -28,7 +29,7 @@ def test_either_file_finds_the_other(copies):
         efi = efi_files.locate(str(copies / name))
         assert efi.pe_path == str(copies / "sample.efi")
         assert efi.debug_path == str(copies / "sample.efi.debug")
-        assert efi.header.machine_name == "aarch64"
+        assert arches.pe_name(efi.header.machine) == "aarch64"
 
 
 def test_other_files_are_not_efi():
@@ -78,3 +79,29 @@ def test_a_debug_file_for_another_machine_is_refused(native):
     other = dataclasses.replace(efi, header=dataclasses.replace(efi.header, machine=0x8664))
     with pytest.raises(PlanError, match="built for aarch64, but .* is a PE image for x86-64"):
         plan_efi_load(image, other, BASE)
+
+
+def upstream_debug_file(tmp_path, entry):
+    """The sample's X.efi.debug with e_entry rewritten, as upstream links it (0)."""
+    debug = tmp_path / "sample.efi.debug"
+    shutil.copy(guest_file("efi-arm64", "sample.efi.debug"), debug)
+    with open(debug, "r+b") as data:
+        data.seek(0x18)  # e_entry of an ELF64 header
+        data.write(entry.to_bytes(8, "little"))
+    return str(debug)
+
+
+def test_a_debug_file_linked_without_entry_point_pairs_by_its_code(native, tmp_path):
+    efi = efi_files.locate(guest_file("efi-arm64", "sample.efi"))
+    image = native.ElfImage(upstream_debug_file(tmp_path, 0))
+    assert image.entry == 0 and efi.header.entry_rva == 0x1000
+    assert plan_efi_load(image, efi, BASE).offset == BASE
+
+
+def test_a_debug_file_whose_code_is_elsewhere_is_refused(native, tmp_path):
+    efi = efi_files.locate(guest_file("efi-arm64", "sample.efi"))
+    image = native.ElfImage(upstream_debug_file(tmp_path, 0))
+    moved = dataclasses.replace(efi.header, sections=tuple(
+        dataclasses.replace(s, rva=s.rva + 0x100000) for s in efi.header.sections))
+    with pytest.raises(PlanError, match="is code, but .* has no code there"):
+        plan_efi_load(image, dataclasses.replace(efi, header=moved), BASE)

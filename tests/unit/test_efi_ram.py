@@ -1,6 +1,6 @@
 """RAM ranges from QEMU's `info mtree -f`, whose flat views come in any order."""
 
-from kut_load.efi_ram import parse_ram_ranges
+from kut_load.efi.ram import parse_ram_ranges
 
 # QEMU 7.2, aarch64 virt with UEFI: the CPUs' view is not the first one.
 VIRT = """FlatView #0

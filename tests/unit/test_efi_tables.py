@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from kut_load import efi_tables as tables
+from kut_load.efi import tables
 
 SIGNATURE = b"IBI SYST"
 

@@ -3,14 +3,16 @@ the native ElfError by name; anything else, a ValueError too, is a bug."""
 
 import pytest
 
-from kut_load import boot, detect, efi_files, errors, main_file, options, plan
+from kut_load import boot, detect, errors, main_file, options, plan
 from kut_load import native as native_loader
 from kut_load import quoting, verify
+from kut_load.efi import files as efi_files
 from kut_load.errors import KutLoadError, TargetError, whole_read
 
 USER_ERRORS = [boot.DetectionError, detect.UnrunnableImage, efi_files.EfiFileError,
                errors.TargetError, main_file.MainFileError, native_loader.NativeModuleError,
-               options.UsageError, plan.PlanError, quoting.UnsafeName, verify.MismatchError]
+               options.UsageError, plan.PlanError, quoting.UnsafeName,
+               verify.MismatchError]
 
 
 @pytest.mark.parametrize("error", USER_ERRORS, ids=lambda error: error.__name__)

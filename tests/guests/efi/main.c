@@ -5,8 +5,26 @@
  */
 #include "efi.h"
 
-/* QEMU virt's PL011: the firmware's console is gone once boot services are. */
-#define PL011_DR	((volatile uint32_t *)0x09000000UL)
+/* The firmware's console is gone once boot services are: write the UART. */
+#if defined(__aarch64__)
+/* QEMU virt's PL011, mapped 1:1 and set up by the firmware. */
+static void uart_putc(char c)
+{
+	*(volatile uint32_t *)0x09000000UL = (unsigned char)c;
+}
+#elif defined(__x86_64__)
+/* The PC's COM1. */
+static void uart_putc(char c)
+{
+	asm volatile("outb %0, %1" : : "a"(c), "Nd"((unsigned short)0x3f8));
+}
+#elif defined(__riscv)
+/* QEMU virt's ns16550, which the firmware left set up. */
+static void uart_putc(char c)
+{
+	*(volatile unsigned char *)0x10000000UL = (unsigned char)c;
+}
+#endif
 
 /* Non-zero .data value: reads back wrong if the load offset is wrong. */
 unsigned long long efi_sample_magic = 0x6b75746566690aULL;
@@ -25,11 +43,10 @@ static void print(struct efi_system_table *systab, const efi_char16_t *text)
 	systab->con_out->output_string(systab->con_out, text);
 }
 
-/* The firmware maps the device region 1:1, and leaves the PL011 set up. */
 static void print_uart(const char *text)
 {
 	while (*text)
-		*PL011_DR = (unsigned char)*text++;
+		uart_putc(*text++);
 }
 
 static efi_status_t exit_boot_services(efi_handle_t image, struct efi_system_table *systab)
@@ -68,7 +85,7 @@ __attribute__((noreturn)) void run_forever(void)
 		tick(count);	/* kut-test: loop in run_forever */
 }
 
-efi_status_t efi_main(efi_handle_t image, struct efi_system_table *systab)
+EFIAPI efi_status_t efi_main(efi_handle_t image, struct efi_system_table *systab)
 {
 	efi_status_t status;
 

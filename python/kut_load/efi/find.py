@@ -12,11 +12,11 @@ Only RAM is read when QEMU's monitor says where RAM is: the pointers followed
 come from the guest, and a read of device memory can have side effects.
 """
 
-from . import efi_tables as tables
-from .boot import DetectionError, LoadAddress
-from .efi_ram import parse_ram_ranges
-from .errors import TargetError
-from .verify import MismatchError
+from . import tables
+from ..boot import DetectionError, LoadAddress
+from .ram import parse_ram_ranges
+from ..errors import TargetError
+from ..verify import MismatchError
 
 PAGE = 0x1000
 # The header is compared up to this many bytes (kvm-unit-tests: one page).
@@ -52,7 +52,7 @@ class GuestMemory:
 
 
 def find(target, efi):
-    """LoadAddress of the image efi (efi_files.EfiImage) in the guest."""
+    """LoadAddress of the image efi (files.EfiImage) in the guest."""
     listing = []
     memory = GuestMemory(target, parse_ram_ranges(target.monitor("info mtree -f") or ""))
     found = (from_debug_table(memory, efi, listing)

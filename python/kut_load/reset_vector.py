@@ -26,7 +26,8 @@ def reset_vector_window(roms):
 
 
 def finder(xlen):
-    def find(target, native):
+    """find(target, native, image) for harts of xlen bits."""
+    def find(target, native, image):
         address, length, where = reset_vector_window(target.roms())
         code = target.read_memory(address, length)
         found = decoded(where, address, code,
@@ -39,7 +40,3 @@ def finder(xlen):
                 "with -device loader; give the test to QEMU with -kernel", found.listing)
         return found
     return find
-
-
-find_riscv64 = finder(64)
-find_riscv32 = finder(32)

@@ -5,7 +5,7 @@
  * Symbols used here come from efi.lds; sizes are computed there because the
  * assembler cannot subtract two symbols it does not define.
  */
-#define IMAGE_FILE_MACHINE_ARM64	0xaa64
+/* The build gives PE_MACHINE: 0xaa64 arm64, 0x8664 x86_64, 0x5064 riscv64. */
 #define IMAGE_FILE_EXECUTABLE_IMAGE	0x0002
 #define IMAGE_FILE_LARGE_ADDRESS_AWARE	0x0020
 #define PE32_PLUS_MAGIC			0x020b
@@ -26,7 +26,7 @@ pe_signature:
 	.ascii	"PE\0\0"
 
 	/* COFF file header. */
-	.short	IMAGE_FILE_MACHINE_ARM64
+	.short	PE_MACHINE
 	.short	(section_table_end - section_table) / 40
 	.long	0				/* TimeDateStamp */
 	.long	0				/* PointerToSymbolTable */
@@ -38,8 +38,8 @@ pe_signature:
 optional_header:
 	.short	PE32_PLUS_MAGIC
 	.byte	2, 40				/* linker version: informational */
-	.long	__text_size	/* SizeOfCode */
-	.long	__data_size	/* SizeOfInitializedData */
+	.long	__text_size - image_base	/* SizeOfCode */
+	.long	__data_size - image_base	/* SizeOfInitializedData */
 	.long	0				/* SizeOfUninitializedData */
 	.long	_start - image_base		/* AddressOfEntryPoint */
 	.long	__text_start - image_base	/* BaseOfCode */
@@ -63,18 +63,18 @@ optional_header:
 
 section_table:
 	.ascii	".text\0\0\0"
-	.long	__text_size	/* VirtualSize */
+	.long	__text_size - image_base	/* VirtualSize */
 	.long	__text_start - image_base	/* VirtualAddress */
-	.long	__text_size	/* SizeOfRawData */
+	.long	__text_size - image_base	/* SizeOfRawData */
 	.long	__text_start - image_base	/* PointerToRawData */
 	.long	0, 0				/* relocations, line numbers */
 	.short	0, 0
 	.long	SCN_CODE_EXECUTE_READ
 
 	.ascii	".data\0\0\0"
-	.long	__data_size
+	.long	__data_size - image_base
 	.long	__data_start - image_base
-	.long	__data_size
+	.long	__data_size - image_base
 	.long	__data_start - image_base
 	.long	0, 0
 	.short	0, 0

@@ -13,16 +13,6 @@ SECTION_HEADER_SIZE = 40
 SCN_CNT_CODE = 0x00000020
 SCN_MEM_EXECUTE = 0x20000000
 
-MACHINES = {
-    0xaa64: "aarch64",
-    0x01c2: "arm",
-    0x01c4: "arm",
-    0x8664: "x86-64",
-    0x014c: "i386",
-    0x5064: "riscv64",
-    0x5032: "riscv32",
-}
-
 
 class PeError(ValueError):
     """The bytes are not a PE image header this tool can read."""
@@ -55,10 +45,6 @@ class PeHeader:
     size_of_image: int
     size_of_headers: int
     sections: tuple
-
-    @property
-    def machine_name(self):
-        return MACHINES.get(self.machine, "PE machine %#x" % self.machine)
 
 
 def _unpack(fmt, data, offset, what):

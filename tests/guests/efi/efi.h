@@ -7,6 +7,13 @@
 
 #include <stdint.h>
 
+/* UEFI's calling convention: Microsoft's on x86_64, the C one elsewhere. */
+#ifdef __x86_64__
+#define EFIAPI __attribute__((ms_abi))
+#else
+#define EFIAPI
+#endif
+
 typedef uint64_t efi_status_t;
 typedef void *efi_handle_t;
 typedef uint16_t efi_char16_t;
@@ -24,7 +31,7 @@ struct efi_table_header {
 
 struct efi_simple_text_output {
 	void *reset;
-	efi_status_t (*output_string)(struct efi_simple_text_output *self,
+	efi_status_t (EFIAPI *output_string)(struct efi_simple_text_output *self,
 				      const efi_char16_t *text);
 	/* The rest is never called. */
 };
@@ -35,7 +42,7 @@ struct efi_boot_services {
 	void *restore_tpl;
 	void *allocate_pages;
 	void *free_pages;
-	efi_status_t (*get_memory_map)(uint64_t *map_size, void *map, uint64_t *map_key,
+	efi_status_t (EFIAPI *get_memory_map)(uint64_t *map_size, void *map, uint64_t *map_key,
 				       uint64_t *descriptor_size, uint32_t *descriptor_version);
 	void *allocate_pool;
 	void *free_pool;
@@ -58,7 +65,7 @@ struct efi_boot_services {
 	void *start_image;
 	void *exit;
 	void *unload_image;
-	efi_status_t (*exit_boot_services)(efi_handle_t image, uint64_t map_key);
+	efi_status_t (EFIAPI *exit_boot_services)(efi_handle_t image, uint64_t map_key);
 	/* The rest is never called. */
 };
 

@@ -1,0 +1,36 @@
+"""Makes gdb's byte order follow the test's ELF.
+
+gdb 13 stays little-endian on QEMU's powerpc:common64 and s390:64-bit
+targets when it has no executable, and add-symbol-file does not change
+that: every register then reads byte-swapped and a breakpoint stops as a
+SIGTRAP at a garbage pc. gdb's `set endian` is the user's setting, so it is
+changed only when it disagrees with the ELF, and the report says so."""
+
+import re
+
+import gdb
+
+_CURRENT = re.compile(r"\b(big|little) endian\b")
+
+
+def current():
+    """"big" or "little": the byte order gdb uses for the target now."""
+    shown = gdb.execute("show endian", to_string=True)
+    match = _CURRENT.search(shown)
+    return match.group(1) if match else "little"
+
+
+def command_for(image):
+    """The `set endian` command that makes gdb read the target as image is
+    built, or None when gdb already does."""
+    wanted = "little" if image.little_endian else "big"
+    return None if current() == wanted else "set endian " + wanted
+
+
+def follow(image):
+    """Sets gdb's byte order to the image's; returns what changed, or None."""
+    command = command_for(image)
+    if command is None:
+        return None
+    gdb.execute(command, to_string=True)
+    return "byte order set to %s-endian as %s is built" % (command.split()[-1], image.path)

@@ -1,0 +1,124 @@
+"""Plans a load: the test's architecture checked against the target, its
+load address found, its sections placed and its code compared with guest
+memory, for an ELF QEMU placed or an EFI image a firmware placed."""
+
+from collections import namedtuple
+
+from . import arches, debug_file, detect, report, verify
+from .arches import BIG, LITTLE
+from .boot import DetectionError, LoadAddress
+from .errors import TargetError
+from .plan import PlanError, plan_load
+
+# A plan ready to load, with the image it is for, how its address was found
+# and a warning for the user (or None).
+Planned = namedtuple("Planned", "plan image found warning")
+
+
+def plan_first_matching(options, target, helper, paths):
+    """The Planned load of the first path whose code is what the guest runs;
+    with none, the first path's mismatch. Several paths come from a relative
+    -kernel name found both beside gdb and beside QEMU."""
+    first_mismatch = None
+    for path in paths:
+        efi = efi_image_of(path)
+        try:
+            if efi is None:
+                return plan_elf(options, target, helper, path)
+            return plan_efi(options, target, helper, efi)
+        except verify.MismatchError as mismatch:
+            first_mismatch = first_mismatch or mismatch
+    raise first_mismatch
+
+
+def plan_elf(options, target, helper, elf_path):
+    """Planned load of an ELF QEMU placed with -kernel."""
+    image = helper.ElfImage(elf_path)
+    arch = architecture_of(image, target)
+    found = load_address(options, arch, target, helper, image)
+    symbols_path, warning = debug_file.symbol_file(image, elf_path)
+    address_given = options.address is not None
+    plan = plan_load(image, symbols_path, found.address, image.bits, address_given)
+    if options.verbose:
+        report.sections(plan)
+    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
+                                                     address_given),
+                      "the ELF's code matches target memory at %#x" % plan.load_address)
+    return Planned(plan, image, found, warning)
+
+
+def efi_image_of(path):
+    """EfiImage for X.efi or X.efi.debug, else None; only then is the efi
+    package imported, which costs more than the rest of a kut-load."""
+    with open(path, "rb") as image:
+        magic = image.read(2)
+    if magic != b"MZ" and not path.endswith(".efi.debug"):
+        return None
+    from .efi import files
+    return files.locate(path)
+
+
+def plan_efi(options, target, helper, efi):
+    """Planned load of X.efi / X.efi.debug: the firmware chose the address,
+    and finding it compares the image in memory with X.efi already."""
+    from .efi import find
+    from .efi.plan import plan_efi_load
+    image = helper.ElfImage(efi.debug_path)
+    architecture_of(image, target)
+    if options.address is not None:
+        found = LoadAddress(options.address, "given with --address")
+        checked_or_forced(options, lambda: find.check(target, efi, found.address),
+                          "%s matches target memory at %#x" % (efi.pe_path, found.address))
+    else:
+        try:
+            found = find.find(target, efi)
+        except DetectionError as error:
+            show_listing(options, error.listing)
+            raise
+        show_listing(options, found.listing)
+    plan = plan_efi_load(image, efi, found.address)
+    if options.verbose:
+        report.sections(plan)
+    return Planned(plan, image, found, None)
+
+
+def load_address(options, arch, target, helper, image):
+    if options.address is not None:
+        return LoadAddress(options.address, "given with --address")
+    found = detect.find_load_address(arch, target, helper, image,
+                                     lambda lines: show_listing(options, lines))
+    show_listing(options, found.listing)
+    if options.verbose:
+        report.line("load address %#x, %s" % (found.address, found.how))
+    return found
+
+
+def show_listing(options, lines):
+    if options.verbose:
+        report.listing(lines)
+
+
+def checked_or_forced(options, check, success):
+    """Runs a memory check; with --force a failure is only a warning."""
+    try:
+        check()
+        if options.verbose:
+            report.line(success)
+    except (verify.MismatchError, TargetError) as error:
+        if not options.force:
+            raise
+        report.warning("%s; loading anyway (--force)" % report.sentence(error))
+
+
+def architecture_of(image, target):
+    """The arches.Arch of image, refused unless the target runs its code."""
+    arch = arches.of_elf(image.machine, image.bits)
+    target_name = target.architecture_name()
+    if arch is None or not arches.runs_on(arch, target_name):
+        raise PlanError("%s is built for %s, but the target is %s"
+                        % (image.path, arches.elf_name(image), arches.from_gdb(target_name)))
+    if (LITTLE if image.little_endian else BIG) not in arch.byte_orders:
+        raise PlanError("%s is %s-endian, but %s tests are %s-endian"
+                        % (image.path, BIG if image.little_endian else LITTLE,
+                           arch.name, " or ".join(arch.byte_orders)))
+    return arch
