@@ -274,14 +274,16 @@ class Tracker:
     def on_exited(self, event):
         if self.ended:
             return
+        # A guest that powers off sends no exit status through some QEMU stubs: the connection just ends.
+        end = "the test ran to its end" if hasattr(event, "exit_code") else "QEMU ended the session"
         if self.stops:
-            _say("the test ran to its end: no further unexpected failure")
+            _say("%s: no further unexpected failure" % end)
         elif self.count and self.count < self.first:
-            _say("the test ran to its end after %d unexpected failure%s, fewer than the %d "
-                 "asked for" % (self.count, "" if self.count == 1 else "s", self.first))
+            _say("%s after %d unexpected failure%s, fewer than the %d asked for"
+                 % (end, self.count, "" if self.count == 1 else "s", self.first))
         else:
-            _say("the test ran to its end: nothing failed (no unexpected failure, assert, "
-                 "abort or unhandled exception)")
+            _say("%s: nothing failed (no unexpected failure, assert, abort or unhandled "
+                 "exception)" % end)
 
 
 _ARMED = None
