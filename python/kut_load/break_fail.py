@@ -212,6 +212,7 @@ class Tracker:
         self.count = 0
         self.stops = 0
         self.ended = False
+        self.running = False
         self.breakpoints = []
 
     def remove(self):
@@ -223,7 +224,11 @@ class Tracker:
     def owns(self, breakpoints):
         return [bp for bp in breakpoints if any(bp is ours for ours in self.breakpoints)]
 
+    def on_continue(self, event):
+        self.running = True
+
     def on_stop(self, event):
+        self.running = False
         if not isinstance(event, gdb.BreakpointEvent):
             return
         ours = self.owns(event.breakpoints)
@@ -272,8 +277,10 @@ class Tracker:
             _say("the test ends in %s" % what)
 
     def on_exited(self, event):
-        if self.ended:
+        # A detach or kill while stopped also ends the inferior: only a guest that was running ended by itself.
+        if self.ended or not self.running:
             return
+        self.running = False
         # A guest that powers off sends no exit status through some QEMU stubs: the connection just ends.
         end = "the test ran to its end" if hasattr(event, "exit_code") else "QEMU ended the session"
         if self.stops:
@@ -293,6 +300,7 @@ def disarm():
     global _ARMED
     if _ARMED is not None:
         _ARMED.remove()
+        gdb.events.cont.disconnect(_ARMED.on_continue)
         gdb.events.stop.disconnect(_ARMED.on_stop)
         gdb.events.exited.disconnect(_ARMED.on_exited)
         _ARMED = None
@@ -326,6 +334,7 @@ def arm(options):
     except BaseException:
         tracker.remove()
         raise
+    gdb.events.cont.connect(tracker.on_continue)
     gdb.events.stop.connect(tracker.on_stop)
     gdb.events.exited.connect(tracker.on_exited)
     _ARMED = tracker
@@ -333,6 +342,8 @@ def arm(options):
     target = ("unexpected failure %d" % first) if first > 1 else "the first unexpected failure"
     _say("the guest stops at %s (a hardware watchpoint on lib/report.c's failures), then at "
          "each one after it, and at %s" % (target, ", ".join(stops) or "nothing else"))
+    if log_name is not None and not fail_lines:
+        _say("%s has no FAIL line: the test passed when it was logged" % log_name)
     if log_name is not None and fail_lines and first <= len(fail_lines):
         line = fail_lines[first - 1]
         _say("%s, FAIL line %d of %d (log line %d): %s"
