@@ -152,6 +152,21 @@ def frame_where(frame):
     return text
 
 
+def source_line(pc):
+    """The source text of pc's line, as gdb's `list` shows it, or None."""
+    line = gdb.find_pc_line(pc)
+    if line.symtab is None or line.line < 1:
+        return None
+    try:
+        with open(line.symtab.fullname(), errors="replace") as source:
+            for number, text in enumerate(source, 1):
+                if number == line.line:
+                    return "%d\t%s" % (number, text.rstrip("\n"))
+    except OSError:
+        pass
+    return None
+
+
 def exception_pc(frame):
     """The pc the exception interrupted, from the `regs` argument of the
     exception handler (kvm-unit-tests' pt_regs or ex_regs), or None."""
@@ -175,6 +190,7 @@ class FailureWatch(gdb.Breakpoint):
     def __init__(self, address, tracker):
         super().__init__("*(unsigned int *) %#x" % address, gdb.BP_WATCHPOINT, gdb.WP_WRITE,
                          internal=True)
+        self.silent = True  # the stop handler shows the test's frame instead of the counter's
         self.tracker = tracker
         self.last = int(gdb.parse_and_eval(self.expression))
 
@@ -192,6 +208,7 @@ class EndingBreakpoint(gdb.Breakpoint):
 
     def __init__(self, function, tracker):
         super().__init__("-function %s" % function, internal=True)
+        self.silent = True  # the stop handler says why, and shows the frame that matters
         self.function_name = function
         self.tracker = tracker
 
@@ -266,6 +283,10 @@ class Tracker:
             pc = exception_pc(frame)
             where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"
             _say("unexpected exception (stopped in %s); it was taken at %s" % (function, where_text))
+            faulting_line = source_line(pc) if pc is not None else None
+            if faulting_line:
+                gdb.write(faulting_line + "\n")
+            gdb.execute("frame")
             return
         what = "report_abort()" if function == "report_abort" else "abort() (an assert or abort)"
         caller = test_frame()
@@ -275,6 +296,7 @@ class Tracker:
             gdb.execute("frame")
         else:
             _say("the test ends in %s" % what)
+            gdb.execute("frame")
 
     def on_exited(self, event):
         # A detach or kill while stopped also ends the inferior: only a guest that was running ended by itself.
@@ -346,7 +368,7 @@ def arm(options):
         _say("%s has no FAIL line: the test passed when it was logged" % log_name)
     if log_name is not None and fail_lines and first <= len(fail_lines):
         line = fail_lines[first - 1]
-        _say("%s, FAIL line %d of %d (log line %d): %s"
+        _say("stopping first at %s's FAIL line %d of %d (log line %d): %s"
              % (log_name, line.number, len(fail_lines), line.line_number, printable(line.text)))
 
 

@@ -63,7 +63,9 @@ def test_fail_stops_at_the_first_failing_check_with_its_fail_line(tree):
     out, before, frame = stop_then_frame(tree, ["--fail", "logs/fail.log"])
     assert selected_line(frame) == ("checks.c", FIRST_FAIL), out
     # The log's FAIL line is shown with the frame, and which of the log's FAIL lines it is.
-    assert re.search(r"FAIL line 1 of 2 \(log line 6\): FAIL: first check that fails$",
+    assert re.search(r"^kut-break-fail: unexpected failure 1 .*\n"
+                     r"kut-break-fail: logs/fail\.log, FAIL line 1 of 2 \(log line 6\): "
+                     r"FAIL: first check that fails\n#\d+ .* at \S+checks\.c:%d\n" % FIRST_FAIL,
                      before, re.M), out
     assert "Breakpoint" not in before and " main (" not in before, out
 
