@@ -131,3 +131,32 @@ def test_without_symbols_says_to_load_them():
         out = run_gdb(qemu.port, ["kut-break-fail"])
     assert ("no `failures` counter of lib/report.c in the loaded symbols; "
             "load the test's ELF first (kut-load)\n") in out, out
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_without_hardware_watchpoints_it_stops_at_the_same_checks(arch):
+    # The user's own setting: gdb would single-step a software watchpoint, so lines are broken on.
+    out, parts = session(arch, "fail", [
+        "set can-use-hw-watchpoints 0", "kut-break-fail", "continue", mark(), "frame", mark(),
+        "continue", mark(), "frame", mark(), "continue", mark(), "show can-use-hw-watchpoints"])
+    assert selected_line(parts[1]) == ("checks.c", FIRST_FAIL), out
+    assert selected_line(parts[3]) == ("checks.c", SECOND_FAIL), out
+    stops = [int(line) for line in re.findall(r"^#\d+\s+.* at \S+checks\.c:(\d+)$", out, re.M)]
+    assert not PASSING_LINES & set(stops), out
+    assert "no further unexpected failure" in parts[4], out
+    assert "watchpoint hardware is 0." in parts[5], out
+
+
+def test_breakpoints_option_on_a_passing_test():
+    out, parts = session("x86_64", "pass", ["kut-break-fail --breakpoints", "continue"])
+    assert re.search(r"kut-break-fail: (the test ran to its end|QEMU ended the session): "
+                     r"nothing failed", out), out
+    assert "unexpected failure 1" not in out, out
+
+
+def test_running_it_again_replaces_the_earlier_setting():
+    out, parts = session("arm64", "fail", [
+        "kut-break-fail --at 2", "kut-break-fail", "maint info breakpoints", mark(),
+        "continue", mark(), "frame"])
+    assert len(re.findall(r"hw watchpoint", parts[0])) == 1, out
+    assert selected_line(parts[2]) == ("checks.c", FIRST_FAIL), out

@@ -1,0 +1,240 @@
+"""What kut-break-fail sets in gdb, and what it says when the guest stops
+there: the failure counter's watchpoint (or its lines' breakpoints), the
+breakpoints where a test ends early, and the tracker that reports each stop."""
+
+import re
+
+import gdb
+
+from .fail_frames import exception_pc, frame_where, source_line, test_frame, where
+from .quoting import printable
+
+COUNTER = "failures"
+COUNTER_FILE = re.compile(r"(^|/)report\.c$")
+INCREMENT = re.compile(r"\bfailures\s*(\+\+|\+=)|\+\+\s*failures\b")
+# In stop order: the first that exists and is reached reports the test's end.
+EXCEPTION_FUNCTIONS = ("bad_exception", "unhandled_exception", "show_regs")
+ABORT_FUNCTIONS = ("report_abort", "abort")
+
+
+def say(text):
+    gdb.write("kut-break-fail: %s\n" % text)
+
+
+def failure_counters():
+    """lib/report.c's `failures` (unsigned int) as (address, symtab) pairs:
+    every static of that name in a file called report.c; without DWARF, the
+    ELF symbol, with symtab None."""
+    counters = {}
+    for symbol in gdb.lookup_static_symbols(COUNTER):
+        if symbol.symtab and COUNTER_FILE.search(symbol.symtab.filename):
+            if symbol.type.sizeof != 4:
+                raise gdb.GdbError("%s in %s is %d bytes, not the unsigned int of "
+                                   "kvm-unit-tests' lib/report.c"
+                                   % (COUNTER, symbol.symtab.filename, symbol.type.sizeof))
+            counters[int(symbol.value().address)] = symbol.symtab
+    if not counters:
+        try:  # a tree built without DWARF still has the symbol
+            counters[int(gdb.parse_and_eval("(unsigned long) &'%s'" % COUNTER))] = None
+        except gdb.error:
+            raise gdb.GdbError("no `failures` counter of lib/report.c in the loaded symbols; "
+                               "load the test's ELF first (kut-load)") from None
+    return sorted(counters.items(), key=lambda item: item[0])
+
+
+def increment_lines(symtab):
+    """The lines of report.c that raise `failures` (kvm-unit-tests: `failures++;`)."""
+    if symtab is None:
+        raise gdb.GdbError("breakpoints on the lines that count failures need lib/report.c's "
+                           "DWARF, and this ELF has none")
+    path = symtab.fullname()
+    try:
+        with open(path, errors="replace") as source:
+            lines = [number for number, text in enumerate(source, 1) if INCREMENT.search(text)]
+    except OSError as error:
+        raise gdb.GdbError("cannot read %s (%s); breakpoints on the lines that count failures "
+                           "need the source" % (printable(path), error.strerror)) from None
+    if not lines:
+        raise gdb.GdbError("%s has no line that raises failures" % printable(path))
+    return path, lines
+
+
+def read_counter(address):
+    return int(gdb.parse_and_eval("*(unsigned int *) %#x" % address))
+
+
+def function_exists(name):
+    """Whether gdb can break on name: a function, also one only ever inlined
+    (kvm-unit-tests' static bad_exception and unhandled_exception at -O2)."""
+    try:
+        return bool(gdb.decode_line(name)[1])
+    except gdb.error:
+        return False
+
+
+class FailureWatch(gdb.Breakpoint):
+    """A write watchpoint on one copy of `failures`; stops when it grows to at
+    least `first`."""
+
+    def __init__(self, address, tracker):
+        super().__init__("*(unsigned int *) %#x" % address, gdb.BP_WATCHPOINT, gdb.WP_WRITE,
+                         internal=True)
+        self.silent = True  # the stop handler shows the test's frame instead of the counter's
+        self.tracker = tracker
+        self.last = int(gdb.parse_and_eval(self.expression))
+
+    def stop(self):
+        value = int(gdb.parse_and_eval(self.expression))
+        grew = value > self.last  # the start code zeroing .bss is not a failure
+        self.last = value
+        self.tracker.count = max(self.tracker.count, value) if grew else value
+        return grew and value >= self.tracker.first
+
+    def failure_number(self):
+        return self.last
+
+
+class FailureLineBreakpoint(gdb.Breakpoint):
+    """Without a hardware watchpoint: a breakpoint on a line of report.c that
+    raises `failures`, at every place it was inlined; it stops before the
+    increment, so this is failure counter + 1."""
+
+    def __init__(self, path, line, counter_address, tracker):
+        super().__init__(source=path, line=line, internal=True)
+        self.silent = True
+        self.counter_address = counter_address
+        self.tracker = tracker
+        self.number_seen = 0
+        self.path = path
+        self.line_number = line
+
+    def check_own_code(self):
+        """Optimised code may have no instruction of its own for the line: gdb
+        would move the breakpoint to a line that every report reaches.
+        (Breakpoint.locations is gdb 13's; older gdbs skip the check.)"""
+        for location in getattr(self, "locations", ()):
+            if location.source is not None and location.source[1] != self.line_number:
+                raise gdb.GdbError("%s:%d has no code of its own in this build, so a breakpoint "
+                                   "there would stop at every check; use the hardware watchpoint"
+                                   % (printable(self.path), self.line_number))
+
+    def stop(self):
+        self.number_seen = read_counter(self.counter_address) + 1
+        self.tracker.count = self.number_seen
+        return self.number_seen >= self.tracker.first
+
+    def failure_number(self):
+        return self.number_seen
+
+
+class EndingBreakpoint(gdb.Breakpoint):
+    """A breakpoint on a function that ends the test; only the first that is
+    reached stops (report_abort calls abort, bad_exception calls show_regs)."""
+
+    def __init__(self, function, tracker):
+        super().__init__("-function %s" % function, internal=True)
+        self.silent = True  # the stop handler says why, and shows the frame that matters
+        self.function_name = function
+        self.tracker = tracker
+
+    def stop(self):
+        if self.tracker.ended:
+            return False
+        self.tracker.ended = True
+        return True
+
+
+class Tracker:
+    """What kut-break-fail set up, and what it saw of the test so far."""
+
+    def __init__(self, first, fail_lines, log_name):
+        self.first = first
+        self.fail_lines = fail_lines
+        self.log_name = log_name
+        self.count = 0
+        self.stops = 0
+        self.ended = False
+        self.running = False
+        self.breakpoints = []
+
+    def remove(self):
+        for breakpoint in self.breakpoints:
+            if breakpoint.is_valid():
+                breakpoint.delete()
+        self.breakpoints = []
+
+    def owns(self, breakpoints):
+        return [bp for bp in breakpoints if any(bp is ours for ours in self.breakpoints)]
+
+    def on_continue(self, event):
+        self.running = True
+
+    def on_stop(self, event):
+        self.running = False
+        if not isinstance(event, gdb.BreakpointEvent):
+            return
+        ours = self.owns(event.breakpoints)
+        if not ours:
+            return
+        self.stops += 1
+        if isinstance(ours[0], (FailureWatch, FailureLineBreakpoint)):
+            self.report_failure(ours[0].failure_number())
+        else:
+            self.report_ending(ours[0].function_name)
+
+    def report_failure(self, number):
+        frame = test_frame()
+        location = "at the check"
+        if frame is not None:
+            frame.select()
+            location = "at the check in " + frame_where(frame)
+        say("unexpected failure %d (FAIL or XPASS), %s" % (number, location))
+        if self.log_name is not None:
+            if 1 <= number <= len(self.fail_lines):
+                line = self.fail_lines[number - 1]
+                say("%s, FAIL line %d of %d (log line %d): %s"
+                     % (self.log_name, line.number, len(self.fail_lines), line.line_number,
+                        printable(line.text)))
+            else:
+                say("%s has only %d FAIL line%s: this run fails where the logged one did not"
+                     % (self.log_name, len(self.fail_lines),
+                        "" if len(self.fail_lines) == 1 else "s"))
+        if frame is not None:
+            gdb.execute("frame")
+
+    def report_ending(self, function):
+        frame = gdb.newest_frame()
+        if function in EXCEPTION_FUNCTIONS:
+            pc = exception_pc(frame)
+            where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"
+            say("unexpected exception (stopped in %s); it was taken at %s" % (function, where_text))
+            faulting_line = source_line(pc) if pc is not None else None
+            if faulting_line:
+                gdb.write(faulting_line + "\n")
+            gdb.execute("frame")
+            return
+        what = "report_abort()" if function == "report_abort" else "abort() (an assert or abort)"
+        caller = test_frame()
+        if caller is not None:
+            caller.select()
+            say("the test ends in %s, called from %s" % (what, frame_where(caller)))
+            gdb.execute("frame")
+        else:
+            say("the test ends in %s" % what)
+            gdb.execute("frame")
+
+    def on_exited(self, event):
+        # A detach or kill while stopped also ends the inferior: only a guest that was running ended by itself.
+        if self.ended or not self.running:
+            return
+        self.running = False
+        # A guest that powers off sends no exit status through some QEMU stubs: the connection just ends.
+        end = "the test ran to its end" if hasattr(event, "exit_code") else "QEMU ended the session"
+        if self.stops:
+            say("%s: no further unexpected failure" % end)
+        elif self.count and self.count < self.first:
+            say("%s after %d unexpected failure%s, fewer than the %d asked for"
+                 % (end, self.count, "" if self.count == 1 else "s", self.first))
+        else:
+            say("%s: nothing failed (no unexpected failure, assert, abort or unhandled "
+                 "exception)" % end)
