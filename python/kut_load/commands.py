@@ -58,7 +58,7 @@ See also: set kut-load auto on, to load symbols whenever gdb connects."""
 class KutBreakFailCommand(gdb.Command):
     """Stop the guest where the kvm-unit-tests test fails, in the test's frame.
 
-Usage: kut-break-fail [--at N|TEXT] [--log LOG]
+Usage: kut-break-fail [--at N|TEXT] [--log LOG] [--breakpoints]
        kut-break-fail --off
 
 Run it after kut-load, then continue. The guest stops at the first
@@ -73,6 +73,9 @@ that nothing failed.
 Unexpected failures are found by a hardware watchpoint on the static
 `failures` counter of kvm-unit-tests' lib/report.c, which counts exactly
 FAIL and XPASS, however the report functions are named or inlined.
+Where gdb may not use hardware watchpoints (set can-use-hw-watchpoints 0),
+breakpoints on the source lines of lib/report.c that raise the counter
+stand in for it.
 
 Options:
   --at N        Stop first at the Nth unexpected failure (1 is the first).
@@ -80,11 +83,13 @@ Options:
                 FAIL line of the same number.
   --at TEXT     With --log: stop first at the log's first FAIL line that
                 contains TEXT.
+  --breakpoints Use the line breakpoints even where a hardware watchpoint
+                could be used (for a QEMU that refuses watchpoints).
   --off         Remove the watchpoint and breakpoints.
   -h, --help    Show this help."""
 
     def __init__(self):
-        super().__init__("kut-break-fail", gdb.COMMAND_BREAKPOINTS, gdb.COMPLETE_NONE)
+        super().__init__("kut-break-fail", gdb.COMMAND_BREAKPOINTS, gdb.COMPLETE_FILENAME)
 
     def invoke(self, argument, from_tty):
         from . import break_fail
