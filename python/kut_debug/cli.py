@@ -172,7 +172,7 @@ def plan_session(options, command, script_path):
         elf = tree_files.elf_for_kernel(tree_files.kernel_of(qemu_argv))
     stop = None
     if options.fail or options.fail_at is not None:
-        stop = fail_stop.stop_commands(log, options.fail_at)
+        stop = fail_stop.stop_commands(log, options.fail_at, console)
     gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex, stop)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")

@@ -31,6 +31,7 @@ class _Options:
     def __init__(self):
         self.at = None
         self.log = None
+        self.console = None
         self.off = False
         self.breakpoints = False
         self.help = False
@@ -48,7 +49,7 @@ def parse(argv):
             options.off = True
         elif word == "--breakpoints":
             options.breakpoints = True
-        elif word in ("--at", "--log"):
+        elif word in ("--at", "--log", "--console"):
             if not words:
                 raise UsageError("%s needs a value; see 'help kut-break-fail'" % word)
             setattr(options, word[2:], words.pop(0))
@@ -90,7 +91,7 @@ def arm(options):
         first = int(options.at)
     counters = failure_counters()
     disarm()
-    tracker = Tracker(first, fail_lines, log_name)
+    tracker = Tracker(first, fail_lines, log_name, options.console)
     # gdb would watch in software, single-stepping the whole guest: far too slow.
     use_lines = options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
     try:

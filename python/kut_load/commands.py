@@ -58,7 +58,7 @@ See also: set kut-load auto on, to load symbols whenever gdb connects."""
 class KutBreakFailCommand(gdb.Command):
     """Stop the guest where the kvm-unit-tests test fails, in the test's frame.
 
-Usage: kut-break-fail [--at N|TEXT] [--log LOG] [--breakpoints]
+Usage: kut-break-fail [--at N|TEXT] [--log LOG] [--console FILE] [--breakpoints]
        kut-break-fail --off
 
 Run it after kut-load, then continue. The guest stops at the first
@@ -83,6 +83,9 @@ Options:
                 FAIL line of the same number.
   --at TEXT     With --log: stop first at the log's first FAIL line that
                 contains TEXT.
+  --console FILE  Where QEMU writes the guest's console (-serial file:FILE):
+                each stop also shows the FAIL line this run printed, and
+                whether it is the log's.
   --breakpoints Use the line breakpoints even where a hardware watchpoint
                 could be used (for a QEMU that refuses watchpoints).
   --off         Remove the watchpoint and breakpoints.

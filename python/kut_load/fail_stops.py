@@ -6,6 +6,7 @@ import re
 
 import gdb
 
+from . import fail_log
 from .fail_frames import exception_pc, frame_where, source_line, test_frame, where
 from .quoting import printable
 
@@ -147,8 +148,9 @@ class EndingBreakpoint(gdb.Breakpoint):
 class Tracker:
     """What kut-break-fail set up, and what it saw of the test so far."""
 
-    def __init__(self, first, fail_lines, log_name):
+    def __init__(self, first, fail_lines, log_name, console=None):
         self.first = first
+        self.console = console
         self.fail_lines = fail_lines
         self.log_name = log_name
         self.count = 0
@@ -199,8 +201,30 @@ class Tracker:
                 say("%s has only %d FAIL line%s: this run fails where the logged one did not"
                      % (self.log_name, len(self.fail_lines),
                         "" if len(self.fail_lines) == 1 else "s"))
+        self.report_console_line(number)
         if frame is not None:
             gdb.execute("frame")
+
+    def report_console_line(self, number):
+        """This run's own FAIL line from the console file: lib/report.c prints
+        it before counting it, so it is there when the counter changes."""
+        if self.console is None:
+            return
+        try:
+            printed = fail_log.read_fail_lines(self.console)
+        except fail_log.FailLogError:
+            return
+        if number > len(printed):
+            return
+        text = printed[number - 1].text
+        logged = self.fail_lines[number - 1].text if number <= len(self.fail_lines) else None
+        if logged is None:
+            say("this run printed: %s" % printable(text))
+        elif text == logged:
+            say("this run printed the same line")
+        else:
+            say("this run printed another line, so it fails elsewhere than the logged run: %s"
+                % printable(text))
 
     def report_ending(self, function):
         frame = gdb.newest_frame()

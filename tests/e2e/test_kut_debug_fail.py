@@ -65,9 +65,22 @@ def test_fail_stops_at_the_first_failing_check_with_its_fail_line(tree):
     # The log's FAIL line is shown with the frame, and which of the log's FAIL lines it is.
     assert re.search(r"^kut-break-fail: unexpected failure 1 .*\n"
                      r"kut-break-fail: logs/fail\.log, FAIL line 1 of 2 \(log line 6\): "
-                     r"FAIL: first check that fails\n#\d+ .* at \S+checks\.c:%d\n" % FIRST_FAIL,
+                     r"FAIL: first check that fails\n(kut-break-fail: .*\n)?"
+                     r"#\d+ .* at \S+checks\.c:%d\n" % FIRST_FAIL,
                      before, re.M), out
     assert "Breakpoint" not in before and " main (" not in before, out
+    # The guest's console, beside the log, has this run's own FAIL line.
+    assert "kut-break-fail: this run printed the same line\n" in before, out
+
+
+def test_a_run_that_fails_elsewhere_than_the_log_says_so(tree):
+    log = tree / "logs" / "fail.log"
+    log.write_text(log.read_text().replace("FAIL: second check that fails",
+                                           "FAIL: a check this build does not have"))
+    out, before, frame = stop_then_frame(tree, ["--fail-at", "2", "fail"])
+    assert selected_line(frame) == ("checks.c", SECOND_FAIL), out
+    assert ("kut-break-fail: this run printed another line, so it fails elsewhere than the "
+            "logged run: FAIL: second check that fails\n") in before, out
 
 
 @pytest.mark.parametrize("which", ["2", "second check"])
