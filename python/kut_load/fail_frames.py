@@ -8,29 +8,32 @@ import gdb
 
 # kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them.
 LIBRARY_FILE = re.compile(r"(^|/)lib/([^/]+/)?[^/]+$")
-LIBRARY_FUNCTIONS = frozenset(("va_report", "report", "report_xfail", "report_kfail",
-                               "report_fail", "report_pass", "report_skip", "report_abort",
-                               "abort", "assert_msg", "show_regs", "bad_exception",
-                               "unhandled_exception", "do_handle_exception"))
+LIBRARY_FUNCTIONS = frozenset((
+    "va_report", "va_report_xfail", "report", "report_xfail", "report_kfail", "report_fail",
+    "report_pass", "report_skip", "report_abort", "abort", "assert_msg", "show_regs",
+    "bad_exception", "unhandled_exception", "do_handle_exception"))
 # Where each architecture's exception frame (kvm-unit-tests' pt_regs or ex_regs) keeps the pc.
 PC_FIELDS = ("pc", "rip", "epc", "nip")
 ARM_PC_REGISTER = 15  # arm pt_regs: ARM_pc is uregs[15]
 
 
 def is_library_frame(frame):
-    function = frame.function()
-    if function is None:
-        return frame.name() in LIBRARY_FUNCTIONS
-    if function.name in LIBRARY_FUNCTIONS:
+    """Whether frame runs kvm-unit-tests' library: by its source file, or by
+    name for the report, abort and exception functions (also without DWARF)."""
+    if frame.name() in LIBRARY_FUNCTIONS:
         return True
-    return bool(function.symtab and LIBRARY_FILE.search(function.symtab.filename))
+    function = frame.function()
+    # Assembly has lines but no function in the DWARF: its line table names the file.
+    symtab = function.symtab if function is not None else frame.find_sal().symtab
+    return bool(symtab and LIBRARY_FILE.search(symtab.filename))
 
 
 def test_frame():
-    """The innermost frame with source outside the test library, or None."""
+    """The innermost frame outside the test library, or None. Without DWARF a
+    frame still has its ELF symbol's name; a frame with neither is skipped."""
     frame = gdb.newest_frame()
     while frame is not None:
-        if frame.function() is not None and not is_library_frame(frame):
+        if frame.name() is not None and not is_library_frame(frame):
             return frame
         try:
             frame = frame.older()
