@@ -80,9 +80,11 @@ def arm(options):
     """Sets the watchpoint (or line breakpoints) and the ending breakpoints;
     on any error, nothing stays set."""
     global _ARMED
-    fail_lines, log_name, first = [], None, 1
+    fail_lines, ending_lines, log_name, first = [], [], None, 1
     if options.log is not None:
-        fail_lines = fail_log.read_fail_lines(options.log)
+        log_text = fail_log.read_log(options.log)
+        fail_lines = fail_log.fail_lines(log_text)
+        ending_lines = fail_log.ending_lines(log_text)
         log_name = printable(options.log)
         chosen = fail_log.choose(fail_lines, options.at, log_name)
         if chosen is not None:
@@ -92,6 +94,7 @@ def arm(options):
     counters = failure_counters()
     disarm()
     tracker = Tracker(first, fail_lines, log_name, options.console)
+    tracker.ending_lines = ending_lines
     # gdb would watch in software, single-stepping the whole guest: far too slow.
     use_lines = options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
     try:
@@ -120,7 +123,7 @@ def arm(options):
            else "a hardware watchpoint on lib/report.c's failures")
     say("the guest stops at %s (%s), then at each one after it, and at %s"
          % (target, how, ", ".join(stops) or "nothing else"))
-    if log_name is not None and not fail_lines:
+    if log_name is not None and not fail_lines and not ending_lines:
         say("%s has no FAIL line: the test passed when it was logged" % log_name)
     if log_name is not None and fail_lines and first <= len(fail_lines):
         line = fail_lines[first - 1]

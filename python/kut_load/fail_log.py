@@ -13,6 +13,10 @@ from collections import namedtuple
 # Counted by lib/report.c's va_report(); run_tests.sh writes the guest's lines as they are.
 UNEXPECTED = re.compile(r"^(?:FAIL|XPASS): ")
 
+# How a test that ends early says so: lib/report.c's report_abort(), libcflat.h's assert(),
+# the arm, arm64 and x86 handlers' "Unhandled ...", s390x's "Unexpected ... interrupt".
+ENDING = re.compile(r"^ABORT: |: assert failed: |^Unhandled |^Unexpected ")
+
 FailLine = namedtuple("FailLine", "number line_number text")
 FailLine.__doc__ = """number: 1 for the log's first FAIL or XPASS line, and so on;
 line_number: its 1-based line in the log; text: the line, without its end."""
@@ -32,13 +36,28 @@ def fail_lines(text):
     return found
 
 
-def read_fail_lines(path):
-    """fail_lines() of the log file at path; FailLogError if it cannot be read."""
+def ending_lines(text):
+    """The lines with which a test that ended early said so, as FailLines."""
+    found = []
+    for line_number, line in enumerate(text.splitlines(), 1):
+        line = line.rstrip("\r")
+        if ENDING.search(line):
+            found.append(FailLine(len(found) + 1, line_number, line))
+    return found
+
+
+def read_log(path):
+    """A log file's text; FailLogError if it cannot be read."""
     try:
         with open(path, errors="replace") as log:
-            return fail_lines(log.read())
+            return log.read()
     except OSError as error:
         raise FailLogError("cannot read the log %s: %s" % (path, error.strerror)) from None
+
+
+def read_fail_lines(path):
+    """fail_lines() of the log file at path; FailLogError if it cannot be read."""
+    return fail_lines(read_log(path))
 
 
 def choose(lines, which, log_name):

@@ -151,6 +151,7 @@ class Tracker:
     def __init__(self, first, fail_lines, log_name, console=None):
         self.first = first
         self.console = console
+        self.ending_lines = []
         self.fail_lines = fail_lines
         self.log_name = log_name
         self.count = 0
@@ -227,25 +228,35 @@ class Tracker:
                 % printable(text))
 
     def report_ending(self, function):
-        frame = gdb.newest_frame()
         if function in EXCEPTION_FUNCTIONS:
-            pc = exception_pc(frame)
+            pc = exception_pc(gdb.newest_frame())
             where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"
             say("unexpected exception (stopped in %s); it was taken at %s" % (function, where_text))
+            self.report_logged_ending()
             faulting_line = source_line(pc) if pc is not None else None
             if faulting_line:
                 gdb.write(faulting_line + "\n")
-            gdb.execute("frame")
-            return
-        what = "report_abort()" if function == "report_abort" else "abort() (an assert or abort)"
-        caller = test_frame()
-        if caller is not None:
-            caller.select()
-            say("the test ends in %s, called from %s" % (what, frame_where(caller)))
-            gdb.execute("frame")
         else:
-            say("the test ends in %s" % what)
-            gdb.execute("frame")
+            what = ("report_abort()" if function == "report_abort"
+                    else "abort() (an assert or abort)")
+            caller = test_frame()
+            if caller is not None:
+                caller.select()
+                say("the test ends in %s, called from %s" % (what, frame_where(caller)))
+            else:
+                say("the test ends in %s" % what)
+            self.report_logged_ending()
+        gdb.execute("frame")
+
+    def report_logged_ending(self):
+        if self.log_name is None:
+            return
+        if self.ending_lines:
+            line = self.ending_lines[0]
+            say("%s, log line %d: %s" % (self.log_name, line.line_number, printable(line.text)))
+        else:
+            say("%s has no ABORT, assert or unhandled exception line: the logged run did not "
+                "end this way" % self.log_name)
 
     def on_exited(self, event):
         # A detach or kill while stopped also ends the inferior: only a guest that was running ended by itself.

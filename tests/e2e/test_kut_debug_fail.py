@@ -23,13 +23,16 @@ LOG_BODIES = {
             "1 expected failures, 1 known failures, 1 skipped\n",
     "pass": EXPECTED_LINES + "SUMMARY: 4 tests, 1 expected failures, 1 known failures, "
             "1 skipped\n",
+    "assert": EXPECTED_LINES + "common/checks.c:%d: assert failed: register_value == 0\n"
+              % marker_line("assert", CHECKS_C),
 }
 MARK = "kut-test-mark"
 
 
 @pytest.fixture
 def tree(tmp_path):
-    """A kvm-unit-tests tree after ./run_tests.sh -v: logs/fail.log, logs/pass.log."""
+    """A kvm-unit-tests tree after ./run_tests.sh -v: logs/fail.log, logs/pass.log,
+    logs/assert.log."""
     require("qemu-system-aarch64")
     require("gdb-multiarch")
     os.mkdir(tmp_path / "logs")
@@ -117,3 +120,10 @@ def test_a_fail_line_that_is_not_there_starts_nothing(tree, args, message):
     result = run_kut_debug(tree, ["--batch"] + args)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "kut-debug: %s\n" % message)
     assert not (tree / "logs" / "fail.console").exists()
+
+
+def test_an_assert_in_the_log_stops_at_the_assert(tree):
+    out, before, frame = stop_then_frame(tree, ["--fail", "assert"])
+    assert selected_line(frame) == ("checks.c", marker_line("assert", CHECKS_C)), out
+    assert re.search(r"^kut-break-fail: logs/assert\.log, log line 6: \S+checks\.c:\d+: "
+                     r"assert failed: register_value == 0$", before, re.M), out

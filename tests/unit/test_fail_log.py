@@ -2,7 +2,7 @@
 
 import pytest
 
-from kut_load.fail_log import FailLogError, choose, fail_lines, read_fail_lines
+from kut_load.fail_log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
 
 # As ./run_tests.sh -v logs a test: the QEMU command, then the guest's lines.
 LOG = """timeout -k 1s --foreground 90s /usr/bin/qemu-system-aarch64 -kernel arm/gic.flat # -initrd /tmp/x
@@ -62,3 +62,19 @@ def test_read_fail_lines(tmp_path):
     assert len(lines) == 4 and lines[3].text == "FAIL: bad byte \ufffd"
     with pytest.raises(FailLogError, match=r"^cannot read the log \S+: No such file or directory$"):
         read_fail_lines(str(tmp_path / "missing.log"))
+
+
+def test_ending_lines_of_tests_that_end_early():
+    log = ("PASS: a\n"
+           "arm/gic.c:120: assert failed: gic_version() == 2\n"
+           "INFO: Unhandled is not at the start here\n"
+           "Unhandled exception ec=0x25 (DABT_EL1)\n"
+           "ABORT: gicv3: no ITS\n"
+           "Unexpected program interrupt: 4 at 0x1234, ilen 4\n")
+    assert [(line.line_number, line.text) for line in ending_lines(log)] == [
+        (2, "arm/gic.c:120: assert failed: gic_version() == 2"),
+        (4, "Unhandled exception ec=0x25 (DABT_EL1)"),
+        (5, "ABORT: gicv3: no ITS"),
+        (6, "Unexpected program interrupt: 4 at 0x1234, ilen 4"),
+    ]
+    assert ending_lines(LOG) == []
