@@ -15,9 +15,8 @@ show_regs (called for an unhandled exception in lib/arm, lib/arm64, lib/riscv).
 import gdb
 
 from . import fail_log
-from .fail_stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, EndingBreakpoint,
-                         FailureLineBreakpoint, FailureWatch, Tracker, failure_counters,
-                         function_exists, increment_lines, say)
+from .fail_stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, EndingBreakpoint, Tracker,
+                         failure_counters, function_exists, say)
 from .quoting import printable
 
 
@@ -73,6 +72,7 @@ def disarm():
         gdb.events.cont.disconnect(_ARMED.on_continue)
         gdb.events.stop.disconnect(_ARMED.on_stop)
         gdb.events.exited.disconnect(_ARMED.on_exited)
+        gdb.events.new_objfile.disconnect(_ARMED.on_new_objfile)
         _ARMED = None
 
 
@@ -97,16 +97,9 @@ def arm(options):
     tracker.ending_lines = ending_lines
     # gdb would watch in software, single-stepping the whole guest: far too slow.
     use_lines = options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
+    tracker.use_lines = use_lines
     try:
-        for address, symtab in counters:
-            if use_lines:
-                path, lines = increment_lines(symtab)
-                for line in lines:
-                    breakpoint = FailureLineBreakpoint(path, line, address, tracker)
-                    tracker.breakpoints.append(breakpoint)
-                    breakpoint.check_own_code()
-            else:
-                tracker.breakpoints.append(FailureWatch(address, tracker))
+        tracker.set_counter_stops(counters)
         for function in EXCEPTION_FUNCTIONS + ABORT_FUNCTIONS:
             if function_exists(function):
                 tracker.breakpoints.append(EndingBreakpoint(function, tracker))
@@ -116,19 +109,20 @@ def arm(options):
     gdb.events.cont.connect(tracker.on_continue)
     gdb.events.stop.connect(tracker.on_stop)
     gdb.events.exited.connect(tracker.on_exited)
+    gdb.events.new_objfile.connect(tracker.on_new_objfile)
     _ARMED = tracker
     stops = [bp.function_name for bp in tracker.breakpoints if isinstance(bp, EndingBreakpoint)]
     target = ("unexpected failure %d" % first) if first > 1 else "the first unexpected failure"
     how = ("breakpoints on the lines of lib/report.c that raise failures" if use_lines
            else "a hardware watchpoint on lib/report.c's failures")
     say("the guest stops at %s (%s), then at each one after it, and at %s"
-         % (target, how, ", ".join(stops) or "nothing else"))
+        % (target, how, ", ".join(stops) or "nothing else"))
     if log_name is not None and not fail_lines and not ending_lines:
         say("%s has no FAIL line: the test passed when it was logged" % log_name)
     if log_name is not None and fail_lines and first <= len(fail_lines):
         line = fail_lines[first - 1]
         say("stopping first at %s's FAIL line %d of %d (log line %d): %s"
-             % (log_name, line.number, len(fail_lines), line.line_number, printable(line.text)))
+            % (log_name, line.number, len(fail_lines), line.line_number, printable(line.text)))
 
 
 def invoke(argument):

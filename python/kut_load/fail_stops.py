@@ -22,25 +22,41 @@ def say(text):
     gdb.write("kut-break-fail: %s\n" % text)
 
 
+def counter_expression(symtab, address):
+    """How gdb names one copy of the counter: by its file, so that gdb moves
+    the watchpoint when the symbols are loaded again (kut-load after
+    kut-break-fail); by address where the file name cannot be quoted."""
+    if symtab is not None and symtab.filename.isprintable() and "'" not in symtab.filename:
+        return "'%s'::%s" % (symtab.filename, COUNTER)
+    return "*(unsigned int *) %#x" % address
+
+
 def failure_counters():
-    """lib/report.c's `failures` (unsigned int) as (address, symtab) pairs:
-    every static of that name in a file called report.c; without DWARF, the
-    ELF symbol, with symtab None."""
+    """lib/report.c's `failures` (unsigned int) as (gdb expression, symtab)
+    pairs: every static of that name in a file called report.c; without
+    DWARF, the ELF symbol, with symtab None."""
     counters = {}
     for symbol in gdb.lookup_static_symbols(COUNTER):
         if symbol.symtab and COUNTER_FILE.search(symbol.symtab.filename):
             if symbol.type.sizeof != 4:
                 raise gdb.GdbError("%s in %s is %d bytes, not the unsigned int of "
                                    "kvm-unit-tests' lib/report.c"
-                                   % (COUNTER, symbol.symtab.filename, symbol.type.sizeof))
-            counters[int(symbol.value().address)] = symbol.symtab
+                                   % (COUNTER, printable(symbol.symtab.filename),
+                                      symbol.type.sizeof))
+            address = int(symbol.value().address)
+            counters[address] = (counter_expression(symbol.symtab, address), symbol.symtab)
     if not counters:
         try:  # a tree built without DWARF still has the symbol
-            counters[int(gdb.parse_and_eval("(unsigned long) &'%s'" % COUNTER))] = None
+            address = int(gdb.parse_and_eval("(unsigned long) &'%s'" % COUNTER))
+            counters[address] = (counter_expression(None, address), None)
         except gdb.error:
             raise gdb.GdbError("no `failures` counter of lib/report.c in the loaded symbols; "
                                "load the test's ELF first (kut-load)") from None
-    return sorted(counters.items(), key=lambda item: item[0])
+    # Two copies of one ELF (loaded twice) name the same expression: watch it once.
+    unique = {}
+    for address in sorted(counters):
+        unique.setdefault(counters[address][0], counters[address])
+    return list(unique.values())
 
 
 def increment_lines(symtab):
@@ -60,8 +76,8 @@ def increment_lines(symtab):
     return path, lines
 
 
-def read_counter(address):
-    return int(gdb.parse_and_eval("*(unsigned int *) %#x" % address))
+def read_counter(expression):
+    return int(gdb.parse_and_eval(expression))
 
 
 def function_exists(name):
@@ -77,9 +93,8 @@ class FailureWatch(gdb.Breakpoint):
     """A write watchpoint on one copy of `failures`; stops when it grows to at
     least `first`."""
 
-    def __init__(self, address, tracker):
-        super().__init__("*(unsigned int *) %#x" % address, gdb.BP_WATCHPOINT, gdb.WP_WRITE,
-                         internal=True)
+    def __init__(self, expression, tracker):
+        super().__init__(expression, gdb.BP_WATCHPOINT, gdb.WP_WRITE, internal=True)
         self.silent = True  # the stop handler shows the test's frame instead of the counter's
         self.tracker = tracker
         self.last = int(gdb.parse_and_eval(self.expression))
@@ -100,10 +115,10 @@ class FailureLineBreakpoint(gdb.Breakpoint):
     raises `failures`, at every place it was inlined; it stops before the
     increment, so this is failure counter + 1."""
 
-    def __init__(self, path, line, counter_address, tracker):
+    def __init__(self, path, line, counter, tracker):
         super().__init__(source=path, line=line, internal=True)
         self.silent = True
-        self.counter_address = counter_address
+        self.counter = counter
         self.tracker = tracker
         self.number_seen = 0
         self.path = path
@@ -120,7 +135,7 @@ class FailureLineBreakpoint(gdb.Breakpoint):
                                    % (printable(self.path), self.line_number))
 
     def stop(self):
-        self.number_seen = read_counter(self.counter_address) + 1
+        self.number_seen = read_counter(self.counter) + 1
         self.tracker.count = self.number_seen
         return self.number_seen >= self.tracker.first
 
@@ -152,6 +167,7 @@ class Tracker:
         self.first = first
         self.console = console
         self.ending_lines = []
+        self.use_lines = False
         self.fail_lines = fail_lines
         self.log_name = log_name
         self.count = 0
@@ -165,6 +181,26 @@ class Tracker:
             if breakpoint.is_valid():
                 breakpoint.delete()
         self.breakpoints = []
+
+    def set_counter_stops(self, counters):
+        """Places the watchpoints, or line breakpoints, on the counters:
+        (expression, symtab) pairs from failure_counters()."""
+        for expression, symtab in counters:
+            if self.use_lines:
+                path, lines = increment_lines(symtab)
+                for line in lines:
+                    breakpoint = FailureLineBreakpoint(path, line, expression, self)
+                    self.breakpoints.append(breakpoint)
+                    breakpoint.check_own_code()
+            else:
+                self.breakpoints.append(FailureWatch(expression, self))
+
+    def on_new_objfile(self, event):
+        """gdb moves the breakpoints to symbols loaded again (kut-load after
+        kut-break-fail), but disables those whose symbols vanished on the way."""
+        for breakpoint in self.breakpoints:
+            if breakpoint.is_valid() and not breakpoint.enabled:
+                breakpoint.enabled = True
 
     def owns(self, breakpoints):
         return [bp for bp in breakpoints if any(bp is ours for ours in self.breakpoints)]

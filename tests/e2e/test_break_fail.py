@@ -160,3 +160,21 @@ def test_running_it_again_replaces_the_earlier_setting():
         "continue", mark(), "frame"])
     assert len(re.findall(r"hw watchpoint", parts[0])) == 1, out
     assert selected_line(parts[2]) == ("checks.c", FIRST_FAIL), out
+
+
+@pytest.mark.parametrize("arch", ["arm64", "riscv64"])
+def test_set_before_kut_load_follows_the_symbols_it_loads(arch):
+    # The user starts gdb with the ELF as main file (at its link address, 0 for these PIEs),
+    # sets kut-break-fail, then connects and loads: the watchpoint must move with the symbols.
+    elf = guest_file(arch, "checks-assert.elf")
+    with Qemu(ARCHES[arch][0], guest_file(arch, "checks-assert.flat")) as qemu:
+        out = run_gdb(qemu.port, ["file " + elf, "kut-break-fail",
+                                  "target remote 127.0.0.1:%d" % qemu.port, "kut-load " + elf,
+                                  "continue", mark(), "frame"], connect=False)
+    assert selected_line(out.split(MARK + "\n")[1]) == ("checks.c", ASSERT_LINE), out
+    elf = guest_file(arch, "checks-fail.elf")
+    with Qemu(ARCHES[arch][0], guest_file(arch, "checks-fail.flat")) as qemu:
+        out = run_gdb(qemu.port, ["file " + elf, "kut-break-fail",
+                                  "target remote 127.0.0.1:%d" % qemu.port, "kut-load " + elf,
+                                  "continue", mark(), "frame"], connect=False)
+    assert selected_line(out.split(MARK + "\n")[1]) == ("checks.c", FIRST_FAIL), out
