@@ -5,11 +5,12 @@ Unexpected failures: a hardware watchpoint on the static `failures` counter of
 lib/report.c. Every version of that file counts FAIL and XPASS there, and only
 there, whatever the report functions are called and however they are inlined;
 XFAIL, KFAIL, PASS and SKIP leave it alone, so the watchpoint never fires for
-them. Where gdb has no hardware watchpoint (or --breakpoints), breakpoints on
-the source lines that raise the counter instead. The end of a test: breakpoints on report_abort() and abort() (lib/report.c,
-lib/abort.c; assert() calls abort()), and on the unhandled-exception paths:
-bad_exception (lib/arm64/processor.c), unhandled_exception (lib/x86/desc.c) and
-show_regs (called for an unhandled exception in lib/arm, lib/arm64, lib/riscv).
+them. Where gdb may not use a hardware watchpoint (or with --breakpoints):
+breakpoints on the source lines that raise the counter. The end of a test:
+breakpoints on report_abort() and abort() (lib/report.c, lib/abort.c; assert()
+calls abort()), and on the unhandled-exception paths: bad_exception
+(lib/arm64/processor.c), unhandled_exception (lib/x86/desc.c) and show_regs
+(called for an unhandled exception in lib/arm, lib/arm64 and lib/riscv).
 """
 
 import gdb
@@ -93,11 +94,9 @@ def arm(options):
         first = int(options.at)
     counters = failure_counters()
     disarm()
-    tracker = Tracker(first, fail_lines, log_name, options.console)
-    tracker.ending_lines = ending_lines
     # gdb would watch in software, single-stepping the whole guest: far too slow.
     use_lines = options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
-    tracker.use_lines = use_lines
+    tracker = Tracker(first, use_lines, log_name, fail_lines, ending_lines, options.console)
     try:
         tracker.set_counter_stops(counters)
         for function in EXCEPTION_FUNCTIONS + ABORT_FUNCTIONS:
@@ -126,6 +125,8 @@ def arm(options):
 
 
 def invoke(argument):
+    """Runs kut-break-fail on gdb's argument string; user errors become one
+    gdb error line."""
     try:
         options = parse(gdb.string_to_argv(argument))
         if options.help:

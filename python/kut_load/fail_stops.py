@@ -163,13 +163,17 @@ class EndingBreakpoint(gdb.Breakpoint):
 class Tracker:
     """What kut-break-fail set up, and what it saw of the test so far."""
 
-    def __init__(self, first, fail_lines, log_name, console=None):
+    def __init__(self, first, use_lines, log_name=None, fail_lines=(), ending_lines=(),
+                 console=None):
+        """first: the failure number to stop at first; use_lines: line
+        breakpoints instead of a watchpoint; log_name, fail_lines and
+        ending_lines: the log's (fail_log); console: the guest's console file."""
         self.first = first
-        self.console = console
-        self.ending_lines = []
-        self.use_lines = False
-        self.fail_lines = fail_lines
+        self.use_lines = use_lines
         self.log_name = log_name
+        self.fail_lines = list(fail_lines)
+        self.ending_lines = list(ending_lines)
+        self.console = console
         self.count = 0
         self.stops = 0
         self.ended = False
@@ -232,12 +236,12 @@ class Tracker:
             if 1 <= number <= len(self.fail_lines):
                 line = self.fail_lines[number - 1]
                 say("%s, FAIL line %d of %d (log line %d): %s"
-                     % (self.log_name, line.number, len(self.fail_lines), line.line_number,
-                        printable(line.text)))
+                    % (self.log_name, line.number, len(self.fail_lines), line.line_number,
+                       printable(line.text)))
             else:
                 say("%s has only %d FAIL line%s: this run fails where the logged one did not"
-                     % (self.log_name, len(self.fail_lines),
-                        "" if len(self.fail_lines) == 1 else "s"))
+                    % (self.log_name, len(self.fail_lines),
+                       "" if len(self.fail_lines) == 1 else "s"))
         self.report_console_line(number)
         if frame is not None:
             gdb.execute("frame")
@@ -295,17 +299,17 @@ class Tracker:
                 "end this way" % self.log_name)
 
     def on_exited(self, event):
-        # A detach or kill while stopped also ends the inferior: only a guest that was running ended by itself.
+        # A detach or kill while stopped ends the inferior too; only a running guest ends itself.
         if self.ended or not self.running:
             return
         self.running = False
-        # A guest that powers off sends no exit status through some QEMU stubs: the connection just ends.
+        # Through some QEMU stubs a guest that powers off sends no exit status: the link just ends.
         end = "the test ran to its end" if hasattr(event, "exit_code") else "QEMU ended the session"
         if self.stops:
             say("%s: no further unexpected failure" % end)
         elif self.count and self.count < self.first:
             say("%s after %d unexpected failure%s, fewer than the %d asked for"
-                 % (end, self.count, "" if self.count == 1 else "s", self.first))
+                % (end, self.count, "" if self.count == 1 else "s", self.first))
         else:
             say("%s: nothing failed (no unexpected failure, assert, abort or unhandled "
-                 "exception)" % end)
+                "exception)" % end)

@@ -9,7 +9,7 @@ import pytest
 from conftest import GUESTS_SRC, guest_file
 from guest_source import marker_line
 from session import require
-from test_kut_debug import ARM64_LOG_LINE, assert_session_gone, run_kut_debug, started
+from test_kut_debug import ARM64_LOG_LINE, assert_session_gone, run_kut_debug
 
 CHECKS_C = os.path.join(GUESTS_SRC, "common", "checks.c")
 FIRST_FAIL = marker_line("first failing check", CHECKS_C)
@@ -55,7 +55,8 @@ def selected_line(text):
 
 
 def stop_then_frame(tree, args):
-    result = run_kut_debug(tree, ["--batch"] + args + ["--ex", "echo %s\\n" % MARK, "--ex", "frame"])
+    result = run_kut_debug(tree, ["--batch"] + args +
+                           ["--ex", "echo %s\\n" % MARK, "--ex", "frame"])
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     before, _, frame = result.stdout.rpartition(MARK + "\n")

@@ -5,7 +5,7 @@ import pytest
 from kut_load.fail_log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
 
 # As ./run_tests.sh -v logs a test: the QEMU command, then the guest's lines.
-LOG = """timeout -k 1s --foreground 90s /usr/bin/qemu-system-aarch64 -kernel arm/gic.flat # -initrd /tmp/x
+LOG = """timeout -k 1s --foreground 90s qemu-system-aarch64 -kernel arm/gic.flat # -initrd /tmp/x
 PASS: gicv2: mmio: GICD_CTLR is RW
 XFAIL: gicv2: mmio: erratum
 FAIL: gicv2: mmio: GICD_TYPER is read-only

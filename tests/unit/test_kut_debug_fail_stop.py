@@ -6,7 +6,8 @@ import pytest
 from kut_debug.errors import DebugError
 from kut_debug.fail_stop import stop_commands
 
-LOG = "timeout 90s qemu-system-aarch64 -kernel arm/gic.flat\nFAIL: it said \"no\" \\ twice\nFAIL: b\n"
+LOG = ("timeout 90s qemu-system-aarch64 -kernel arm/gic.flat\n"
+       "FAIL: it said \"no\" \\ twice\nFAIL: b\n")
 
 
 @pytest.fixture
