@@ -14,6 +14,7 @@ from session import Qemu, run_gdb
 CHECKS_C = os.path.join(GUESTS_SRC, "common", "checks.c")
 FIRST_FAIL = marker_line("first failing check", CHECKS_C)
 SECOND_FAIL = marker_line("second failing check", CHECKS_C)
+XPASS = marker_line("xpass check", CHECKS_C)
 ASSERT_LINE = marker_line("assert", CHECKS_C)
 UNMAPPED_LOAD = marker_line("unmapped load", CHECKS_C)
 PASSING_LINES = {marker_line(marker, CHECKS_C) for marker in (
@@ -54,7 +55,7 @@ def selected_line(text):
 def test_stops_at_each_failing_check_in_the_tests_frame(arch):
     out, parts = session(arch, "fail", [
         "kut-break-fail", "continue", mark(), "frame", "bt", mark(),
-        "continue", mark(), "frame", mark(), "continue"])
+        "continue", mark(), "frame", mark(), "continue", mark(), "frame", mark(), "continue"])
     assert selected_line(parts[1]) == ("checks.c", FIRST_FAIL), out
     # The backtrace still starts in the report library, and reaches the check.
     backtrace = parts[1].split("\n", 2)[2]
@@ -62,10 +63,12 @@ def test_stops_at_each_failing_check_in_the_tests_frame(arch):
     assert re.search(r"^#\d+\s+0x[0-9a-f]+ in test_failing_checks \(\) at \S+checks\.c:%d$"
                      % FIRST_FAIL, backtrace, re.M), out
     assert selected_line(parts[3]) == ("checks.c", SECOND_FAIL), out
+    # An expected failure that passes is unexpected too: lib/report.c counts XPASS as a failure.
+    assert selected_line(parts[5]) == ("checks.c", XPASS), out
     # Never at a passing, expected or skipped check: the test then runs to its end.
     stops = [int(line) for line in re.findall(r"^#\d+\s+.* at \S+checks\.c:(\d+)$", out, re.M)]
     assert not PASSING_LINES & set(stops), out
-    assert "no further unexpected failure" in parts[4], out
+    assert "no further unexpected failure" in parts[6], out
 
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
@@ -139,13 +142,15 @@ def test_without_hardware_watchpoints_it_stops_at_the_same_checks(arch):
     # The user's own setting: gdb would single-step a software watchpoint, so lines are broken on.
     out, parts = session(arch, "fail", [
         "set can-use-hw-watchpoints 0", "kut-break-fail", "continue", mark(), "frame", mark(),
-        "continue", mark(), "frame", mark(), "continue", mark(), "show can-use-hw-watchpoints"])
+        "continue", mark(), "frame", mark(), "continue", mark(), "frame", mark(), "continue",
+        mark(), "show can-use-hw-watchpoints"])
     assert selected_line(parts[1]) == ("checks.c", FIRST_FAIL), out
     assert selected_line(parts[3]) == ("checks.c", SECOND_FAIL), out
+    assert selected_line(parts[5]) == ("checks.c", XPASS), out
     stops = [int(line) for line in re.findall(r"^#\d+\s+.* at \S+checks\.c:(\d+)$", out, re.M)]
     assert not PASSING_LINES & set(stops), out
-    assert "no further unexpected failure" in parts[4], out
-    assert "watchpoint hardware is 0." in parts[5], out
+    assert "no further unexpected failure" in parts[6], out
+    assert "watchpoint hardware is 0." in parts[7], out
 
 
 def test_breakpoints_option_on_a_passing_test():

@@ -19,8 +19,9 @@ EXPECTED_LINES = ("PASS: register reads back\nXFAIL: erratum makes this fail\n"
 # What ./run_tests.sh -v logs for each image (its console output).
 LOG_BODIES = {
     "fail": EXPECTED_LINES + "FAIL: first check that fails\nPASS: check between the failures\n"
-            "FAIL: second check that fails\nSUMMARY: 7 tests, 2 unexpected failures, "
-            "1 expected failures, 1 known failures, 1 skipped\n",
+            "FAIL: second check that fails\nXPASS: expected to fail, but passes\n"
+            "SUMMARY: 8 tests, 3 unexpected failures, 1 expected failures, 1 known failures, "
+            "1 skipped\n",
     "pass": EXPECTED_LINES + "SUMMARY: 4 tests, 1 expected failures, 1 known failures, "
             "1 skipped\n",
     "assert": EXPECTED_LINES + "common/checks.c:%d: assert failed: register_value == 0\n"
@@ -68,7 +69,7 @@ def test_fail_stops_at_the_first_failing_check_with_its_fail_line(tree):
     assert selected_line(frame) == ("checks.c", FIRST_FAIL), out
     # The log's FAIL line is shown with the frame, and which of the log's FAIL lines it is.
     assert re.search(r"^kut-break-fail: unexpected failure 1 .*\n"
-                     r"kut-break-fail: logs/fail\.log, FAIL line 1 of 2 \(log line 6\): "
+                     r"kut-break-fail: logs/fail\.log, FAIL line 1 of 3 \(log line 6\): "
                      r"FAIL: first check that fails\n(kut-break-fail: .*\n)?"
                      r"#\d+ .* at \S+checks\.c:%d\n" % FIRST_FAIL,
                      before, re.M), out
@@ -98,7 +99,7 @@ def test_fail_at_a_chosen_fail_line(tree, which):
 def test_continue_goes_on_to_the_next_failure(tree):
     out, before, frame = stop_then_frame(tree, ["--fail", "--ex", "continue", "fail"])
     assert selected_line(frame) == ("checks.c", SECOND_FAIL), out
-    assert "FAIL line 2 of 2 (log line 8): FAIL: second check that fails" in before, out
+    assert "FAIL line 2 of 3 (log line 8): FAIL: second check that fails" in before, out
 
 
 def test_passing_test_runs_to_its_end_and_says_nothing_failed(tree):
@@ -112,7 +113,7 @@ def test_passing_test_runs_to_its_end_and_says_nothing_failed(tree):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--fail-at", "3", "fail"], "logs/fail.log has 2 FAIL lines; give a number from 1 to 2"),
+    (["--fail-at", "4", "fail"], "logs/fail.log has 3 FAIL lines; give a number from 1 to 3"),
     (["--fail-at", "nosuch", "fail"], "no FAIL line of logs/fail.log contains 'nosuch'"),
     (["--fail-at", "1", "pass"], "logs/pass.log has no FAIL line to stop at"),
     (["--fail", "--break", "mix", "fail"], "give --break or --fail, not both"),

@@ -1,6 +1,7 @@
 /*
  * A kvm-unit-tests-style test with one image per outcome, chosen at build
- * time: CHECKS_FAIL (two failing checks among expected outcomes),
+ * time: CHECKS_FAIL (two failing checks and an unexpected pass among
+ * expected outcomes),
  * CHECKS_PASS (expected failures only), CHECKS_ASSERT, CHECKS_EXCEPTION.
  */
 #include "libcflat.h"
@@ -24,6 +25,7 @@ __attribute__((noinline)) static void test_failing_checks(void)
 	report(register_value == 0x2b, "first check that fails");	/* kut-test: first failing check */
 	report(register_value != 0, "check between the failures");	/* kut-test: passing check between */
 	report(register_value == 0, "second check that fails");	/* kut-test: second failing check */
+	report_xfail(true, register_value != 0, "expected to fail, but passes");	/* kut-test: xpass check */
 }
 #endif
 
