@@ -55,9 +55,11 @@ def selected_line(text):
     return found[0][0], int(found[0][1])
 
 
-def stop_then_frame(tree, args):
+def stop_then_frame(tree, args, command=()):
+    """kut-debug --batch with args (and a QEMU command after --), then gdb's `frame`."""
     result = run_kut_debug(tree, ["--batch"] + args +
-                           ["--ex", "echo %s\\n" % MARK, "--ex", "frame"])
+                           ["--ex", "echo %s\\n" % MARK, "--ex", "frame"] +
+                           (["--"] + list(command) if command else []))
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     before, _, frame = result.stdout.rpartition(MARK + "\n")
@@ -129,3 +131,11 @@ def test_an_assert_in_the_log_stops_at_the_assert(tree):
     assert selected_line(frame) == ("checks.c", marker_line("assert", CHECKS_C)), out
     assert re.search(r"^kut-break-fail: logs/assert\.log, log line 6: \S+checks\.c:\d+: "
                      r"assert failed: register_value == 0$", before, re.M), out
+
+
+def test_fail_with_a_command_instead_of_a_log(tree):
+    out, before, frame = stop_then_frame(tree, ["--fail"], [
+        "qemu-system-aarch64", "-machine", "virt", "-cpu", "max",
+        "-kernel", "arm64/checks-fail.flat"])
+    assert selected_line(frame) == ("checks.c", FIRST_FAIL), out
+    assert "FAIL line" not in before, out
