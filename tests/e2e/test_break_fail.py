@@ -184,3 +184,11 @@ def test_set_before_kut_load_follows_the_symbols_it_loads(arch):
                                   "target remote 127.0.0.1:%d" % qemu.port, "kut-load " + elf,
                                   "continue", mark(), "frame"], connect=False)
     assert selected_line(out.split(MARK + "\n")[1]) == ("checks.c", FIRST_FAIL), out
+
+
+def test_sourcing_defines_it_without_importing_it():
+    probe = ("python import sys; print('imported:', "
+             "any(name in sys.modules for name in ('kut_load.break_fail', 'kut_load.fail_stops')))")
+    out = run_gdb(None, [probe, "kut-break-fail --help", probe], connect=False)
+    assert out.count("imported: False") == 1 and out.count("imported: True") == 1, out
+    assert "Usage: kut-break-fail" in out, out
