@@ -191,4 +191,5 @@ def test_sourcing_defines_it_without_importing_it():
              "any(name in sys.modules for name in ('kut_load.break_fail', 'kut_load.fail_stops')))")
     out = run_gdb(None, [probe, "kut-break-fail --help", probe], connect=False)
     assert out.count("imported: False") == 1 and out.count("imported: True") == 1, out
+    assert out.index("imported: False") < out.index("imported: True"), out
     assert "Usage: kut-break-fail" in out, out
