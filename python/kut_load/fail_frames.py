@@ -86,6 +86,25 @@ def source_line(pc):
     return None
 
 
+def library_exception_pc(limit=8):
+    """exception_pc() of the innermost library frame that has one, among the
+    `limit` innermost frames: an abort() called by an exception handler
+    (lib/powerpc's do_handle_exception, say) still names the faulting pc."""
+    frame = gdb.newest_frame()
+    for _ in range(limit):
+        if frame is None:
+            break
+        if is_library_frame(frame):
+            pc = exception_pc(frame)
+            if pc is not None:
+                return pc
+        try:
+            frame = frame.older()
+        except gdb.error:
+            break
+    return None
+
+
 def exception_pc(frame):
     """The pc the exception interrupted, from the `regs` argument of the
     exception handler (kvm-unit-tests' pt_regs or ex_regs), or None."""

@@ -7,7 +7,8 @@ import re
 import gdb
 
 from . import fail_log
-from .fail_frames import exception_pc, frame_where, source_line, test_frame, where
+from .fail_frames import (exception_pc, frame_where, library_exception_pc, source_line,
+                          test_frame, where)
 from .quoting import printable
 
 COUNTER = "failures"
@@ -268,8 +269,12 @@ class Tracker:
                 % printable(text))
 
     def report_ending(self, function):
+        pc = None
         if function in EXCEPTION_FUNCTIONS:
             pc = exception_pc(gdb.newest_frame())
+        elif function == "abort":
+            pc = library_exception_pc()
+        if function in EXCEPTION_FUNCTIONS or pc is not None:
             where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"
             say("unexpected exception (stopped in %s); it was taken at %s" % (function, where_text))
             self.report_logged_ending()

@@ -193,3 +193,17 @@ def test_sourcing_defines_it_without_importing_it():
     assert out.count("imported: False") == 1 and out.count("imported: True") == 1, out
     assert out.index("imported: False") < out.index("imported: True"), out
     assert "Usage: kut-break-fail" in out, out
+
+
+@pytest.mark.parametrize("arch", ["arm64", "arm", "riscv64"])
+def test_abort_from_an_exception_handler_still_names_the_faulting_line(arch):
+    # A library whose handler goes straight to abort() (lib/powerpc does): here the
+    # handler-specific breakpoints are taken away, so only abort() stops.
+    drop = ("python from kut_load import break_fail; "
+            "[b.delete() for b in break_fail._ARMED.breakpoints if getattr(b, 'function_name', '') "
+            "in ('show_regs', 'bad_exception', 'unhandled_exception')]")
+    out, parts = session(arch, "exception", ["kut-break-fail", drop, "continue", mark(),
+                                             "frame"])
+    assert re.search(r"^#0\s+abort \(", parts[1], re.M), out
+    assert re.search(r"kut-break-fail: unexpected exception \(stopped in abort\); it was taken "
+                     r"at .* at \S+checks\.c:%d$" % UNMAPPED_LOAD, parts[0], re.M), out
