@@ -9,8 +9,10 @@ escapes only \\ " $ ` and newline. A double-quoted word with only \\ and "
 escaped reads the same to both (observed on gdb 13.1 and 16.3).
 """
 
+from .errors import KutLoadError
 
-class UnsafeName(ValueError):
+
+class UnsafeName(KutLoadError):
     """A name that cannot be passed to gdb without changing its meaning."""
 
 

@@ -101,3 +101,13 @@ def test_command_line_forms():
         cli.parse(["--batch"])
     with pytest.raises(DebugError, match="unrecognized arguments: --bogus"):
         cli.parse(["--bogus", "pmu"])
+
+
+def test_both_commands_read_the_same_kernel_argument():
+    # kut-load reads the local QEMU's command line, kut-debug the log's: one parser.
+    from kut_load import qemu_options
+    argv = ["qemu-system-aarch64", "-kernel", "a.flat", "-append", "-kernel x.flat",
+            "--kernel", "b.flat", "-S"]
+    assert qemu_options.kernel_argument(argv) == "b.flat"
+    assert tree_files.kernel_of(argv) == "b.flat"
+    assert qemu_options.kernel_argument(["qemu-system-x86_64", "-append", "-kernel"]) is None

@@ -3,6 +3,7 @@ follow libiberty's buildargv (what add-symbol-file uses) before and from gdb 16.
 
 import pytest
 
+from kut_load.errors import KutLoadError
 from kut_load.quoting import UnsafeName, check_printable, hex_address, quote_argument
 
 
@@ -142,8 +143,10 @@ def test_printable_text_is_returned_as_is():
     assert check_printable("a b'c\\", "name") == "a b'c\\"
 
 
-def test_unsafe_name_is_a_value_error():
-    assert issubclass(UnsafeName, ValueError)
+def test_unsafe_name_is_a_user_error_not_a_value_error():
+    # The command boundary catches KutLoadError; a bare ValueError is a bug.
+    assert issubclass(UnsafeName, KutLoadError)
+    assert not issubclass(UnsafeName, ValueError)
 
 
 @pytest.mark.parametrize("value, text", [
