@@ -240,9 +240,10 @@ class Tracker:
                     % (self.log_name, line.number, len(self.fail_lines), line.line_number,
                        printable(line.text)))
             else:
-                say("%s has only %d FAIL line%s: this run fails where the logged one did not"
-                    % (self.log_name, len(self.fail_lines),
-                       "" if len(self.fail_lines) == 1 else "s"))
+                has = ("no FAIL line" if not self.fail_lines else "only %d FAIL line%s" % (
+                    len(self.fail_lines), "" if len(self.fail_lines) == 1 else "s"))
+                say("%s has %s: this run fails where the logged one did not"
+                    % (self.log_name, has))
         self.report_console_line(number)
         if frame is not None:
             gdb.execute("frame")

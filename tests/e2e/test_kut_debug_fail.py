@@ -139,3 +139,12 @@ def test_fail_with_a_command_instead_of_a_log(tree):
         "-kernel", "arm64/checks-fail.flat"])
     assert selected_line(frame) == ("checks.c", FIRST_FAIL), out
     assert "FAIL line" not in before, out
+
+
+def test_a_run_that_fails_where_the_log_passed_says_so(tree):
+    first_line = ARM64_LOG_LINE.replace("arm64/sample.flat", "arm64/checks-fail.flat")
+    (tree / "logs" / "passed.log").write_text(first_line + "\n" + LOG_BODIES["pass"])
+    out, before, frame = stop_then_frame(tree, ["--fail", "passed"])
+    assert selected_line(frame) == ("checks.c", FIRST_FAIL), out
+    assert "kut-break-fail: logs/passed.log has no FAIL line: this run fails where the logged " \
+           "one did not\n" in before, out
