@@ -207,3 +207,26 @@ def test_abort_from_an_exception_handler_still_names_the_faulting_line(arch):
     assert re.search(r"^#0\s+abort \(", parts[1], re.M), out
     assert re.search(r"kut-break-fail: unexpected exception \(stopped in abort\); it was taken "
                      r"at .* at \S+checks\.c:%d$" % UNMAPPED_LOAD, parts[0], re.M), out
+
+
+def test_a_line_breakpoint_gdb_would_move_is_refused():
+    # A line without code of its own (optimised away) would move the breakpoint to a line
+    # every check reaches; report.c's puts("\n") in va_report has none at -O2.
+    report_c = os.path.join(GUESTS_SRC, "lib", "report.c")
+    line = marker_line_of(report_c, 'puts("\\n");', after="static void va_report")
+    script = ("python\nfrom kut_load import fail_stops\n"
+              "t = fail_stops.Tracker(1, True)\n"
+              "b = fail_stops.FailureLineBreakpoint(%r, %d, 'failures', t)\n"
+              "try:\n    b.check_own_code()\nexcept gdb.GdbError as e:\n    print('refused:', e)\n"
+              "end" % (report_c, line))
+    out = run_gdb(None, ["file " + guest_file("arm64", "checks-fail.elf"), script], connect=False)
+    assert "refused: %s:%d has no code of its own in this build" % (report_c, line) in out, out
+
+
+def marker_line_of(path, text, after):
+    """The first line holding text after the line holding `after`."""
+    with open(path) as source:
+        lines = source.read().splitlines()
+    start = next(number for number, line in enumerate(lines) if after in line)
+    return next(number + 1 for number, line in enumerate(lines)
+                if number > start and text in line)
