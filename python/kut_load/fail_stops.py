@@ -221,10 +221,13 @@ class Tracker:
         if not ours:
             return
         self.stops += 1
-        if isinstance(ours[0], (FailureWatch, FailureLineBreakpoint)):
-            self.report_failure(ours[0].failure_number())
-        else:
-            self.report_ending(ours[0].function_name)
+        try:
+            if isinstance(ours[0], (FailureWatch, FailureLineBreakpoint)):
+                self.report_failure(ours[0].failure_number())
+            else:
+                self.report_ending(ours[0].function_name)
+        except gdb.error as error:  # a guest's stack gdb cannot unwind or read: still stopped here
+            say("stopped, but cannot show where: %s" % error)
 
     def report_failure(self, number):
         frame = test_frame()
