@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections import namedtuple
 
-from . import gdb_session, paused_command, qemu_command, tree_files
+from . import fail_stop, gdb_session, paused_command, qemu_command, tree_files
 from .errors import DebugError
 from .launcher import Session, Terminated
 
@@ -34,6 +34,14 @@ what it does:
   and then the --ex commands, and leaves you at the gdb prompt (with --batch,
   it exits instead). A failing command stops the ones after it.
 
+where the test failed (--fail, --fail-at):
+  Instead of break main, kut-break-fail --log LOG: the guest stops at the
+  check of the log's first FAIL line (or the one --fail-at names), with the
+  test's frame selected and the FAIL line printed beside it. continue goes
+  on to the next unexpected failure. It also stops at an assert, an abort or
+  an unhandled exception. If nothing fails, the test runs to its end and
+  kut-break-fail says so.
+
 console output:
   Nothing of QEMU uses the terminal, which is gdb's. What the guest wrote to
   stdio (-serial stdio, -serial mon:stdio, -chardev stdio, -nographic's serial
@@ -53,6 +61,8 @@ examples:
   kut-debug logs/gicv2-mmio-up.log
   kut-debug gicv2-mmio-up
   kut-debug --break report_summary gicv2-mmio-up
+  kut-debug --fail gicv2-mmio-up
+  kut-debug --fail-at 2 gicv2-mmio-up
   kut-debug --batch --ex 'info line *$pc' --ex bt selftest-setup
   kut-debug -- qemu-system-aarch64 -machine virt -cpu max -kernel arm/selftest.flat"""
 
@@ -75,6 +85,10 @@ def make_parser():
                         help="a gdb command to run after the stop; repeatable")
     parser.add_argument("--break", dest="break_at", default="main", metavar="LOCATION",
                         help="where to stop instead of main")
+    parser.add_argument("--fail", action="store_true",
+                        help="stop at the check of the log's first FAIL line, not at main")
+    parser.add_argument("--fail-at", metavar="N|TEXT",
+                        help="stop at the log's Nth FAIL line, or the first containing TEXT")
     parser.add_argument("--elf", metavar="FILE",
                         help="the test's ELF, instead of the one beside -kernel")
     parser.add_argument("--console", metavar="FILE",
@@ -99,6 +113,8 @@ def parse(argv):
         raise DebugError("give either a log or a command after --, not both")
     if command is None and not options.test:
         raise DebugError("give a log file or a test name; see kut-debug --help")
+    if (options.fail or options.fail_at is not None) and options.break_at != "main":
+        raise DebugError("give --break or --fail, not both")
     return options, command
 
 
@@ -142,6 +158,7 @@ Plan = namedtuple("Plan", "qemu_argv console gdb gdbinit gdb_commands")
 
 
 def plan_session(options, command, script_path):
+    log = None
     if command is not None:
         qemu_argv = qemu_command.command_from_words(command)
         console = options.console
@@ -153,7 +170,10 @@ def plan_session(options, command, script_path):
         elf = tree_files.checked_elf(options.elf)
     else:
         elf = tree_files.elf_for_kernel(tree_files.kernel_of(qemu_argv))
-    gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex)
+    stop = None
+    if options.fail or options.fail_at is not None:
+        stop = fail_stop.stop_commands(log, options.fail_at, console)
+    gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex, stop)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")
     qemu_argv = [resolve_qemu(qemu_argv[0])] + qemu_argv[1:]

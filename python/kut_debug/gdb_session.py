@@ -22,13 +22,15 @@ def find_gdbinit(script_path):
                      % " and ".join(os.path.normpath(path) for path in candidates))
 
 
-def commands_after_connecting(elf, break_at, commands):
-    """kut-load, the breakpoint, continue, then the user's commands; checked
-    before anything starts, since each must stay one line of a gdb script."""
+def commands_after_connecting(elf, break_at, commands, stop_commands=None):
+    """kut-load, the breakpoint, continue (or stop_commands instead of those
+    two), then the user's commands; checked before anything starts, since
+    each must stay one line of a gdb script."""
     try:
-        return (["kut-load " + quote_argument(elf, "ELF path"),
-                 "break " + check_printable(break_at, "breakpoint location"),
-                 "continue"] +
+        if stop_commands is None:
+            stop_commands = ["break " + check_printable(break_at, "breakpoint location"),
+                             "continue"]
+        return (["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
                 [check_printable(command, "gdb command") for command in commands])
     except UnsafeName as error:
         raise DebugError(str(error)) from None

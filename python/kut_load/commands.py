@@ -56,6 +56,50 @@ See also: set kut-load auto on, to load symbols whenever gdb connects."""
         command.invoke(argument)
 
 
+class KutBreakFailCommand(gdb.Command):
+    """Stop the guest where the kvm-unit-tests test fails, in the test's frame.
+
+Usage: kut-break-fail [--at N|TEXT] [--log LOG] [--console FILE] [--breakpoints]
+       kut-break-fail --off
+
+Run it after kut-load, then continue. The guest stops at the first
+unexpected failure (a FAIL or XPASS line), with the test's frame selected:
+the report() call whose check failed, at its file:line. Each continue goes
+on to the next one. Expected failures (XFAIL), KFAIL, PASS and SKIP never
+stop. The guest also stops once where the test ends early: report_abort(),
+abort() (so a failed assert), or an unhandled exception, where it shows the
+file:line the exception was taken at. If the test runs to its end, it says
+that nothing failed.
+
+Unexpected failures are found by a hardware watchpoint on the static
+`failures` counter of kvm-unit-tests' lib/report.c, which counts exactly
+FAIL and XPASS, however the report functions are named or inlined.
+Where gdb may not use hardware watchpoints (set can-use-hw-watchpoints 0),
+breakpoints on the source lines of lib/report.c that raise the counter
+stand in for it.
+
+Options:
+  --at N        Stop first at the Nth unexpected failure (1 is the first).
+  --log LOG     The test's log (logs/TEST.log): each stop shows the log's
+                FAIL line of the same number.
+  --at TEXT     With --log: stop first at the log's first FAIL line that
+                contains TEXT.
+  --console FILE  Where QEMU writes the guest's console (-serial file:FILE):
+                each stop also shows the FAIL line this run printed, and
+                whether it is the log's.
+  --breakpoints Use the line breakpoints even where a hardware watchpoint
+                could be used (for a QEMU that refuses watchpoints).
+  --off         Remove the watchpoint and breakpoints.
+  -h, --help    Show this help."""
+
+    def __init__(self):
+        super().__init__("kut-break-fail", gdb.COMMAND_BREAKPOINTS, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, argument, from_tty):
+        from . import break_fail
+        break_fail.invoke(argument)
+
+
 class SetKutLoad(gdb.Command):
     """Settings of kut-load."""
 
@@ -107,6 +151,7 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
 
 
 KUT_LOAD = KutLoadCommand()
+KUT_BREAK_FAIL = KutBreakFailCommand()
 SetKutLoad()
 ShowKutLoad()
 AUTO_LOAD = AutoLoad()

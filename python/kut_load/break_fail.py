@@ -1,0 +1,140 @@
+"""kut-break-fail: stop the guest where a kvm-unit-tests test fails, in the
+test's own frame. Imported at the first kut-break-fail (see commands.py).
+
+Unexpected failures: a hardware watchpoint on the static `failures` counter of
+lib/report.c. Every version of that file counts FAIL and XPASS there, and only
+there, whatever the report functions are called and however they are inlined;
+XFAIL, KFAIL, PASS and SKIP leave it alone, so the watchpoint never fires for
+them. Where gdb may not use a hardware watchpoint (or with --breakpoints):
+breakpoints on the source lines that raise the counter. The end of a test:
+breakpoints on report_abort() and abort() (lib/report.c, lib/abort.c; assert()
+calls abort()), and on the unhandled-exception paths: bad_exception
+(lib/arm64/processor.c), unhandled_exception (lib/x86/desc.c) and show_regs
+(called for an unhandled exception in lib/arm, lib/arm64 and lib/riscv).
+"""
+
+import gdb
+
+from . import fail_log
+from .fail_stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, EndingBreakpoint, Tracker,
+                         failure_counters, function_exists, say)
+from .quoting import printable
+
+
+class UsageError(Exception):
+    """The command line does not parse."""
+
+
+class _Options:
+    """What the command line asks for; see KutBreakFailCommand's help."""
+
+    def __init__(self):
+        self.at = None
+        self.log = None
+        self.console = None
+        self.off = False
+        self.breakpoints = False
+        self.help = False
+
+
+def parse(argv):
+    """Options from argv (split by gdb.string_to_argv); UsageError if wrong."""
+    options = _Options()
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        if word in ("-h", "--help"):
+            options.help = True
+        elif word == "--off":
+            options.off = True
+        elif word == "--breakpoints":
+            options.breakpoints = True
+        elif word in ("--at", "--log", "--console"):
+            if not words:
+                raise UsageError("%s needs a value; see 'help kut-break-fail'" % word)
+            setattr(options, word[2:], words.pop(0))
+        else:
+            raise UsageError("unexpected argument %r; see 'help kut-break-fail'" % word)
+    if options.at is not None and not options.at.isdigit() and options.log is None:
+        raise UsageError("--at TEXT picks a FAIL line of a log: give --log LOG too")
+    if options.at is not None and options.at.isdigit() and int(options.at) < 1:
+        raise UsageError("--at counts from 1")
+    return options
+
+
+_ARMED = None
+
+
+def disarm():
+    """Removes what kut-break-fail set, if anything."""
+    global _ARMED
+    if _ARMED is not None:
+        _ARMED.remove()
+        gdb.events.cont.disconnect(_ARMED.on_continue)
+        gdb.events.stop.disconnect(_ARMED.on_stop)
+        gdb.events.exited.disconnect(_ARMED.on_exited)
+        gdb.events.new_objfile.disconnect(_ARMED.on_new_objfile)
+        _ARMED = None
+
+
+def arm(options):
+    """Sets the watchpoint (or line breakpoints) and the ending breakpoints;
+    on any error, nothing stays set."""
+    global _ARMED
+    fail_lines, ending_lines, log_name, first = [], [], None, 1
+    if options.log is not None:
+        log_text = fail_log.read_log(options.log)
+        fail_lines = fail_log.fail_lines(log_text)
+        ending_lines = fail_log.ending_lines(log_text)
+        log_name = printable(options.log)
+        chosen = fail_log.choose(fail_lines, options.at, log_name)
+        if chosen is not None:
+            first = chosen.number
+    elif options.at is not None:
+        first = int(options.at)
+    counters = failure_counters()
+    disarm()
+    # gdb would watch in software, single-stepping the whole guest: far too slow.
+    use_lines = options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
+    tracker = Tracker(first, use_lines, log_name, fail_lines, ending_lines, options.console)
+    try:
+        tracker.set_counter_stops(counters)
+        for function in EXCEPTION_FUNCTIONS + ABORT_FUNCTIONS:
+            if function_exists(function):
+                tracker.breakpoints.append(EndingBreakpoint(function, tracker))
+    except BaseException:
+        tracker.remove()
+        raise
+    gdb.events.cont.connect(tracker.on_continue)
+    gdb.events.stop.connect(tracker.on_stop)
+    gdb.events.exited.connect(tracker.on_exited)
+    gdb.events.new_objfile.connect(tracker.on_new_objfile)
+    _ARMED = tracker
+    stops = [bp.function_name for bp in tracker.breakpoints if isinstance(bp, EndingBreakpoint)]
+    target = ("unexpected failure %d" % first) if first > 1 else "the first unexpected failure"
+    how = ("breakpoints on the lines of lib/report.c that raise failures" if use_lines
+           else "a hardware watchpoint on lib/report.c's failures")
+    say("the guest stops at %s (%s), then at each one after it, and at %s"
+        % (target, how, ", ".join(stops) or "nothing else"))
+    if log_name is not None and not fail_lines and not ending_lines:
+        say("%s has no FAIL line: the test passed when it was logged" % log_name)
+    if log_name is not None and fail_lines and first <= len(fail_lines):
+        line = fail_lines[first - 1]
+        say("stopping first at %s's FAIL line %d of %d (log line %d): %s"
+            % (log_name, line.number, len(fail_lines), line.line_number, printable(line.text)))
+
+
+def invoke(argument):
+    """Runs kut-break-fail on gdb's argument string; user errors become one
+    gdb error line."""
+    try:
+        options = parse(gdb.string_to_argv(argument))
+        if options.help:
+            gdb.execute("help kut-break-fail")
+        elif options.off:
+            disarm()
+            say("off")
+        else:
+            arm(options)
+    except (UsageError, fail_log.FailLogError) as error:
+        raise gdb.GdbError(str(error)) from None

@@ -1,0 +1,81 @@
+"""The unexpected failures a kvm-unit-tests log records, in the order the test
+made them. Pure: no gdb.
+
+kvm-unit-tests' lib/report.c prints one line per check, "PREFIX: message",
+and counts FAIL and XPASS (an expected failure that passed) in its static
+`failures` counter; XFAIL, KFAIL, PASS and SKIP are not counted. So the Nth
+FAIL or XPASS line of a log is the Nth increment of that counter.
+"""
+
+import re
+from collections import namedtuple
+
+# Counted by lib/report.c's va_report(); run_tests.sh writes the guest's lines as they are.
+UNEXPECTED = re.compile(r"^(?:FAIL|XPASS): ")
+
+# How a test that ends early says so: lib/report.c's report_abort(), libcflat.h's assert(),
+# the arm, arm64 and x86 handlers' "Unhandled ...", s390x's "Unexpected ... interrupt".
+ENDING = re.compile(r"^ABORT: |: assert failed: |^Unhandled |^Unexpected ")
+
+FailLine = namedtuple("FailLine", "number line_number text")
+FailLine.__doc__ = """number: 1 for the log's first FAIL or XPASS line, and so on;
+line_number: its 1-based line in the log; text: the line, without its end."""
+
+
+class FailLogError(ValueError):
+    """The log cannot be read, or has no FAIL line matching what was asked."""
+
+
+def fail_lines(text):
+    """Every FAIL and XPASS line of a log's text, as FailLines in log order."""
+    found = []
+    for line_number, line in enumerate(text.splitlines(), 1):
+        line = line.rstrip("\r")
+        if UNEXPECTED.match(line):
+            found.append(FailLine(len(found) + 1, line_number, line))
+    return found
+
+
+def ending_lines(text):
+    """The lines with which a test that ended early said so, as FailLines."""
+    found = []
+    for line_number, line in enumerate(text.splitlines(), 1):
+        line = line.rstrip("\r")
+        if ENDING.search(line):
+            found.append(FailLine(len(found) + 1, line_number, line))
+    return found
+
+
+def read_log(path):
+    """A log file's text; FailLogError if it cannot be read."""
+    try:
+        with open(path, errors="replace") as log:
+            return log.read()
+    except OSError as error:
+        raise FailLogError("cannot read the log %s: %s" % (path, error.strerror)) from None
+
+
+def read_fail_lines(path):
+    """fail_lines() of the log file at path; FailLogError if it cannot be read."""
+    return fail_lines(read_log(path))
+
+
+def choose(lines, which, log_name):
+    """The FailLine that `which` names: None for the first, a number N for the
+    Nth, other text for the first line containing it. lines may be empty only
+    when which is None (the answer is then None)."""
+    if which is None:
+        return lines[0] if lines else None
+    if not lines:
+        raise FailLogError("%s has no FAIL line to stop at" % log_name)
+    if which.isdigit():
+        number = int(which)
+        if not 1 <= number <= len(lines):
+            raise FailLogError("%s has %d FAIL line%s; give a number from 1 to %d"
+                               % (log_name, len(lines), "" if len(lines) == 1 else "s",
+                                  len(lines)))
+        return lines[number - 1]
+    for line in lines:
+        if which in line.text:
+            return line
+    raise FailLogError("no FAIL line of %s contains %r" % (log_name, which))

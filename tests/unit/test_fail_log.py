@@ -1,0 +1,82 @@
+"""The FAIL lines of a kvm-unit-tests log, and picking one (kut_load.fail_log)."""
+
+import pytest
+
+from kut_load.fail_log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
+
+# As ./run_tests.sh -v logs a test: the QEMU command, then the guest's lines.
+LOG = """timeout -k 1s --foreground 90s qemu-system-aarch64 -kernel arm/gic.flat # -initrd /tmp/x
+PASS: gicv2: mmio: GICD_CTLR is RW
+XFAIL: gicv2: mmio: erratum
+FAIL: gicv2: mmio: GICD_TYPER is read-only
+KFAIL: gicv2: mmio: known
+SKIP: gicv2: mmio: no feature
+XPASS: gicv2: mmio: expected to fail
+INFO: gicv2: FAIL: is not at the start
+FAIL: gicv2: mmio: ITARGETSR
+SUMMARY: 8 tests, 3 unexpected failures, 1 expected failures, 1 skipped
+FAIL gicv2-mmio (8 tests, 3 unexpected failures, 1 expected failures, 1 skipped)
+"""
+
+
+def test_fail_and_xpass_lines_in_order_with_their_log_lines():
+    # lib/report.c counts FAIL and XPASS as unexpected; nothing else. run_tests.sh's own
+    # "FAIL TEST (...)" summary is not a check.
+    assert [(line.number, line.line_number, line.text) for line in fail_lines(LOG)] == [
+        (1, 4, "FAIL: gicv2: mmio: GICD_TYPER is read-only"),
+        (2, 7, "XPASS: gicv2: mmio: expected to fail"),
+        (3, 9, "FAIL: gicv2: mmio: ITARGETSR"),
+    ]
+
+
+def test_carriage_returns_are_not_part_of_the_line():
+    assert fail_lines("FAIL: a\r\nPASS: b\r\n")[0].text == "FAIL: a"
+
+
+def test_choose_first_by_number_and_by_text():
+    lines = fail_lines(LOG)
+    assert choose(lines, None, "x.log") is lines[0]
+    assert choose(lines, "3", "x.log") is lines[2]
+    assert choose(lines, "ITARGETSR", "x.log") is lines[2]
+    assert choose(lines, "mmio", "x.log") is lines[0]  # the first that contains it
+
+
+def test_choose_in_a_log_without_failures():
+    assert choose([], None, "x.log") is None
+    with pytest.raises(FailLogError, match=r"^x\.log has no FAIL line to stop at$"):
+        choose([], "1", "x.log")
+
+
+@pytest.mark.parametrize("which, message", [
+    ("0", r"^x\.log has 3 FAIL lines; give a number from 1 to 3$"),
+    ("4", r"^x\.log has 3 FAIL lines; give a number from 1 to 3$"),
+    ("nosuch", r"^no FAIL line of x\.log contains 'nosuch'$"),
+])
+def test_choose_refuses_what_is_not_there(which, message):
+    with pytest.raises(FailLogError, match=message):
+        choose(fail_lines(LOG), which, "x.log")
+
+
+def test_read_fail_lines(tmp_path):
+    path = tmp_path / "t.log"
+    path.write_bytes(LOG.encode() + b"FAIL: bad byte \xff\n")
+    lines = read_fail_lines(str(path))
+    assert len(lines) == 4 and lines[3].text == "FAIL: bad byte \ufffd"
+    with pytest.raises(FailLogError, match=r"^cannot read the log \S+: No such file or directory$"):
+        read_fail_lines(str(tmp_path / "missing.log"))
+
+
+def test_ending_lines_of_tests_that_end_early():
+    log = ("PASS: a\n"
+           "arm/gic.c:120: assert failed: gic_version() == 2\n"
+           "INFO: Unhandled is not at the start here\n"
+           "Unhandled exception ec=0x25 (DABT_EL1)\n"
+           "ABORT: gicv3: no ITS\n"
+           "Unexpected program interrupt: 4 at 0x1234, ilen 4\n")
+    assert [(line.line_number, line.text) for line in ending_lines(log)] == [
+        (2, "arm/gic.c:120: assert failed: gic_version() == 2"),
+        (4, "Unhandled exception ec=0x25 (DABT_EL1)"),
+        (5, "ABORT: gicv3: no ITS"),
+        (6, "Unexpected program interrupt: 4 at 0x1234, ilen 4"),
+    ]
+    assert ending_lines(LOG) == []
