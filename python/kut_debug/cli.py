@@ -9,7 +9,8 @@ import sys
 import tempfile
 from collections import namedtuple
 
-from . import gdb_session, paused_command, qemu_command, tree_files
+from . import (gdb_session, kvm_tree, paused_command, qemu_command, qemu_process, same_run,
+               tree_files)
 from .errors import DebugError
 from .launcher import Session, Terminated
 
@@ -138,45 +139,129 @@ def new_console_file():
 
 
 # Everything checked before QEMU starts: a session that cannot work never begins.
-Plan = namedtuple("Plan", "qemu_argv console gdb gdbinit gdb_commands")
+# launch(port) is the argv that starts QEMU with its gdb stub on port; `what`
+# names it in messages; log_line is the log's command the run must match.
+# notes: lines said once the plan holds, before anything starts.
+Plan = namedtuple("Plan", "launch what start_timeout console gdb gdbinit gdb_commands log_line "
+                          "notes")
+
+MIGRATION_REFUSAL = ("%s is a migration run (-incoming): the test waits for a second QEMU "
+                     "that kut-debug does not start; kut-debug does not debug migration tests")
+
+
+def test_name_of(target):
+    """The test a LOG|TESTNAME argument names: logs/T.log -> T."""
+    name = os.path.basename(target)
+    return name[:-len(".log")] if name.endswith(".log") else name
+
+
+def is_log_argument(target):
+    return target.endswith(".log") or os.sep in target or os.path.isfile(target)
+
+
+def console_for_test(name, options):
+    if options.console:
+        return options.console
+    if os.path.isdir(tree_files.LOG_DIR):
+        return os.path.join(tree_files.LOG_DIR, name + ".console")
+    return None
+
+
+def plan_direct(argv, options, console, log_line=None):
+    """QEMU started by kut-debug itself, from a log's line or the words after --."""
+    if "-incoming" in argv:
+        raise DebugError(MIGRATION_REFUSAL % "the command")
+    kernel_elf = options.elf and tree_files.checked_elf(options.elf)
+    elf = kernel_elf or tree_files.elf_for_kernel(tree_files.kernel_of(argv))
+    argv = [resolve_qemu(argv[0])] + argv[1:]
+    console = console or new_console_file()
+    rewritten = paused_command.for_gdb(argv, console)
+    return (lambda port: paused_command.with_gdb_stub(rewritten, port)), "QEMU", \
+        qemu_process.START_TIMEOUT, console, elf
+
+
+def plan_run_script(tree, run, options, console):
+    """QEMU started by the tree's run script, as run_tests.sh starts it."""
+    elf = (options.elf and tree_files.checked_elf(options.elf)) or \
+        tree_files.elf_for_kernel(run.kernel)
+    console = console or new_console_file()
+
+    def launch(port):
+        stub = " ".join(paused_command.gdb_stub_words(port))
+        return ["bash", "-c", kvm_tree.SHELL_PREAMBLE + run.shell_command + " " + stub]
+    return launch, "./" + tree.run_script, qemu_process.RUN_SCRIPT_START_TIMEOUT, console, elf
 
 
 def plan_session(options, command, script_path):
+    log_line = None
+    notes = []
     if command is not None:
-        qemu_argv = qemu_command.command_from_words(command)
-        console = options.console
+        parts = plan_direct(qemu_command.command_from_words(command), options, options.console)
     else:
+        tree = kvm_tree.find_tree()
+        name = test_name_of(options.test)
         log = tree_files.log_path(options.test)
-        qemu_argv = qemu_command.read_log_command(log)
-        console = options.console or tree_files.console_path_for_log(log)
-    if options.elf:
-        elf = tree_files.checked_elf(options.elf)
-    else:
-        elf = tree_files.elf_for_kernel(tree_files.kernel_of(qemu_argv))
+        if is_log_argument(options.test) or os.path.isfile(log):
+            log_line, log_argv = qemu_command.read_log_command(log)
+            if any("-incoming" in (qemu_command.command_from_log_line(line) or ())
+                   for line in qemu_command.read_log_lines(log)):
+                raise DebugError(MIGRATION_REFUSAL % log)
+        run = tree and kvm_tree.find_test_if_listed(tree, name, os.environ)
+        if run:
+            parts = plan_run_script(tree, run, options, console_for_test(name, options))
+        elif log_line is not None:
+            if tree is None and "-initrd" in log_line:
+                notes.append("not in a configured kvm-unit-tests tree: running the log's QEMU "
+                             "command without the environment run_tests.sh gave the test "
+                             "(-initrd)")
+            parts = plan_direct(log_argv, options,
+                                options.console or tree_files.console_path_for_log(log))
+            log_line = None
+        elif tree is None:
+            raise DebugError("%s: no such log file" % log)
+        else:
+            raise DebugError("%s has no test %s, and there is no %s" % (
+                tree.unittests, name, log))
+    launch, what, start_timeout, console, elf = parts
     gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")
-    qemu_argv = [resolve_qemu(qemu_argv[0])] + qemu_argv[1:]
-    console = console or new_console_file()
-    return Plan(paused_command.for_gdb(qemu_argv, console), console, gdb, gdbinit, gdb_commands)
+    return Plan(launch, what, start_timeout, console, gdb, gdbinit, gdb_commands, log_line,
+                notes)
+
+
+def warn_if_not_the_logged_run(plan, qemu):
+    if plan.log_line is None:
+        return
+    started = same_run.process_argv(qemu.pid)
+    change = started and same_run.difference(plan.log_line, started,
+                                             paused_command.gdb_stub_words(qemu.port))
+    if change:
+        sys.stderr.write("kut-debug: warning: %s did not start the QEMU command of the log: "
+                         "%s\n" % (plan.what, change))
 
 
 def run_session(plan, options):
     """QEMU, then gdb on the terminal; returns gdb's exit status."""
     # An unlinked file, read by gdb through its inherited descriptor: nothing
     # is left behind even when kut-debug is killed.
+    for note in plan.notes:
+        sys.stderr.write("kut-debug: %s\n" % note)
     with tempfile.TemporaryFile("w+") as script, Session() as session:
-        qemu = session.start_qemu(plan.qemu_argv, plan.console)
+        qemu = session.start_qemu(qemu_process.Qemu(plan.launch, plan.console, plan.what,
+                                                    start_timeout=plan.start_timeout))
+        warn_if_not_the_logged_run(plan, qemu)
         script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands))
         script.flush()
         gdb_argv = gdb_session.gdb_argv(plan.gdb, plan.gdbinit, "/dev/fd/%d" % script.fileno(),
                                         options.batch, not options.nx)
         sys.stderr.write("kut-debug: QEMU (pid %d) waits for gdb on 127.0.0.1:%d; "
                          "its console output goes to %s\n"
-                         % (qemu.process.pid, qemu.port, plan.console))
+                         % (qemu.pid, qemu.port, plan.console))
         if options.verbose:
             sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
-                             % (shlex.join(qemu.process.args), shlex.join(gdb_argv)))
+                             % (shlex.join(same_run.process_argv(qemu.pid) or qemu.process.args),
+                                shlex.join(gdb_argv)))
         sys.stderr.flush()
         status = session.run_gdb(gdb_argv, pass_fds=(script.fileno(),))
     if status < 0:

@@ -22,11 +22,26 @@ def find_gdbinit(script_path):
                      % " and ".join(os.path.normpath(path) for path in candidates))
 
 
+def is_efi_debug_file(elf):
+    return elf.endswith(".efi.debug")
+
+
+def wait_for_efi_image(elf):
+    """The gdb command that lets the firmware run until it has loaded the EFI
+    image whose debug file is elf (see efi_start)."""
+    return ("python import kut_debug.efi_start; kut_debug.efi_start.run_until_loaded(%r)"
+            % os.path.abspath(elf))
+
+
 def commands_after_connecting(elf, break_at, commands):
     """kut-load, the breakpoint, continue, then the user's commands; checked
-    before anything starts, since each must stay one line of a gdb script."""
+    before anything starts, since each must stay one line of a gdb script.
+    An EFI test's image exists only once the firmware has loaded it, so
+    kut-load waits for that first."""
     try:
-        return (["kut-load " + quote_argument(elf, "ELF path"),
+        check_printable(elf, "ELF path")
+        waits = [wait_for_efi_image(elf)] if is_efi_debug_file(elf) else []
+        return (waits + ["kut-load " + quote_argument(elf, "ELF path"),
                  "break " + check_printable(break_at, "breakpoint location"),
                  "continue"] +
                 [check_printable(command, "gdb command") for command in commands])

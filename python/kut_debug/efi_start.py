@@ -1,0 +1,130 @@
+"""Inside gdb: run the firmware until it has loaded an EFI test's image, and
+stop there, before the image's entry point runs.
+
+An EFI test has no image until the firmware reads X.efi from disk, at an
+address it chooses then. EDK2 records every image it loads in its
+EFI_DEBUG_IMAGE_INFO_TABLE, which its DXE core creates early, long before
+the UEFI shell or the boot manager loads the test:
+1. the guest runs in short slices (gdb interrupts it) until the
+   EFI_SYSTEM_TABLE_POINTER and the table's header exist;
+2. a hardware watchpoint on the header's UpdateStatus fires at every change
+   of the table; each time the update is complete (bit
+   EFI_DEBUG_IMAGE_INFO_UPDATE_IN_PROGRESS clear), the newest images are
+   compared with X.efi, silently, and the guest goes on otherwise;
+3. it stops when X.efi is in the table: loaded and relocated, not started
+   (EDK2's CoreLoadImage adds the entry; StartImage runs it later).
+Then kut-load finds the image through the same table.
+"""
+
+import threading
+import time
+
+import gdb
+
+from kut_load import boot_efi, efi_files, efi_tables
+from kut_load.efi_ram import parse_ram_ranges
+from kut_load.target import GdbTarget
+
+UPDATE_IN_PROGRESS = 1
+# Wall-clock slice the firmware runs before gdb looks for the tables again.
+SLICE_SECONDS = 0.25
+# Bound on slices: the DXE core sets its tables up in the first seconds of a boot.
+MAX_SLICES = 2400
+
+
+class EfiStartError(gdb.GdbError):
+    pass
+
+
+def _interrupt_after(seconds):
+    def fire():
+        time.sleep(seconds)
+        gdb.post_event(lambda: gdb.execute("interrupt"))
+    threading.Thread(target=fire, daemon=True).start()
+
+
+class _Quiet:
+    """No stop notices for the slices and the watchpoint (gdb 12 and newer);
+    the user's setting comes back after."""
+
+    def __enter__(self):
+        self.saved = gdb.parameter("suppress-cli-notifications")
+        gdb.execute("set suppress-cli-notifications on")
+
+    def __exit__(self, *exc):
+        gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
+        return False
+
+
+def _memory(target):
+    return boot_efi.GuestMemory(target, parse_ram_ranges(target.monitor("info mtree -f") or ""))
+
+
+def debug_table_header(memory):
+    """Address of the EFI_DEBUG_IMAGE_INFO_TABLE_HEADER, or None before the DXE core made it."""
+    systab = boot_efi.find_system_table(memory, [])
+    if systab is None:
+        return None
+    config = memory.read(systab.configuration_table,
+                         systab.table_count * efi_tables.CONFIGURATION_TABLE_ENTRY_SIZE)
+    return config and efi_tables.find_configuration_table(
+        config, efi_tables.DEBUG_IMAGE_INFO_TABLE_GUID)
+
+
+def _inferior_alive():
+    return gdb.selected_inferior().pid != 0
+
+
+def wait_for_tables(target):
+    for _ in range(MAX_SLICES):
+        header = debug_table_header(_memory(target))
+        if header:
+            return header
+        _interrupt_after(SLICE_SECONDS)
+        gdb.execute("continue", to_string=True)
+        if not _inferior_alive():
+            raise EfiStartError("the guest ended before the firmware made its debug image table")
+    raise EfiStartError("the firmware made no EFI debug image table in %d slices of %.2f s; "
+                        "is it EDK2?" % (MAX_SLICES, SLICE_SECONDS))
+
+
+class _TableWatch(gdb.Breakpoint):
+    """Stops only when a complete update of the table lists the image."""
+
+    def __init__(self, header, memory, efi):
+        super().__init__("*(unsigned int *)%#x" % header, gdb.BP_WATCHPOINT, gdb.WP_WRITE,
+                         internal=True)
+        self.header = header
+        self.memory = memory
+        self.efi = efi
+        self.found = None
+
+    def stop(self):
+        status = self.memory.read(self.header, 4)
+        if status is None or int.from_bytes(status, "little") & UPDATE_IN_PROGRESS:
+            return False
+        self.found = boot_efi.from_debug_table(self.memory, self.efi, [])
+        return self.found is not None
+
+
+def run_until_loaded(path):
+    """Continues the guest until the firmware has loaded the EFI image at path
+    (X.efi or X.efi.debug) and stops before it starts; prints where it is."""
+    try:
+        efi = efi_files.locate(path)
+    except (efi_files.EfiFileError, OSError) as error:
+        raise EfiStartError(str(error)) from None
+    if efi is None:
+        raise EfiStartError("%s is not an EFI image (X.efi) nor its debug file" % path)
+    target = GdbTarget()
+    with _Quiet():
+        header = wait_for_tables(target)
+        watch = _TableWatch(header, _memory(target), efi)
+        try:
+            gdb.execute("continue", to_string=True)
+        finally:
+            watch.delete()
+    if watch.found is None:
+        raise EfiStartError("the guest stopped before the firmware loaded %s" % efi.pe_path)
+    gdb.write("kut-debug: the firmware loaded %s at %#x; it has not started yet\n"
+              % (efi.pe_path, watch.found.address))
