@@ -10,6 +10,7 @@ else
 	RUNTIME_arch_run="./$TEST_DIR/run"
 fi
 : "${MAX_SMP:=$(getconf _NPROCESSORS_CONF)}"
+: "${TIMEOUT:=90s}"
 
 [ "$1" = -v ] && shift
 only_tests="$*"
@@ -26,7 +27,7 @@ run()
 	fi
 	[ "$CONFIG_EFI" = y ] && kernel=${kernel/%.flat/.efi}
 	[ -n "$test_args" ] && opts="-append $test_args $opts"
-	cmdline="TESTNAME=$testname TIMEOUT=90s ACCEL=$accel $RUNTIME_arch_run $kernel -smp $smp $opts"
+	cmdline="TESTNAME=$testname TIMEOUT=$TIMEOUT ACCEL=$accel $RUNTIME_arch_run $kernel -smp $smp $opts"
 	eval $cmdline >logs/$testname.log 2>&1
 	echo "RAN $testname ($?)"
 }
