@@ -4,11 +4,13 @@ test's first function before it has run, with the firmware's choice of address."
 
 import os
 import re
+import shutil
 
 import pytest
 
 from conftest import REPO, guest_file
-from guest_source import marker_line
+from guest_source import initial_value, marker_line
+from session import require
 from test_kut_debug import assert_session_gone, run_kut_debug, started
 from test_kut_debug_tree import make_tree, run_tests
 
@@ -58,3 +60,54 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
     assert re.search(r"^\$1 = 0x0$", result.stdout, re.M), out
     with open(os.path.join(str(efi_tree), started(result.stderr)[2])) as text:
         assert "UEFI Interactive Shell" in text.read()
+
+
+OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
+X86_MAIN = os.path.join(REPO, "tests", "guests", "efi-bootx64", "main.c")
+X86_FIRST_LINE = marker_line("first line of efi_main", X86_MAIN)
+# x86/efi/run's QEMU command, with run_tests.sh's probe run in front.
+X86_LOG = """\
+{qemu} --no-reboot -nodefaults -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 -vnc none -serial stdio -device pci-testdev -machine accel=tcg -drive file={ovmf},format=raw,if=pflash,readonly=on -drive file.dir=efi-tests/_NO_FILE_4Uhere_/,file.driver=vvfat,file.rw=on,format=raw,if=virtio -net none -nographic -m 256 -smp 1
+{qemu} --no-reboot -nodefaults -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 -vnc none -serial stdio -device pci-testdev -machine accel=tcg -drive file={ovmf},format=raw,if=pflash,readonly=on -drive file.dir=efi-tests/efi-x86/,file.driver=vvfat,file.rw=on,format=raw,if=virtio -net none -nographic -m 256 -smp 1
+efi sample: running
+"""
+
+
+@pytest.fixture
+def x86_efi_tree(tmp_path):
+    """The files x86/efi/run leaves: the test in x86/, its copy as BOOTX64.EFI."""
+    qemu = require("qemu-system-x86_64")
+    assert os.path.isfile(OVMF), "%s is missing: install ovmf" % OVMF
+    tree = tmp_path / "kvm-unit-tests"
+    boot = tree / "efi-tests" / "efi-x86" / "EFI" / "BOOT"
+    boot.mkdir(parents=True)
+    (tree / "x86").mkdir()
+    (tree / "logs").mkdir()
+    for name in ("sample.efi", "sample.efi.debug"):
+        os.symlink(guest_file("efi-bootx64", name), str(tree / "x86" / ("efi-x86" + name[6:])))
+    shutil.copy(guest_file("efi-bootx64", "sample.efi"), str(boot / "BOOTX64.EFI"))
+    (tree / "logs" / "efi-x86.log").write_text(X86_LOG.format(qemu=qemu, ovmf=OVMF))
+    yield tree
+    assert_session_gone(tree)
+
+
+def test_x86_64_efi_log_stops_in_the_test_before_it_runs(x86_efi_tree):
+    result = run_kut_debug(x86_efi_tree, [
+        "--batch", "--break", "efi_main", "--ex", "bt", "--ex", "print/x efi_sample_ticks",
+        "--ex", "print/x efi_sample_magic",
+        "--ex", "python print('console has run:', 'efi sample: running' in "
+                "open('logs/efi-x86.console').read())", "logs/efi-x86.log"], timeout=300)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert re.search(r"^kut-debug: the firmware loaded \S*x86/efi-x86\.efi at 0x[0-9a-f]+; "
+                     r"it has not started yet$", result.stdout, re.M), out
+    assert re.search(r"Breakpoint 1, efi_main \(image=0x[0-9a-f]+, systab=0x[0-9a-f]+\) at "
+                     r"\S+/efi-bootx64/main\.c:%d" % X86_FIRST_LINE, result.stdout), out
+    frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(", result.stdout, re.M)
+    assert frames[:2] == ["efi_main", "_start"], out
+    assert re.search(r"^\$1 = 0x0$", result.stdout, re.M), out
+    assert re.search(r"^\$2 = %#x$" % initial_value("efi_sample_magic", X86_MAIN),
+                     result.stdout, re.M), out
+    assert "console has run: False" in result.stdout, out  # stopped before it printed
+    with open(os.path.join(str(x86_efi_tree), started(result.stderr)[2])) as text:
+        assert "BdsDxe: starting" in text.read()  # OVMF's boot manager started it

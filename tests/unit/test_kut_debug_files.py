@@ -40,8 +40,28 @@ def test_elf_beside_flat_and_debug_beside_efi(tmp_path, monkeypatch):
 def test_kernel_is_the_last_kernel_option():
     argv = ["qemu-system-aarch64", "-append", "-kernel", "-kernel", "a.flat", "--kernel", "b.flat"]
     assert tree_files.kernel_of(argv) == "b.flat"
-    with pytest.raises(DebugError, match="no -kernel option"):
+    with pytest.raises(DebugError, match="no -kernel option nor an EFI application"):
         tree_files.kernel_of(["qemu-system-aarch64", "-M", "virt"])
+
+
+def test_efi_test_on_a_fat_drive_is_the_original_with_its_dwarf(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for directory in ("x86", "arm", "efi-tests/msr/EFI/BOOT", "efi-tests/pmu"):
+        os.makedirs(directory)
+    for path, contents in (("x86/msr.efi", b"MZ msr"), ("x86/msr.efi.debug", b""),
+                           ("x86/other.efi", b"MZ other"), ("x86/other.efi.debug", b""),
+                           ("efi-tests/msr/EFI/BOOT/BOOTX64.EFI", b"MZ msr"),
+                           ("efi-tests/pmu/pmu.efi", b"MZ pmu"),
+                           ("efi-tests/pmu/startup.nsh", b"pmu.efi\r\n")):
+        with open(path, "wb") as data:
+            data.write(contents)
+    x86 = ["qemu-system-x86_64", "-drive", "file=OVMF_CODE.fd,if=pflash", "-drive",
+           "file.dir=efi-tests/msr/,file.driver=vvfat,file.rw=on,format=raw,if=virtio"]
+    assert tree_files.kernel_of(x86) == "x86/msr.efi"
+    # No original with DWARF beside it: the copy, whose missing .debug kut-debug then names.
+    arm = ["qemu-system-aarch64", "-drive", "file=fat:rw:efi-tests/pmu,format=raw"]
+    assert tree_files.fat_directories(arm) == ["efi-tests/pmu"]
+    assert tree_files.kernel_of(arm) == "efi-tests/pmu/pmu.efi"
 
 
 def test_gdbinit_in_checkout_then_install_layout(tmp_path):
