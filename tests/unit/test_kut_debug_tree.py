@@ -159,3 +159,18 @@ def test_same_run_names_the_first_difference():
     assert same_run.difference(LOG_LINE, STARTED + ["-m", "1G"], STUB) == "it adds -m 1G"
     assert same_run.difference(LOG_LINE, STARTED[:-7] + STUB, STUB) == \
         "it lacks -machine gic-version=2"
+
+
+@pytest.mark.parametrize("arch, test_dir, file", [("ppc64", "powerpc", "selftest.elf"),
+                                                  ("s390x", "s390x", "selftest.elf")])
+def test_elf_kernels_of_ppc64_and_s390x_are_their_own_symbols(tmp_path, monkeypatch, arch,
+                                                              test_dir, file):
+    from kut_debug import tree_files
+    monkeypatch.chdir(tmp_path)
+    os.mkdir(test_dir)
+    open(os.path.join(test_dir, file), "w").close()
+    entry = unittests_cfg.parse("[selftest-setup]\nfile = %s\n" % file)["selftest-setup"]
+    run = kvm_tree.test_run(kvm_tree.KvmTree({"ARCH": arch, "TEST_DIR": test_dir}), entry, {})
+    assert run.kernel == "%s/%s" % (test_dir, file)
+    assert " ./%s/run %s/%s -smp 1" % (test_dir, test_dir, file) in run.shell_command
+    assert tree_files.elf_for_kernel(run.kernel) == run.kernel
