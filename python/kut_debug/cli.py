@@ -18,16 +18,22 @@ DESCRIPTION = """\
 Start a kvm-unit-tests test under QEMU, paused, and gdb-multiarch attached to
 it with the test's symbols loaded by kut-load, stopped at main.
 
-Run it in the kvm-unit-tests tree, after ./run_tests.sh -v has written
-logs/TEST.log. The QEMU command is the log's first line, without the
-`timeout ...` in front and the `# -initrd ...` comment at the end; an -append
-value whose quotes the log lost is joined into one argument again."""
+Run it in the kvm-unit-tests tree. In a configured tree (config.mak), the
+test is looked up in ARCH/unittests.cfg and started as run_tests.sh starts
+it, through ARCH/run (ARCH/efi/run for EFI builds) with the gdb stub options
+appended: the same accelerator, firmware and -initrd environment (ERRATA_*,
+versions), no timeout. A log's command is compared with what the run script
+started. Outside a tree, the log's QEMU command runs as it is: the line that
+runs the test, without the `timeout ...` in front and the `# -initrd ...`
+comment at the end; an -append value whose quotes the log lost is joined
+into one argument again. Migration tests are refused."""
 
 EPILOG = """\
 what it does:
-  QEMU runs in the current directory with the log's command plus
-  -S -gdb tcp:127.0.0.1:PORT on a free loopback port; -s, -S and -gdb the
-  command had are dropped. gdb-multiarch then runs kut-load's gdbinit and
+  QEMU runs in the current directory, through the run script or with the
+  log's command, plus -S -gdb tcp:127.0.0.1:PORT on a free loopback port; -s,
+  -S and -gdb the command had are dropped. An EFI test's firmware runs until
+  it has loaded X.efi, not started it. gdb-multiarch then runs kut-load's gdbinit and
     target remote 127.0.0.1:PORT
     kut-load ELF            (X.elf beside -kernel X.flat, X.efi.debug beside X.efi)
     break main              (or --break LOCATION)
@@ -51,8 +57,8 @@ ending:
   interrupts the guest; it does not end kut-debug.
 
 examples:
-  kut-debug logs/gicv2-mmio-up.log
   kut-debug gicv2-mmio-up
+  kut-debug logs/gicv2-mmio-up.log
   kut-debug --break report_summary gicv2-mmio-up
   kut-debug --batch --ex 'info line *$pc' --ex bt selftest-setup
   kut-debug -- qemu-system-aarch64 -machine virt -cpu max -kernel arm/selftest.flat"""
@@ -69,7 +75,7 @@ def make_parser():
                      usage="%(prog)s [OPTIONS] LOG|TESTNAME\n"
                            "       %(prog)s [OPTIONS] -- QEMU-COMMAND...")
     parser.add_argument("test", nargs="?", metavar="LOG|TESTNAME",
-                        help="a log file, or a test name for logs/TESTNAME.log")
+                        help="a log file, or a test of ARCH/unittests.cfg (else logs/TESTNAME.log)")
     parser.add_argument("--batch", action="store_true",
                         help="run the --ex commands after the stop, then exit (gdb -batch)")
     parser.add_argument("--ex", action="append", default=[], metavar="CMD",

@@ -117,14 +117,19 @@ def run_until_loaded(path):
     if efi is None:
         raise EfiStartError("%s is not an EFI image (X.efi) nor its debug file" % path)
     target = GdbTarget()
+    gdb.write("kut-debug: letting the firmware run until it has loaded %s\n" % efi.pe_path)
     with _Quiet():
         header = wait_for_tables(target)
-        watch = _TableWatch(header, _memory(target), efi)
-        try:
-            gdb.execute("continue", to_string=True)
-        finally:
-            watch.delete()
-    if watch.found is None:
+        memory = _memory(target)
+        found = boot_efi.from_debug_table(memory, efi, [])  # loaded already: attached late
+        if found is None:
+            watch = _TableWatch(header, memory, efi)
+            try:
+                gdb.execute("continue", to_string=True)
+            finally:
+                watch.delete()
+            found = watch.found
+    if found is None:
         raise EfiStartError("the guest stopped before the firmware loaded %s" % efi.pe_path)
     gdb.write("kut-debug: the firmware loaded %s at %#x; it has not started yet\n"
-              % (efi.pe_path, watch.found.address))
+              % (efi.pe_path, found.address))
