@@ -16,6 +16,7 @@ the UEFI shell or the boot manager loads the test:
 Then kut-load finds the image through the same table.
 """
 
+import os
 import threading
 import time
 
@@ -44,14 +45,24 @@ def _interrupt_after(seconds):
 
 
 class _Quiet:
-    """No stop notices for the slices and the watchpoint (gdb 12 and newer);
-    the user's setting comes back after."""
+    """No stop notices for the slices and the watchpoint: gdb's
+    suppress-cli-notifications (gdb 12 and newer) hides the stops, and gdb's
+    stdout goes to /dev/null meanwhile for the "Program received signal
+    SIGINT" of each slice, which no setting hides. Both come back after."""
 
     def __enter__(self):
         self.saved = gdb.parameter("suppress-cli-notifications")
         gdb.execute("set suppress-cli-notifications on")
+        gdb.flush()
+        self.stdout = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
 
     def __exit__(self, *exc):
+        gdb.flush()
+        os.dup2(self.stdout, 1)
+        os.close(self.stdout)
         gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
         return False
 

@@ -41,7 +41,7 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
     result = run_kut_debug(efi_tree, [
         "--batch", "--break", "efi_main", "--ex", "bt",
         "--ex", "python print('console has run:', '%s' in open('%s').read())" % (RUNNING, console),
-        "--ex", "print/x efi_sample_ticks",
+        "--ex", "print/x efi_sample_ticks", "--ex", "show suppress-cli-notifications",
         "logs/efi-sample.log"], timeout=300)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
@@ -58,6 +58,8 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
     # Stopped before the test printed anything or counted.
     assert "console has run: False" in result.stdout, out
     assert re.search(r"^\$1 = 0x0$", result.stdout, re.M), out
+    assert "SIGINT" not in out and "watchpoint" not in out, out  # the wait is quiet
+    assert "Suppression of printing CLI notifications is off" in result.stdout, out  # restored
     with open(os.path.join(str(efi_tree), started(result.stderr)[2])) as text:
         assert "UEFI Interactive Shell" in text.read()
 
