@@ -194,7 +194,7 @@ def plan_run_script(tree, run, options, console):
 
     def launch(port):
         stub = " ".join(paused_command.gdb_stub_words(port))
-        return ["bash", "-c", kvm_tree.SHELL_PREAMBLE + run.shell_command + " " + stub]
+        return ["bash", "-c", run.shell_command + " " + stub]
     return launch, "./" + tree.run_script, qemu_process.RUN_SCRIPT_START_TIMEOUT, console, elf
 
 

@@ -20,8 +20,11 @@ from .errors import DebugError
 
 CONFIG = "config.mak"
 # What scripts/runtime.bash defines before it evals a test's command: smp and
-# qemu_params may use $MAX_SMP.
-SHELL_PREAMBLE = ': "${MAX_SMP:=$(getconf _NPROCESSORS_CONF)}"; '
+# qemu_params may use $MAX_SMP, the host's CPUs, lowered while a probe run of
+# the run script says QEMU's machine has fewer.
+MAX_SMP_PREAMBLE = (': "${MAX_SMP:=$(getconf _NPROCESSORS_CONF)}"; '
+                    'while %s _NO_FILE_4Uhere_ -smp $MAX_SMP 2>&1 | grep -qi "exceeds max CPUs"; '
+                    'do MAX_SMP=$((MAX_SMP - 1)); done;')
 
 CONFIG_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*(.*)$")
 
@@ -89,7 +92,8 @@ def read_tests(tree):
 @dataclass
 class TestRun:
     """How run_tests.sh starts one test: the test's kernel file and the
-    shell command (bash eval) without kut-debug's own options."""
+    shell command (bash eval) without kut-debug's own options; it ends with
+    the run script's arguments, so more can be appended."""
     name: str
     kernel: str
     shell_command: str
@@ -98,6 +102,9 @@ class TestRun:
 def refusal(entry, tree, environ):
     """Why kut-debug will not run entry as run_tests.sh would, or None."""
     where = "%s in %s" % (entry.name, tree.unittests)
+    if environ.get("TARGET", "qemu") != "qemu":
+        return ("the environment has TARGET=%s: kut-debug runs tests under QEMU's gdb stub "
+                "only" % environ["TARGET"])
     if "migration" in entry.groups:
         return ("%s is a migration test: run_tests.sh runs two QEMUs and migrates the guest "
                 "from one to the other when it asks, and a single paused QEMU would wait "
@@ -142,7 +149,10 @@ def test_run(tree, entry, environ):
     assignments = [("TESTNAME", entry.name), ("TIMEOUT", "0"),
                    ("MACHINE", environ.get("MACHINE") or entry.machine),
                    ("ACCEL", environ.get("ACCEL") or entry.accel)]
-    words = ["%s=%s" % (name, shlex.quote(value)) for name, value in assignments]
+    words = []
+    if "MAX_SMP" in entry.smp + entry.qemu_params and "MAX_SMP" not in environ:
+        words.append(MAX_SMP_PREAMBLE % shlex.quote("./" + tree.run_script))
+    words += ["%s=%s" % (name, shlex.quote(value)) for name, value in assignments]
     words += [shlex.quote("./" + tree.run_script), shlex.quote(kernel), "-smp", entry.smp]
     if entry.test_args:
         words += ["-append", entry.test_args]

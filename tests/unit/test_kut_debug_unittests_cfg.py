@@ -2,6 +2,7 @@
 run_tests.sh runs a test with, and the comparison with a log's command."""
 
 import os
+import subprocess
 
 import pytest
 
@@ -72,9 +73,33 @@ def test_run_script_command_is_run_tests_shs():
     entry = unittests_cfg.parse(CFG)["gicv2-mmio-up"]
     run = kvm_tree.test_run(tree(), entry, {})
     assert run.kernel == "arm/gic.flat"
+    # runtime.bash's MAX_SMP: the host's CPUs, lowered while QEMU says they are too many.
     assert run.shell_command == (
+        ': "${MAX_SMP:=$(getconf _NPROCESSORS_CONF)}"; while ./arm/run _NO_FILE_4Uhere_ '
+        '-smp $MAX_SMP 2>&1 | grep -qi "exceeds max CPUs"; do MAX_SMP=$((MAX_SMP - 1)); done; '
         "TESTNAME=gicv2-mmio-up TIMEOUT=0 MACHINE='' ACCEL='' ./arm/run arm/gic.flat "
         "-smp $((($MAX_SMP < 2)?$MAX_SMP:2)) -machine gic-version=2 -append 'mmio'")
+    given = kvm_tree.test_run(tree(), entry, {"MAX_SMP": "4"})
+    assert given.shell_command.startswith("TESTNAME=gicv2-mmio-up ")
+
+
+def test_max_smp_is_lowered_as_run_tests_sh_does(tmp_path, monkeypatch):
+    """The preamble, run by bash against a run script whose machine takes 3 CPUs."""
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("arm")
+    with open("arm/run", "w") as script:
+        script.write('#!/bin/bash\n[ "$1" = _NO_FILE_4Uhere_ ] && [ "$3" -gt 3 ] && '
+                     'echo "Number of SMP CPUs requested (N) exceeds max CPUs supported" >&2\n'
+                     'echo "ran $*"\n')
+    os.chmod("arm/run", 0o755)
+    entry = unittests_cfg.TestEntry("t", file="t.flat", smp="$MAX_SMP")
+    command = kvm_tree.test_run(tree(), entry, {}).shell_command
+    environ = {key: value for key, value in os.environ.items() if key != "MAX_SMP"}
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=environ)
+    host_cpus = int(subprocess.run(["getconf", "_NPROCESSORS_CONF"], capture_output=True,
+                                   text=True).stdout)
+    expected = min(3, host_cpus)
+    assert result.stdout.splitlines()[-1] == "ran arm/t.flat -smp %d" % expected
 
 
 def test_environment_accel_wins_and_test_args_become_append():
@@ -101,6 +126,8 @@ def test_a_test_name_is_quoted_for_the_shell():
     ("migration-test", {}, "^migration-test in arm/unittests.cfg is a migration test: "),
     ("vmexit_cpuid", {}, "^vmexit_cpuid in arm/unittests.cfg runs on x86_64 only, and this tree "
                          "is built for arm64$"),
+    ("selftest-setup", {"TARGET": "kvmtool"}, "^the environment has TARGET=kvmtool: kut-debug "
+                                              "runs tests under QEMU's gdb stub only$"),
 ])
 def test_refusals(name, environ, message):
     with pytest.raises(DebugError, match=message):
