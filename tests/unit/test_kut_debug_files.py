@@ -102,6 +102,19 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
         gdb_session.commands_after_connecting("a.elf", "main\rx", [])
 
 
+def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
+    import ast
+    monkeypatch.chdir(tmp_path)
+    commands = gdb_session.commands_after_connecting("arm/it's.efi.debug", "main", [])
+    prefix = "python import kut_debug.efi_start; kut_debug.efi_start.run_until_loaded("
+    assert commands[0].startswith(prefix) and commands[0].endswith(")")
+    # The path is a Python literal that reads back as the absolute path, quote and all.
+    assert ast.literal_eval(commands[0][len(prefix):-1]) == str(tmp_path / "arm" / "it's.efi.debug")
+    assert commands[1:] == ["kut-load 'arm/it\\'s.efi.debug'", "break main", "continue"]
+    assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
+        "python")
+
+
 def test_gdb_argv_batch_and_init_files():
     assert gdb_session.gdb_argv("gdb-multiarch", "/k/gdbinit", "/t/s.gdb", True, False) == [
         "gdb-multiarch", "-q", "-nx", "-batch", "-x", "/k/gdbinit", "-x", "/t/s.gdb"]
