@@ -151,8 +151,12 @@ def new_console_file():
 Plan = namedtuple("Plan", "launch what start_timeout console gdb gdbinit gdb_commands log_line "
                           "notes")
 
-MIGRATION_REFUSAL = ("%s is a migration run (-incoming): the test waits for a second QEMU "
-                     "that kut-debug does not start; kut-debug does not debug migration tests")
+MIGRATION_REFUSAL = ("%s is a migration run (run_migration, -incoming): the test waits for a "
+                     "second QEMU that kut-debug does not start; kut-debug does not debug "
+                     "migration tests")
+
+# How QEMU starts: launch(port) gives the argv, `what` names it in messages.
+Start = namedtuple("Start", "launch what start_timeout console elf")
 
 
 def test_name_of(target):
@@ -173,7 +177,7 @@ def console_for_test(name, options):
     return None
 
 
-def plan_direct(argv, options, console, log_line=None):
+def plan_direct(argv, options, console):
     """QEMU started by kut-debug itself, from a log's line or the words after --."""
     if "-incoming" in argv:
         raise DebugError(MIGRATION_REFUSAL % "the command")
@@ -182,8 +186,8 @@ def plan_direct(argv, options, console, log_line=None):
     argv = [resolve_qemu(argv[0])] + argv[1:]
     console = console or new_console_file()
     rewritten = paused_command.for_gdb(argv, console)
-    return (lambda port: paused_command.with_gdb_stub(rewritten, port)), "QEMU", \
-        qemu_process.START_TIMEOUT, console, elf
+    return Start(lambda port: paused_command.with_gdb_stub(rewritten, port), "QEMU",
+                 qemu_process.START_TIMEOUT, console, elf)
 
 
 def plan_run_script(tree, run, options, console):
@@ -195,32 +199,34 @@ def plan_run_script(tree, run, options, console):
     def launch(port):
         stub = " ".join(paused_command.gdb_stub_words(port))
         return ["bash", "-c", run.shell_command + " " + stub]
-    return launch, "./" + tree.run_script, qemu_process.RUN_SCRIPT_START_TIMEOUT, console, elf
+    return Start(launch, "./" + tree.run_script, qemu_process.RUN_SCRIPT_START_TIMEOUT, console,
+                 elf)
 
 
 def plan_session(options, command, script_path):
     log_line = None
     notes = []
     if command is not None:
-        parts = plan_direct(qemu_command.command_from_words(command), options, options.console)
+        start = plan_direct(qemu_command.command_from_words(command), options, options.console)
     else:
         tree = kvm_tree.find_tree()
         name = test_name_of(options.test)
         log = tree_files.log_path(options.test)
         if is_log_argument(options.test) or os.path.isfile(log):
             log_line, log_argv = qemu_command.read_log_command(log)
-            if any("-incoming" in (qemu_command.command_from_log_line(line) or ())
+            if any(qemu_command.is_migration_line(line)
                    for line in qemu_command.read_log_lines(log)):
                 raise DebugError(MIGRATION_REFUSAL % log)
         run = tree and kvm_tree.find_test_if_listed(tree, name, os.environ)
         if run:
-            parts = plan_run_script(tree, run, options, console_for_test(name, options))
+            start = plan_run_script(tree, run, options, console_for_test(name, options))
         elif log_line is not None:
-            if tree is None and "-initrd" in log_line:
-                notes.append("not in a configured kvm-unit-tests tree: running the log's QEMU "
-                             "command without the environment run_tests.sh gave the test "
-                             "(-initrd)")
-            parts = plan_direct(log_argv, options,
+            if "-initrd" in log_line:
+                where = ("not in a configured kvm-unit-tests tree" if tree is None
+                         else "%s has no test %s" % (tree.unittests, name))
+                notes.append("%s: running the log's QEMU command without the environment "
+                             "run_tests.sh gave the test (-initrd)" % where)
+            start = plan_direct(log_argv, options,
                                 options.console or tree_files.console_path_for_log(log))
             log_line = None
         elif tree is None:
@@ -228,12 +234,11 @@ def plan_session(options, command, script_path):
         else:
             raise DebugError("%s has no test %s, and there is no %s" % (
                 tree.unittests, name, log))
-    launch, what, start_timeout, console, elf = parts
-    gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex)
+    gdb_commands = gdb_session.commands_after_connecting(start.elf, options.break_at, options.ex)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")
-    return Plan(launch, what, start_timeout, console, gdb, gdbinit, gdb_commands, log_line,
-                notes)
+    return Plan(start.launch, start.what, start.start_timeout, start.console, gdb, gdbinit,
+                gdb_commands, log_line, notes)
 
 
 def warn_if_not_the_logged_run(plan, qemu):

@@ -110,6 +110,20 @@ def test_command_line(lines):
     return None
 
 
+def is_migration_line(line):
+    """Whether a log line starts a migration: run_tests.sh runs a migration
+    test's command through run_migration (scripts/arch-run.bash), which starts
+    the second QEMU with -incoming."""
+    try:
+        words = shlex.split(without_comment(line.strip()))
+    except ValueError:
+        return False
+    argv = from_qemu_program(words)
+    if argv is None:
+        return False
+    return "run_migration" in words[:len(words) - len(argv)] or "-incoming" in argv
+
+
 def read_log_lines(log_path):
     try:
         with open(log_path, errors="replace") as log:

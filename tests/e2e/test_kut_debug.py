@@ -262,11 +262,16 @@ def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
                  "found, nor qemu-system-nonesuch on PATH)\n"),
     (["noelf"], "kut-debug: arm64/missing.elf does not exist (the ELF for -kernel "
                 "arm64/missing.flat); give the test's ELF with --elf\n"),
+    (["migration"], "kut-debug: logs/migration.log is a migration run (run_migration, "
+                    "-incoming): the test waits for a second QEMU that kut-debug does not "
+                    "start; kut-debug does not debug migration tests\n"),
 ])
 def test_errors_are_one_sentence_and_start_nothing(tree, args, message):
     write_log(tree, "notqemu", "PASS: selftest: setup: smp: number of CPUs matches expectation")
     write_log(tree, "noqemu", ARM64_LOG_LINE.replace(QEMU, "/opt/none/bin/qemu-system-nonesuch"))
     write_log(tree, "noelf", ARM64_LOG_LINE.replace("sample.flat", "missing.flat"))
+    # scripts/arch-run.bash's run_migration runs the command twice, the second with -incoming.
+    write_log(tree, "migration", "run_migration " + ARM64_LOG_LINE)
     result = run_kut_debug(tree, ["--batch"] + args)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
 

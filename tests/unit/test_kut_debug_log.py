@@ -171,3 +171,13 @@ def test_command_after_double_dash_drops_timeout_but_keeps_words():
     assert command_from_words(words) == ["qemu-system-aarch64", "-append", "a", "b"]
     with pytest.raises(DebugError, match="no qemu-system-"):
         command_from_words(["ls", "-l"])
+
+
+def test_migration_lines():
+    from kut_debug.qemu_command import is_migration_line
+    assert is_migration_line("run_migration timeout -k 1s --foreground 90s /usr/bin/qemu-system-"
+                             "aarch64 -nodefaults -machine virt -kernel arm/selftest-migration"
+                             ".flat -smp 1 # -initrd /tmp/tmp.x")
+    assert is_migration_line("qemu-system-x86_64 -kernel x86/x.flat -incoming unix:/tmp/m")
+    assert not is_migration_line(ARM64_GIC.splitlines()[0])
+    assert not is_migration_line("PASS: migration: run_migration")
