@@ -107,8 +107,10 @@ class Qemu:
         that needs flushing."""
         if self.process is None:
             return
-        if self.pid and self.pid != self.process.pid and self._in_group(self.pid):
-            os.kill(self.pid, signal.SIGTERM)
+        if self.process.poll() is None and self.pid != self.process.pid:
+            # A run script: QEMU ends, then the script, which may be in its EXIT trap already.
+            if self.pid and self._in_group(self.pid):
+                os.kill(self.pid, signal.SIGTERM)
             try:
                 self.process.wait(STOP_GRACE)
             except subprocess.TimeoutExpired:
