@@ -8,7 +8,6 @@ still runs its EXIT trap (which deletes the -initrd file), and SIGKILL after
 a grace period."""
 
 import os
-import signal
 import subprocess
 import sys
 
