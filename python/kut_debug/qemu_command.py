@@ -16,7 +16,7 @@ import os
 import re
 import shlex
 
-from . import qemu_options
+from kut_load import qemu_options
 from .errors import DebugError
 
 QEMU_PROGRAM = re.compile(r"qemu-system-[A-Za-z0-9_.+-]+|qemu-kvm")

@@ -3,7 +3,7 @@ directory, which is the tree: the log, the test's ELF, the console file."""
 
 import os
 
-from . import qemu_options
+from kut_load import kernel_file, qemu_options
 from .errors import DebugError
 
 LOG_DIR = "logs"
@@ -25,10 +25,9 @@ def console_path_for_log(path):
 def kernel_of(argv):
     """The image given to QEMU with -kernel (the last one, as QEMU takes it),
     else the EFI application on a FAT directory drive (efi_on_fat_drive)."""
-    kernels = [item.value for item in qemu_options.items(argv[1:])
-               if item.name == "-kernel" and item.value]
-    if kernels:
-        return kernels[-1]
+    kernel = qemu_options.kernel_argument(argv)
+    if kernel:
+        return kernel
     efi = efi_on_fat_drive(argv)
     if efi:
         return efi
@@ -89,13 +88,7 @@ def elf_for_kernel(kernel):
     """The ELF with the test's symbols: X.elf beside X.flat (objcopy -O binary
     of it), X.efi.debug beside X.efi (its --only-keep-debug part), else the
     kernel itself (x86's and powerpc's kernels are ELF files)."""
-    stem, extension = os.path.splitext(kernel)
-    if extension == ".flat":
-        elf = stem + ".elf"
-    elif extension == ".efi":
-        elf = kernel + ".debug"
-    else:
-        elf = kernel
+    elf = kernel_file.symbol_file_name(kernel)
     if not os.path.isfile(elf):
         raise DebugError("%s does not exist (the ELF for -kernel %s); "
                          "give the test's ELF with --elf" % (elf, kernel))

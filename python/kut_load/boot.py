@@ -2,8 +2,10 @@
 boot loader is, and the decode step. Finders read the target only through
 target.py's small interface, so they run without gdb in the unit tests."""
 
+from .errors import KutLoadError
 
-class DetectionError(Exception):
+
+class DetectionError(KutLoadError):
     """The load address could not be told; listing shows what was read."""
 
     def __init__(self, message, listing=()):

@@ -1,7 +1,7 @@
 """RISC-V virt: QEMU's reset vector jumps to OpenSBI with a2 pointing to a
 fw_dynamic_info whose next_addr is the test (see native/boot_riscv.h)."""
 
-from .boot import decoded
+from .boot import DetectionError, decoded
 
 # Where QEMU's virt, sifive_u and spike machines put the reset vector when
 # `monitor info roms` cannot say.
@@ -29,8 +29,15 @@ def finder(xlen):
     def find(target, native):
         address, length, where = reset_vector_window(target.roms())
         code = target.read_memory(address, length)
-        return decoded(where, address, code,
-                       lambda data, at: native.decode_riscv_boot(data, at, xlen))
+        found = decoded(where, address, code,
+                        lambda data, at: native.decode_riscv_boot(data, at, xlen))
+        if found.address == 0:
+            # hw/riscv/boot.c writes next_addr 0 when QEMU was given no -kernel.
+            raise DetectionError(
+                "OpenSBI's next stage is 0 in the fw_dynamic_info QEMU wrote, so QEMU "
+                "was given no -kernel, and OpenSBI will not enter an image placed "
+                "with -device loader; give the test to QEMU with -kernel", found.listing)
+        return found
     return find
 
 

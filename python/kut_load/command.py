@@ -7,15 +7,13 @@ import gdb
 from . import __version__, arches, debug_file, detect, kernel_file, loader, native, report
 from . import qemu_process, verify
 from .boot import DetectionError, LoadAddress
-from .errors import TargetError
+from .errors import KutLoadError, TargetError
 from .options import UsageError, parse
 from .plan import PlanError, image_start, plan_load
-from .quoting import UnsafeName
 from .target import GdbTarget
 
 # Failures a user can cause or fix; each becomes one gdb error line.
-USER_ERRORS = (UsageError, native.NativeModuleError, TargetError, DetectionError,
-               PlanError, loader.LoadError, UnsafeName, verify.MismatchError, OSError)
+USER_ERRORS = (KutLoadError, OSError)
 
 
 def invoke(argument):
@@ -24,7 +22,7 @@ def invoke(argument):
         run(gdb.string_to_argv(argument))
     except USER_ERRORS as error:
         raise gdb.GdbError(report.sentence(error)) from None
-    except ValueError as error:  # the native module's ElfError
+    except native.elf_error() as error:
         raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
 
 
@@ -49,16 +47,18 @@ def run(argv):
     helper = native.load()
     target = GdbTarget()
     arch = target.arch()
-    paths = [given_path] if given_path else elfs_of_running_kernel(target)
+    paths = [given_path] if given_path else elfs_of_running_kernel(target, arch, helper)
     plan, found, warning = plan_first_matching(options, target, arch, helper, paths)
     if options.dry_run:
-        gdb.write(plan.add_symbol_file_command() + "\n")
+        gdb.write("".join(line + "\n" for line in loader.planned_commands(plan, paths)))
         return
-    loader.load(plan)
+    notes = loader.load(plan, paths)
     gdb.set_convenience_variable("kut_base", plan.load_address)
     if warning:
         report.warning(warning)
     report.loaded(plan, found)
+    for note in notes:
+        report.line(note)
 
 
 def plan_first_matching(options, target, arch, helper, paths):
@@ -82,10 +82,12 @@ def plan_flat(options, target, arch, helper, elf_path):
     check_architecture(image, arch)
     found = load_address(options, arch, target, helper, image)
     symbols_path, warning = debug_file.symbol_file(image, elf_path)
-    plan = plan_load(image, symbols_path, found.address_for(image), image.bits)
+    plan = plan_load(image, symbols_path, found.address_for(image), image.bits,
+                     options.address is not None)
     if options.verbose:
         report.sections(plan)
-    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory),
+    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
+                                                     options.address is not None),
                       "the ELF's code matches target memory at %#x" % plan.load_address)
     return plan, found, warning
 
@@ -135,6 +137,8 @@ def load_address(options, arch, target, helper, image):
     except DetectionError as error:
         if options.verbose:
             report.listing(error.listing)
+        if isinstance(error, detect.UnrunnableImage):
+            raise
         found = find_by_contents(arch, image, target, error)
     if options.verbose:
         report.listing(found.listing)
@@ -169,12 +173,13 @@ def find_by_contents(arch, image, target, detection_error):
         raise DetectionError("%s; %s" % (detection_error, error)) from None
 
 
-def elfs_of_running_kernel(target):
-    """The symbol files of what QEMU was given with -kernel, named by QEMU's
-    ROM list or else the local QEMU's command line, beside gdb then QEMU."""
+def elfs_of_running_kernel(target, arch, helper):
+    """The symbol files of what QEMU was given with -kernel: named by the
+    local QEMU's command line, or else by QEMU's ROM that holds the load
+    address; looked up beside gdb, then beside QEMU."""
     qemu = qemu_process.QemuProcess(target.connection_details())
-    rom = kernel_file.kernel_rom(target.roms())
-    name = kernel_file.file_name_of(rom) if rom else qemu.kernel_argument()
+    name = qemu.kernel_argument() or kernel_file.rom_file_name(
+        target.roms(), detect.address_or_none(arch, target, helper))
     if not name:
         raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
                          "file, as in 'kut-load arm/gic.elf'")

@@ -15,7 +15,8 @@ that every section lands where the image really is: a PIE linked at 0 is
 offset to the load address, an image linked at its run address is loaded
 as it is. Prints what it loaded, where, and how it found the address, and
 sets $kut_base to the load address. Loading again replaces the symbols
-loaded before; breakpoints stay.
+loaded before; breakpoints stay. A main file of the test (gdb X.elf) or of
+another test is replaced, and copies added by hand are removed.
 
 For a UEFI test, give X.efi or X.efi.debug (each beside the other) while the
 test runs: the image is found through the firmware's debug image table, or
@@ -38,7 +39,7 @@ Start QEMU with -s -S (or -gdb tcp::PORT -S), then in gdb:
 
 Options:
   --address ADDR  Where the image starts in the guest; skips detection.
-  --dry-run       Print the add-symbol-file command and change nothing.
+  --dry-run       Print the commands a load would run; change nothing.
   --force         Load even if target memory does not match the ELF.
   -v, --verbose   Show what was read, how it was decoded, the sections
                   and the checks.

@@ -24,6 +24,10 @@ USUAL_LOAD_ADDRESSES = {
 }
 
 
+class UnrunnableImage(DetectionError):
+    """QEMU placed the image where it cannot run: no other address is right."""
+
+
 def find_load_address(arch, target, native):
     """LoadAddress of the test image; DetectionError when it cannot be told."""
     finder = FINDERS.get(arch)
@@ -36,8 +40,22 @@ def find_load_address(arch, target, native):
         if rom is None:
             raise
         name = kernel_file.file_name_of(rom)
+        if rom.address == 0 and name != rom.name:
+            # hw/core/loader.c: an ELF given with -kernel lands at its link address.
+            raise UnrunnableImage(
+                "QEMU loaded the ELF %s with -kernel at its link address 0x0, where the "
+                "test cannot run; give QEMU the .flat image made from it with -kernel"
+                % name, error.listing) from None
         return LoadAddress(rom.address, "from QEMU's ROM list, which has %s there (%s)"
                            % (name, error), error.listing)
+
+
+def address_or_none(arch, target, native):
+    """The load address find_load_address tells, or None when it cannot."""
+    try:
+        return find_load_address(arch, target, native).address
+    except (DetectionError, TargetError):
+        return None
 
 
 def find_by_contents(arch, image, start, read_memory, expected, pcs):

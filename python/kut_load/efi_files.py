@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from .efi_pe import PeError, PeHeader, parse_pe_header
+from .errors import KutLoadError
 
 DEBUG_SUFFIX = ".debug"
 ELF_MAGIC = b"\x7fELF"
@@ -13,7 +14,7 @@ ELF_MAGIC = b"\x7fELF"
 MAX_IMAGE_BYTES = 256 << 20
 
 
-class EfiFileError(ValueError):
+class EfiFileError(KutLoadError):
     """The EFI image or its debug file is missing or unreadable."""
 
 

@@ -6,7 +6,8 @@ import re
 
 # Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
 _QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")
-# Firmware and option ROMs QEMU loads from its data directory, by file name.
+# Firmware and option ROMs QEMU loads from its data directory, by file name:
+# only a last resort, when no load address says where the test is.
 _FIRMWARE_PREFIXES = ("opensbi", "bios", "vgabios", "sgabios", "qemu_efi", "edk2", "ovmf",
                       "efi-", "pxe-", "linuxboot", "multiboot", "kvmvapic", "pvh.bin")
 
@@ -19,15 +20,25 @@ def file_name_of(rom):
     return _SEGMENT_SUFFIX.sub("", rom.name)
 
 
-def kernel_rom(roms):
-    """The ROM holding the -kernel file, if QEMU listed one."""
-    for rom in roms:
-        base_name = os.path.basename(rom.name).lower()
-        if rom.name in _QEMU_BLOBS or base_name.startswith(_FIRMWARE_PREFIXES):
-            continue
-        if rom.memory == "ram" and rom.size > 0:
-            return rom
-    return None
+def kernel_rom(roms, address=None):
+    """The ROM holding the test, or None when QEMU's list cannot tell: the RAM
+    ROM that holds address (the load address found from the boot code), or
+    without an address the only RAM ROM QEMU neither made itself nor found
+    among its own firmware. A firmware the user gave (-bios fw_jump.elf) is
+    never taken for the test by its name: only by where the test is."""
+    loaded = [rom for rom in roms
+              if rom.memory == "ram" and rom.size > 0 and rom.name not in _QEMU_BLOBS]
+    if address is not None:
+        return next((rom for rom in loaded if rom.contains(address)), None)
+    loaded = [rom for rom in loaded
+              if not os.path.basename(rom.name).lower().startswith(_FIRMWARE_PREFIXES)]
+    return loaded[0] if len({file_name_of(rom) for rom in loaded}) == 1 else None
+
+
+def rom_file_name(roms, address=None):
+    """The file name of kernel_rom(roms, address), or None."""
+    rom = kernel_rom(roms, address)
+    return file_name_of(rom) if rom else None
 
 
 def symbol_file_name(kernel):

@@ -1,18 +1,28 @@
-"""Hands a load plan to gdb: replaces earlier copies of the test's symbols
-with the planned ones, with the user's settings left as they were."""
+"""Hands a load plan to gdb: the planned symbols replace every earlier copy
+of the test's symbols, and nothing else in the session changes; when gdb
+refuses, the session is left as it was.
 
-import os
+gdb facts this depends on (symfile.c):
+- `symbol-file` with no argument drops every symbol file, and gdb then
+  disables each breakpoint it cannot re-set; `symbol-file FILE -o OFFSET`
+  replaces only the main file, and re-sets breakpoints in the new one.
+- `remove-symbol-file NAME` takes the first file added with add-symbol-file
+  under that exact name, never the main file, and gdb keeps the new ones
+  after the old ones; so loading first and removing after removes only the
+  old copies, and breakpoints always have the new place to move to.
+"""
 
 import gdb
 
+from . import main_file
+from .errors import KutLoadError
 from .quoting import quote_argument
 
-# What kut-load loaded in this gdb: file name -> the add-symbol-file command,
-# so a new load replaces them all and a failed one can put them back.
-_loaded = {}
+# Names of the symbol files kut-load loaded in this gdb: a new load replaces them.
+_loaded = set()
 
 
-class LoadError(Exception):
+class LoadError(KutLoadError):
     """gdb refused to load or unload symbols."""
 
 
@@ -26,48 +36,105 @@ def run_without_confirm(command):
         gdb.execute("set confirm %s" % ("on" if confirm else "off"), to_string=True)
 
 
-def _same_file(a, b):
+def symbol_files():
+    """The valid objfiles the user or kut-load read, without separate debug files."""
+    return [objfile for objfile in gdb.objfiles()
+            if objfile.is_valid() and objfile.filename and objfile.owner is None]
+
+
+def load(plan, test_paths):
+    """Loads plan's symbols and drops every earlier copy of the test: files
+    kut-load loaded, any of test_paths (the test's ELF by any name), and a
+    main file of another test. Returns lines saying what else changed."""
+    level = selected_frame_level()
     try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
+        return replace_symbols(plan, test_paths)
+    finally:
+        # New symbols flush gdb's frame cache, which selects frame 0 again.
+        select_frame_level(level)
 
 
-def earlier_copies(symbols_path):
-    """Symbol files to drop: this file by any name, and whatever kut-load loaded."""
-    return [objfile.filename for objfile in gdb.objfiles()
-            if objfile.is_valid() and objfile.filename
-            and (objfile.filename in _loaded or _same_file(objfile.filename, symbols_path))]
-
-
-def unload(name):
-    """Drops one symbol file; returns the command that would read it back."""
-    quoted = quote_argument(name, "file name")
-    # gdb's main symbol file (gdb X.elf, file X.elf) was read at the link
-    # address, and remove-symbol-file does not take it: symbol-file drops it.
-    if name == gdb.current_progspace().filename:
-        command, restore = "symbol-file", "symbol-file " + quoted
-    else:
-        command, restore = "remove-symbol-file " + quoted, _loaded.get(name)
+def selected_frame_level():
+    """How many frames the selected one is above the newest, or None."""
     try:
-        run_without_confirm(command)
+        frame = gdb.selected_frame()
+    except gdb.error:
+        return None
+    level = 0
+    while frame.newer() is not None:
+        level, frame = level + 1, frame.newer()
+    return level
+
+
+def select_frame_level(level):
+    if not level:
+        return
+    try:
+        frame = gdb.newest_frame()
+        for _ in range(level):
+            frame = frame.older() or frame
+        frame.select()
+    except gdb.error:
+        pass  # the target went away: nothing to select
+
+
+class Replacement:
+    """What loading plan changes in gdb: load, the command that reads the new
+    symbols; removals, one command per earlier copy to drop after it;
+    replaced_main, gdb's main file when load replaces it; notes, what to tell."""
+
+    def __init__(self, plan, test_paths):
+        self.main_name = gdb.current_progspace().filename
+        files = [objfile.filename for objfile in symbol_files()]
+        self.copies = sorted(name for name in set(files) if name in _loaded
+                             or main_file.same_file(name, [plan.elf_path, *test_paths]))
+        role = (main_file.role(self.main_name, self.copies, plan) if self.main_name
+                else main_file.KEEP)
+        self.notes = []
+        if role == main_file.OTHER_TEST:
+            self.notes.append("gdb's main file %s is another test's; replaced it"
+                              % self.main_name)
+        self.replaced_main = self.main_name if role != main_file.KEEP else None
+        self.load = plan.add_symbol_file_command()
+        if self.replaced_main:
+            # The same FILE -o OFFSET arguments, read as gdb's new main file.
+            self.load = "symbol-file" + self.load[len("add-symbol-file"):]
+        # remove-symbol-file takes add-symbol-file's files only, oldest first.
+        self.removals = ["remove-symbol-file " + quote_argument(name, "file name")
+                         for name in self.copies
+                         for _ in range(files.count(name) - (name == self.main_name))]
+
+    def commands(self):
+        return [self.load] + self.removals
+
+
+def planned_commands(plan, test_paths):
+    """The gdb commands load() would run, in order, for --dry-run."""
+    return Replacement(plan, test_paths).commands()
+
+
+def replace_symbols(plan, test_paths):
+    replacement = Replacement(plan, test_paths)
+    try:
+        run_without_confirm(replacement.load)
     except gdb.error as error:
-        raise LoadError("cannot remove the earlier symbols of %s: %s" % (name, error))
-    return restore
-
-
-def load(plan):
-    """Replaces any earlier copy of the test's symbols with the planned one;
-    if gdb refuses the new file, the earlier symbols come back."""
-    removed = earlier_copies(plan.elf_path)
-    restores = [unload(name) for name in removed]
-    command = plan.add_symbol_file_command()
-    try:
-        run_without_confirm(command)
-    except gdb.error as error:
-        for restore in filter(None, restores):
-            run_without_confirm(restore)
+        put_main_back(replacement.replaced_main)
         raise LoadError("gdb could not load symbols from %s: %s" % (plan.elf_path, error))
-    for name in removed:
-        _loaded.pop(name, None)
-    _loaded[plan.elf_path] = command
+    for removal in replacement.removals:
+        try:
+            run_without_confirm(removal)
+        except gdb.error as error:
+            raise LoadError("loaded the new symbols, but gdb kept an earlier copy (%s: %s); "
+                            "drop it with remove-symbol-file" % (removal, error))
+    _loaded.difference_update(replacement.copies)
+    _loaded.add(plan.elf_path)
+    return replacement.notes
+
+
+def put_main_back(main_name):
+    """Reads gdb's main file again if a failed symbol-file dropped it."""
+    if main_name and gdb.current_progspace().filename is None:
+        try:
+            run_without_confirm("symbol-file " + quote_argument(main_name, "file name"))
+        except gdb.error:
+            pass

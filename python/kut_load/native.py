@@ -11,6 +11,8 @@ import importlib.util
 import os
 import sys
 
+from .errors import KutLoadError
+
 MODULE_NAME = "_kut_native"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT_DIR = os.path.dirname(os.path.dirname(PACKAGE_DIR))
@@ -19,8 +21,17 @@ BUILD_DIR = os.path.join(CHECKOUT_DIR, "build", "native")
 _module = None
 
 
-class NativeModuleError(Exception):
+class NativeModuleError(KutLoadError):
     """The native helper is missing or was built for another Python."""
+
+
+class _NotLoaded(Exception):
+    """Stands for ElfError before the native module is imported: nothing raises it."""
+
+
+def elf_error():
+    """The native module's ElfError (a damaged or foreign file), to catch by name."""
+    return _module.ElfError if _module is not None else _NotLoaded
 
 
 def search_dirs():

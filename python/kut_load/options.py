@@ -2,8 +2,10 @@
 small hand-written parser, since argparse alone costs more to set up than
 the rest of a kut-load."""
 
+from .errors import KutLoadError
 
-class UsageError(Exception):
+
+class UsageError(KutLoadError):
     """The command line does not parse."""
 
 

@@ -3,13 +3,14 @@ and the exact add-symbol-file command that tells gdb so. Pure: no gdb here."""
 
 from collections import namedtuple
 
+from .errors import KutLoadError
 from .quoting import hex_address, quote_argument
 
 ET_EXEC = 2
 ET_DYN = 3
 
 
-class PlanError(ValueError):
+class PlanError(KutLoadError):
     """The image cannot be placed at the address the target reports."""
 
 
@@ -50,16 +51,21 @@ def check_no_overlap(image):
                             % (image.path, name, next_name))
 
 
-def plan_load(image, elf_path, load_address, address_bits=64):
+def plan_load(image, elf_path, load_address, address_bits=64, address_given=False):
     """Places image so that its first byte is at load_address.
 
     A PIE (ET_DYN) may go anywhere; an ET_EXEC image runs only where it was
-    linked, so any other address means the wrong file or a wrong detection.
+    linked, so any other address means the wrong file or a wrong detection,
+    or a wrong address when the user gave it (address_given).
     """
     start = image_start(image)
     check_no_overlap(image)
     mask = (1 << address_bits) - 1
     offset = load_address - start
+    if image.type == ET_EXEC and offset != 0 and address_given:
+        raise PlanError(
+            "%s is linked to run at %#x, so it cannot start at %#x, the address given; "
+            "leave --address out, or give %#x" % (image.path, start, load_address, start))
     if image.type == ET_EXEC and offset != 0:
         raise PlanError(
             "%s is linked to run at %#x, but the image in the guest starts at %#x; "

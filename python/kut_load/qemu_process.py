@@ -4,6 +4,8 @@ line names the -kernel file when QEMU's ROM list does not."""
 
 import os
 
+from . import qemu_options
+
 _TCP_TABLES = ("/proc/net/tcp", "/proc/net/tcp6")
 _LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -73,7 +75,4 @@ class QemuProcess:
                 argv = cmdline.read().decode(errors="surrogateescape").split("\0")
         except (OSError, TypeError):
             return None
-        for option, value in zip(argv, argv[1:]):
-            if option in ("-kernel", "--kernel"):
-                return value
-        return None
+        return qemu_options.kernel_argument(argv[:-1] if argv[-1:] == [""] else argv)

@@ -1,12 +1,18 @@
 """Makes untrusted strings safe to put on a gdb command line.
 
 gdb.execute() runs each line of a string as its own command, and
-add-symbol-file splits its arguments with libiberty's buildargv, where a
-backslash escapes the next character even inside quotes.
+add-symbol-file splits its arguments with libiberty's buildargv, which
+changed under gdb 16: up to gdb 15 a backslash escapes any character, inside
+either quote too; from gdb 16 it follows the POSIX shell, where single quotes
+take every character literally and, inside double quotes, a backslash
+escapes only \\ " $ ` and newline. A double-quoted word with only \\ and "
+escaped reads the same to both (observed on gdb 13.1 and 16.3).
 """
 
+from .errors import KutLoadError
 
-class UnsafeName(ValueError):
+
+class UnsafeName(KutLoadError):
     """A name that cannot be passed to gdb without changing its meaning."""
 
 
@@ -25,10 +31,13 @@ def printable(name):
 
 
 def quote_argument(text, what="argument"):
-    """One argv word for gdb_buildargv: single-quoted, backslash-escaped."""
+    """One argv word that every gdb's buildargv reads as TEXT: double-quoted,
+    with backslashes and double quotes backslash-escaped.
+
+    Raises UnsafeName for text with a control character."""
     check_printable(text, what)
-    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
-    return "'" + escaped + "'"
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped + '"'
 
 
 def hex_address(value):

@@ -4,7 +4,8 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 import gdb
 
 from . import arches
-from .errors import TargetError
+from .errors import TargetError, whole_read
+from .quoting import printable
 from .roms import parse_info_roms
 
 
@@ -15,8 +16,7 @@ class GdbTarget:
         self.inferior = gdb.selected_inferior()
         thread = gdb.selected_thread()
         if self.inferior.pid == 0 or thread is None:
-            raise TargetError("no target is connected; start QEMU with -s -S and run "
-                              "'target remote :1234' first")
+            raise TargetError(not_connected_message(self.inferior))
         try:
             # Listing threads asks the remote, which refuses while the target runs.
             running = thread.is_running() or any(
@@ -33,10 +33,11 @@ class GdbTarget:
 
     def read_memory(self, address, length):
         try:
-            return bytes(self.inferior.read_memory(address, length))
+            data = bytes(self.inferior.read_memory(address, length))
         except (gdb.MemoryError, gdb.error) as error:
             raise TargetError("cannot read %d bytes of target memory at %#x: %s"
                               % (length, address, error)) from None
+        return whole_read(data, address, length)
 
     def monitor(self, command):
         """QEMU's monitor answer, or None when the stub has no monitor."""
@@ -81,3 +82,22 @@ class GdbTarget:
                 selected_thread.switch()
                 if selected_frame is not None and selected_frame.is_valid():
                     selected_frame.select()
+
+
+def not_connected_message(inferior):
+    """Why there may be no target: gdb refuses to connect to a QEMU whose
+    registers do not fit gdb's architecture, when that was set by hand or
+    taken from a main file of another kind (x86's 32-bit X.flat)."""
+    text = "no target is connected; start QEMU with -s -S and run 'target remote :1234' first"
+    setting = gdb.execute("show architecture", to_string=True)
+    main_file = gdb.current_progspace().filename
+    if '"auto"' not in setting:
+        cause, fix = "set by hand", "run 'set architecture auto'"
+    elif main_file:
+        cause = "taken from gdb's main file %s" % printable(main_file)
+        fix = "run 'file' with no argument to drop it (kut-load needs no main file)"
+    else:
+        return text
+    return ("%s; if 'target remote' said \"Remote 'g' packet reply is too long\", gdb's "
+            "architecture %s (%s) is not QEMU's: %s, then 'target remote' again"
+            % (text, inferior.architecture().name(), cause, fix))

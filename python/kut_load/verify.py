@@ -4,11 +4,13 @@ read function it is given."""
 
 from collections import namedtuple
 
+from .errors import KutLoadError
+
 # Each window is one remote read; two keep a whole kut-load within three.
 WINDOW_BYTES = 512
 
 
-class MismatchError(Exception):
+class MismatchError(KutLoadError):
     """Target memory differs from the ELF."""
 
 
@@ -58,14 +60,22 @@ def first_difference(expected, actual, link_address, skip):
     return None
 
 
-def check(image, plan, read_memory):
-    """Raises MismatchError naming the file and the first address that differs."""
+def check(image, plan, read_memory, address_given=False):
+    """Raises MismatchError naming the file and the first address that differs,
+    and blaming the address when the user gave it (address_given)."""
     skip = rewritten_bytes(image)
     for window in code_windows(image):
         expected = image.section_bytes(window.section.index, window.offset, window.length)
         guest_address = window.link_address() + plan.offset
         actual = read_memory(guest_address, len(expected))
         at = first_difference(expected, actual, window.link_address(), skip)
+        if at is not None and address_given:
+            raise MismatchError(
+                "%s does not match the guest's memory at %#x (%s+%#x), so the image does "
+                "not start at %#x, the address given; give the address where QEMU loaded "
+                "it, or leave --address out to have it found"
+                % (plan.elf_path, guest_address + at, window.section.name,
+                   window.offset + at, plan.load_address))
         if at is not None:
             raise MismatchError(
                 "%s does not match the guest's memory at %#x (%s+%#x): the guest runs "

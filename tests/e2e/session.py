@@ -40,9 +40,11 @@ class Qemu:
         require(command[0])
         self.workdir = tempfile.mkdtemp(prefix="kut-qemu-")
         self.console = os.path.join(self.workdir, "console.log")
-        self.argv = command + ["-display", "none", "-monitor", "none",
-                               "-serial", "file:" + self.console,
-                               "-kernel", kernel] + list(extra) + (["-S"] if paused else [])
+        # kernel None: the image comes some other way (-device loader).
+        self.argv = (command + ["-display", "none", "-monitor", "none",
+                                "-serial", "file:" + self.console]
+                     + (["-kernel", kernel] if kernel else []) + list(extra)
+                     + (["-S"] if paused else []))
         self.cwd = cwd
         self.process = None
         self.port = None

@@ -170,7 +170,7 @@ def test_dry_run_prints_the_command_and_loads_nothing():
     elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
     with Qemu("aarch64", flat) as qemu:
         out = run_gdb(qemu.port, ["kut-load --dry-run " + elf, count_objfiles("sample.elf")])
-    assert "add-symbol-file '%s' -o 0x40080000\n" % elf in out, out
+    assert 'add-symbol-file "%s" -o 0x40080000\n' % elf in out, out
     assert "objfiles: 0" in out, out
 
 

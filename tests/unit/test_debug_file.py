@@ -1,14 +1,16 @@
 """Finding an ELF's DWARF: in the file, or through .gnu_debuglink / build-id."""
 
 import os
-import subprocess
+import zlib
 from types import SimpleNamespace
 
 import pytest
 
+from binutils import objcopy
 from conftest import guest_file
 from kut_load import debug_file
 from kut_load.debug_file import (GLOBAL_DEBUG_DIR, NO_DWARF_WARNING, NO_SYMBOLS_WARNING,
+                                 STALE_WARNING,
                                  candidate_paths, symbol_file)
 
 BUILD_ID = "0123456789abcdef0123456789abcdef01234567"
@@ -80,8 +82,38 @@ def test_build_id_file_wins_over_debuglink(tmp_path):
     by_id.parent.mkdir(parents=True)
     by_id.write_bytes(b"")
     found = symbol_file(image(debuglink="gic.efi.debug", build_id=BUILD_ID),
-                        str(tmp_path / "gic.efi"))
+                        str(tmp_path / "gic.efi"), build_id_of=lambda path: BUILD_ID)
     assert found == (str(by_id), None)
+
+
+def test_debug_file_of_another_build_is_not_used(tmp_path):
+    elf = str(tmp_path / "gic.elf")
+    (tmp_path / "gic.debug").write_bytes(b"another build")
+    linked = image(debuglink="gic.debug")
+    linked.debug_info.debuglink_crc = zlib.crc32(b"this build")
+    path, warning = symbol_file(linked, elf)
+    assert path == elf
+    assert warning == STALE_WARNING % (str(tmp_path / "gic.debug"), elf, "CRC")
+
+
+def test_debug_file_with_another_build_id_is_not_used(tmp_path):
+    by_id = tmp_path / ".build-id" / BUILD_ID[:2] / (BUILD_ID[2:] + ".debug")
+    by_id.parent.mkdir(parents=True)
+    by_id.write_bytes(b"")
+    elf = str(tmp_path / "gic.elf")
+    path, warning = symbol_file(image(build_id=BUILD_ID), elf,
+                                build_id_of=lambda path: BUILD_ID[::-1])
+    assert (path, warning) == (elf, STALE_WARNING % (str(by_id), elf, "build-id"))
+
+
+def test_matching_debug_file_after_a_stale_one_is_used(tmp_path):
+    (tmp_path / "gic.debug").write_bytes(b"another build")
+    (tmp_path / ".debug").mkdir()
+    (tmp_path / ".debug" / "gic.debug").write_bytes(b"this build")
+    linked = image(debuglink="gic.debug")
+    linked.debug_info.debuglink_crc = zlib.crc32(b"this build")
+    assert symbol_file(linked, str(tmp_path / "gic.elf")) == (
+        str(tmp_path / ".debug" / "gic.debug"), None)
 
 
 def test_global_debug_directory_is_used(tmp_path, monkeypatch):
@@ -116,8 +148,6 @@ def test_debug_directory_named_like_the_link_is_not_taken(tmp_path):
 def test_real_debuglink_pair(native, tmp_path):
     """objcopy's split: the stripped file leads to its .debug file."""
     elf, debug = str(tmp_path / "sample.elf"), str(tmp_path / "sample.debug")
-    subprocess.run(["objcopy", "--only-keep-debug", guest_file("arm64", "sample.elf"), debug],
-                   check=True)
-    subprocess.run(["objcopy", "--strip-debug", "--add-gnu-debuglink=" + debug,
-                    guest_file("arm64", "sample.elf"), elf], check=True)
+    objcopy("--only-keep-debug", guest_file("arm64", "sample.elf"), debug)
+    objcopy("--strip-debug", "--add-gnu-debuglink=" + debug, guest_file("arm64", "sample.elf"), elf)
     assert symbol_file(native.ElfImage(elf), elf) == (debug, None)

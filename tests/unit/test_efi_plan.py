@@ -61,7 +61,7 @@ def test_sections_move_by_the_load_address(native):
     assert placed[".text"].address == BASE + 0x1000
     assert placed[".data"].address == BASE + placed[".data"].link_address
     assert ".debug_info" not in placed
-    assert plan.add_symbol_file_command() == "add-symbol-file '%s' -o %#x" % (efi.debug_path, BASE)
+    assert plan.add_symbol_file_command() == 'add-symbol-file "%s" -o %#x' % (efi.debug_path, BASE)
 
 
 def test_a_debug_file_of_another_build_is_refused(native):

@@ -13,6 +13,7 @@ from elftools.elf import enums
 from elftools.elf.elffile import ELFFile
 
 import elf_damage
+from binutils import objcopy
 from conftest import REPO, guest_file
 
 # arch -> what the image's header must say (see KNOWLEDGE.md).
@@ -59,12 +60,6 @@ def sample(request, native):
     path = guest_file(request.param, "sample.elf")
     with open(path, "rb") as stream:
         yield request.param, path, native.ElfImage(path), ELFFile(stream)
-
-
-def objcopy(*args):
-    objcopy_program = shutil.which("objcopy")
-    assert objcopy_program, "binutils' objcopy is not installed"
-    subprocess.run([objcopy_program] + list(args), check=True)
 
 
 # --- Well-formed files, against pyelftools ------------------------------------

@@ -106,3 +106,32 @@ def test_locate_error_names_every_place_looked(tmp_path):
 def test_locate_error_without_directories():
     with pytest.raises(FileNotFoundError, match="arm/gic.elf"):
         locate("arm/gic.flat", [None])
+
+
+USER_FIRMWARE = [
+    "/home/u/opensbi/build/platform/generic/firmware/fw_dynamic.bin",
+    "/home/u/opensbi/fw_jump.elf ELF program header segment 1",
+    "/home/u/u-boot/u-boot.bin",
+    "/home/u/kvm-unit-tests/powerpc/boot_rom.bin",
+]
+
+
+@pytest.mark.parametrize("firmware", USER_FIRMWARE)
+def test_firmware_the_user_gave_is_not_the_test(firmware):
+    roms = parse_info_roms(
+        'addr=0000000080000000 size=0x045ac8 mem=ram name="%s"\n'
+        'addr=0000000080200000 size=0x000560 mem=ram name="riscv/sbi.flat"\n'
+        'addr=0000000087e00000 size=0x100000 mem=ram name="fdt"\n' % firmware)
+    # Where the boot code says the test is, is what names it.
+    assert file_name_of(kernel_rom(roms, 0x80200000)) == "riscv/sbi.flat"
+    assert file_name_of(kernel_rom(roms, 0x80200010)) == "riscv/sbi.flat"
+    assert kernel_rom(roms, 0x90000000) is None
+    # Without that address, two files could each be the test: no guess.
+    assert kernel_rom(roms) is None
+
+
+def test_every_segment_of_one_file_is_one_kernel():
+    roms = parse_info_roms(
+        'addr=0000000000400000 size=0x001000 mem=ram name="x86/msr.flat ELF program header segment 0"\n'
+        'addr=0000000000401000 size=0x002000 mem=ram name="x86/msr.flat ELF program header segment 1"\n')
+    assert file_name_of(kernel_rom(roms)) == "x86/msr.flat"

@@ -89,7 +89,7 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
                                                      ["info line *$pc", "bt"])
     assert gdb_session.startup_script(40001, commands) == (
         "target remote 127.0.0.1:40001\n"
-        "kut-load 'arm/it\\'s.elf'\n"
+        "kut-load \"arm/it's.elf\"\n"
         "break main\n"
         "continue\n"
         "info line *$pc\n"
@@ -110,7 +110,9 @@ def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
     assert commands[0].startswith(prefix) and commands[0].endswith(")")
     # The path is a Python literal that reads back as the absolute path, quote and all.
     assert ast.literal_eval(commands[0][len(prefix):-1]) == str(tmp_path / "arm" / "it's.efi.debug")
-    assert commands[1:] == ["kut-load 'arm/it\\'s.efi.debug'", "break main", "continue"]
+    from kut_load.quoting import quote_argument
+    assert commands[1:] == ["kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
+                            "break main", "continue"]
     assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
         "python")
 
@@ -134,3 +136,13 @@ def test_command_line_forms():
         cli.parse(["--batch"])
     with pytest.raises(DebugError, match="unrecognized arguments: --bogus"):
         cli.parse(["--bogus", "pmu"])
+
+
+def test_both_commands_read_the_same_kernel_argument():
+    # kut-load reads the local QEMU's command line, kut-debug the log's: one parser.
+    from kut_load import qemu_options
+    argv = ["qemu-system-aarch64", "-kernel", "a.flat", "-append", "-kernel x.flat",
+            "--kernel", "b.flat", "-S"]
+    assert qemu_options.kernel_argument(argv) == "b.flat"
+    assert tree_files.kernel_of(argv) == "b.flat"
+    assert qemu_options.kernel_argument(["qemu-system-x86_64", "-append", "-kernel"]) is None

@@ -8,7 +8,7 @@ import pytest
 from conftest import guest_file
 from kut_load.plan import ET_DYN, ET_EXEC, PlanError, check_no_overlap, image_start, plan_load
 from kut_load.quoting import UnsafeName
-from test_quoting import buildargv
+from test_quoting import SPLITTERS
 
 
 def section(name, address, size, allocated=True, contents=True, writable=False,
@@ -34,7 +34,7 @@ PIE_AT_ZERO = image(ET_DYN, [
 def test_pie_linked_at_zero_is_offset_to_the_load_address():
     plan = plan_load(PIE_AT_ZERO, "/tests/x.elf", 0x40080000)
     assert plan.offset == 0x40080000 and plan.load_address == 0x40080000
-    assert plan.add_symbol_file_command() == "add-symbol-file '/tests/x.elf' -o 0x40080000"
+    assert plan.add_symbol_file_command() == 'add-symbol-file "/tests/x.elf" -o 0x40080000'
 
 
 def test_sections_are_the_allocated_ones_moved_by_the_offset():
@@ -67,7 +67,7 @@ def test_exec_at_its_link_address_has_offset_zero():
     plan = plan_load(linked, "/tests/arm.elf", 0x40010000, 32)
     assert plan.offset == 0
     assert [s.address for s in plan.sections] == [0x40010000, 0x40010378]
-    assert plan.add_symbol_file_command() == "add-symbol-file '/tests/arm.elf' -o 0x0"
+    assert plan.add_symbol_file_command() == 'add-symbol-file "/tests/arm.elf" -o 0x0'
 
 
 def test_exec_elsewhere_is_refused():
@@ -123,9 +123,10 @@ def test_touching_and_empty_sections_do_not_overlap():
     "/tmp/with space/x.elf", "/tmp/it's/x.elf", '/tmp/"q"/x.elf', "/tmp/back\\slash/x.elf",
     "/tmp/$HOME;#/x.elf", "/tmp/-o 0x1000/x.elf",
 ])
-def test_command_keeps_the_path_one_word(path):
+@pytest.mark.parametrize("split", SPLITTERS)
+def test_command_keeps_the_path_one_word(path, split):
     plan = plan_load(PIE_AT_ZERO, path, 0x40080000)
-    assert buildargv(plan.add_symbol_file_command()) == [
+    assert split(plan.add_symbol_file_command()) == [
         "add-symbol-file", path, "-o", "0x40080000"]
 
 

@@ -1,13 +1,14 @@
-"""Quoting for gdb command lines, checked against an independent splitter
-that follows libiberty's buildargv (what add-symbol-file uses)."""
+"""Quoting for gdb command lines, checked against independent splitters that
+follow libiberty's buildargv (what add-symbol-file uses) before and from gdb 16."""
 
 import pytest
 
+from kut_load.errors import KutLoadError
 from kut_load.quoting import UnsafeName, check_printable, hex_address, quote_argument
 
 
 def buildargv(line):
-    """Splits line as libiberty's buildargv does: whitespace separates words
+    """Splits line as libiberty's buildargv did up to gdb 15: whitespace separates words
     outside quotes; a backslash takes the next character literally, inside
     quotes too; single and double quotes group and are dropped."""
     words = []
@@ -40,9 +41,61 @@ def buildargv(line):
         words.append("".join(word))
 
 
+def posix_buildargv(line):
+    """Splits line as gdb 16's buildargv does, like the POSIX shell: a
+    backslash outside quotes takes the next character literally; single
+    quotes take everything literally; inside double quotes a backslash
+    escapes only \\ " $ ` and newline."""
+    words = []
+    i = 0
+    while True:
+        while i < len(line) and line[i].isspace():
+            i += 1
+        if i >= len(line):
+            return words
+        word, quote = [], None
+        while i < len(line):
+            char = line[i]
+            i += 1
+            if quote == "'":
+                if char == "'":
+                    quote = None
+                else:
+                    word.append(char)
+            elif char == "\\" and i < len(line) and (quote is None or line[i] in '\\"$`\n'):
+                word.append(line[i])
+                i += 1
+            elif quote == '"':
+                if char == '"':
+                    quote = None
+                else:
+                    word.append(char)
+            elif char in "'\"":
+                quote = char
+            elif char.isspace():
+                break
+            else:
+                word.append(char)
+        words.append("".join(word))
+
+
+SPLITTERS = [buildargv, posix_buildargv]
+
+
 def test_splitter_follows_buildargv():
     assert buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\'i' ") == ["a", "b c", "d 'e", "f g", "h'i"]
     assert buildargv("x''y ''") == ["xy", ""]
+
+
+def test_splitter_follows_posix_buildargv():
+    assert posix_buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\' i") == ["a", "b c", "d 'e", "f g", "h\\", "i"]
+    assert posix_buildargv('"a\\b\\\\c\\"d"') == ['a\\b\\c"d']
+
+
+def test_single_quotes_read_differently_by_the_two():
+    """Why the quoting changed: the old single-quoted form loses its meaning."""
+    line = "'it\\'s'"
+    assert buildargv(line) != posix_buildargv(line)
 
 
 NAMES = [
@@ -66,11 +119,12 @@ NAMES = [
 ]
 
 
+@pytest.mark.parametrize("split", SPLITTERS)
 @pytest.mark.parametrize("name", NAMES)
-def test_quoted_argument_is_one_word_with_the_same_text(name):
+def test_quoted_argument_is_one_word_with_the_same_text(name, split):
     quoted = quote_argument(name)
-    assert buildargv(quoted) == [name]
-    assert buildargv("add-symbol-file %s -o 0x40080000" % quoted) == [
+    assert split(quoted) == [name]
+    assert split("add-symbol-file %s -o 0x40080000" % quoted) == [
         "add-symbol-file", name, "-o", "0x40080000"]
 
 
@@ -89,8 +143,10 @@ def test_printable_text_is_returned_as_is():
     assert check_printable("a b'c\\", "name") == "a b'c\\"
 
 
-def test_unsafe_name_is_a_value_error():
-    assert issubclass(UnsafeName, ValueError)
+def test_unsafe_name_is_a_user_error_not_a_value_error():
+    # The command boundary catches KutLoadError; a bare ValueError is a bug.
+    assert issubclass(UnsafeName, KutLoadError)
+    assert not issubclass(UnsafeName, ValueError)
 
 
 @pytest.mark.parametrize("value, text", [

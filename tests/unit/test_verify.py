@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import guest_file
+from kut_load.errors import TargetError, whole_read
 from kut_load.plan import plan_load
 from kut_load.verify import (WINDOW_BYTES, MismatchError, check, code_windows,
                              first_difference, rewritten_bytes)
@@ -149,9 +150,11 @@ def test_first_difference():
     assert first_difference(b"", b"", 0, set()) is None
 
 
-def test_short_read_compares_what_was_read():
-    # zip stops at the shorter; the target layer must refuse short reads itself.
-    assert first_difference(b"abcd", b"ab", 0, set()) is None
+def test_short_read_is_refused_where_memory_is_read():
+    # zip stops at the shorter, so a short read must never get this far.
+    with pytest.raises(TargetError, match="gave 2 of the 4 bytes"):
+        whole_read(b"ab", 0x1000, 4)
+    assert whole_read(b"abcd", 0x1000, 4) == b"abcd"
 
 
 @pytest.mark.parametrize("arch, load_address", [

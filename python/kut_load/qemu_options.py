@@ -1,5 +1,6 @@
 """Which QEMU options take a value, so a command line can be read option by
-option without mistaking a value (as in `-append -S`) for an option."""
+option without mistaking a value (as in `-append -S`) for an option; and the
+-kernel file of a command line, for kut-load and kut-debug alike. Pure."""
 
 from collections import namedtuple
 
@@ -76,3 +77,10 @@ def words(option_items):
         else:
             result += [item.name, item.value]
     return result
+
+
+def kernel_argument(argv):
+    """The file given with -kernel in argv (program name first), or None.
+    QEMU keeps the last of repeated options (qemu_opts_set in vl.c)."""
+    kernels = [item.value for item in items(argv[1:]) if item.name == "-kernel" and item.value]
+    return kernels[-1] if kernels else None
