@@ -14,6 +14,10 @@ the UEFI shell or the boot manager loads the test:
 3. it stops when X.efi is in the table: loaded and relocated, not started
    (EDK2's CoreLoadImage adds the entry; StartImage runs it later).
 Then kut-load finds the image through the same table.
+
+Limits: EDK2 only (U-Boot keeps no debug image table); gdb 12 or newer
+(suppress-cli-notifications); images the firmware loads before the table
+exists are not watched, which is never a test image.
 """
 
 import os
@@ -29,8 +33,9 @@ from kut_load.target import GdbTarget
 UPDATE_IN_PROGRESS = 1
 # Wall-clock slice the firmware runs before gdb looks for the tables again.
 SLICE_SECONDS = 0.25
-# Bound on slices: the DXE core sets its tables up in the first seconds of a boot.
-MAX_SLICES = 2400
+# Bound on slices (2 minutes): EDK2's DXE core sets its tables up in the first
+# seconds of a boot; other firmware (U-Boot) never does.
+MAX_SLICES = 480
 
 
 class EfiStartError(gdb.GdbError):
@@ -95,8 +100,9 @@ def wait_for_tables(target):
         gdb.execute("continue", to_string=True)
         if not _inferior_alive():
             raise EfiStartError("the guest ended before the firmware made its debug image table")
-    raise EfiStartError("the firmware made no EFI debug image table in %d slices of %.2f s; "
-                        "is it EDK2?" % (MAX_SLICES, SLICE_SECONDS))
+    raise EfiStartError("the firmware made no EFI debug image table in %d s; kut-debug stops "
+                        "EFI tests only under EDK2 firmware (QEMU_EFI.fd, OVMF): start the test "
+                        "yourself and attach while it runs" % (MAX_SLICES * SLICE_SECONDS))
 
 
 class _TableWatch(gdb.Breakpoint):
