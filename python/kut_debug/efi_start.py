@@ -91,15 +91,25 @@ def _inferior_alive():
     return gdb.selected_inferior().pid != 0
 
 
+def _continue(ended):
+    """Continues the guest; EfiStartError(ended) if it ends meanwhile."""
+    try:
+        gdb.execute("continue", to_string=True)
+    except gdb.error:
+        if _inferior_alive():
+            raise
+        raise EfiStartError(ended) from None
+    if not _inferior_alive():
+        raise EfiStartError(ended)
+
+
 def wait_for_tables(target):
     for _ in range(MAX_SLICES):
         header = debug_table_header(_memory(target))
         if header:
             return header
         _interrupt_after(SLICE_SECONDS)
-        gdb.execute("continue", to_string=True)
-        if not _inferior_alive():
-            raise EfiStartError("the guest ended before the firmware made its debug image table")
+        _continue("the guest ended before the firmware made its debug image table")
     raise EfiStartError("the firmware made no EFI debug image table in %d s; kut-debug stops "
                         "EFI tests only under EDK2 firmware (QEMU_EFI.fd, OVMF): start the test "
                         "yourself and attach while it runs" % (MAX_SLICES * SLICE_SECONDS))
@@ -142,11 +152,34 @@ def run_until_loaded(path):
         if found is None:
             watch = _TableWatch(header, memory, efi)
             try:
-                gdb.execute("continue", to_string=True)
+                _continue("the guest ended before the firmware loaded %s" % efi.pe_path)
             finally:
-                watch.delete()
+                if watch.is_valid():
+                    watch.delete()
             found = watch.found
     if found is None:
         raise EfiStartError("the guest stopped before the firmware loaded %s" % efi.pe_path)
     gdb.write("kut-debug: the firmware loaded %s at %#x; it has not started yet\n"
               % (efi.pe_path, found.address))
+
+
+class EfiStartCommand(gdb.Command):
+    """Run an EFI test's firmware until it has loaded the test, and stop there.
+Usage: kut-debug-efi-start X.efi|X.efi.debug
+
+kut-debug runs it before kut-load for an EFI test: the guest continues, in
+short slices and then under a hardware watchpoint on EDK2's debug image
+table, and stops once the firmware has loaded X.efi, before its entry point
+runs. EDK2 firmware only (QEMU_EFI.fd, OVMF)."""
+
+    def __init__(self):
+        super().__init__("kut-debug-efi-start", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, argument, from_tty):
+        argv = gdb.string_to_argv(argument)
+        if len(argv) != 1:
+            raise gdb.GdbError("kut-debug-efi-start takes one file, X.efi or X.efi.debug")
+        run_until_loaded(argv[0])
+
+
+EfiStartCommand()

@@ -27,10 +27,10 @@ def is_efi_debug_file(elf):
 
 
 def wait_for_efi_image(elf):
-    """The gdb command that lets the firmware run until it has loaded the EFI
-    image whose debug file is elf (see efi_start)."""
-    return ("python import kut_debug.efi_start; kut_debug.efi_start.run_until_loaded(%r)"
-            % os.path.abspath(elf))
+    """The gdb commands that let the firmware run until it has loaded the EFI
+    image whose debug file is elf (efi_start defines the second)."""
+    return ["python import kut_debug.efi_start",
+            "kut-debug-efi-start " + quote_argument(os.path.abspath(elf), "ELF path")]
 
 
 def commands_after_connecting(elf, break_at, commands):
@@ -40,7 +40,7 @@ def commands_after_connecting(elf, break_at, commands):
     kut-load waits for that first."""
     try:
         check_printable(elf, "ELF path")
-        waits = [wait_for_efi_image(elf)] if is_efi_debug_file(elf) else []
+        waits = wait_for_efi_image(elf) if is_efi_debug_file(elf) else []
         return (waits + ["kut-load " + quote_argument(elf, "ELF path"),
                  "break " + check_printable(break_at, "breakpoint location"),
                  "continue"] +

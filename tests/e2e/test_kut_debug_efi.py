@@ -113,3 +113,18 @@ def test_x86_64_efi_log_stops_in_the_test_before_it_runs(x86_efi_tree):
     assert "console has run: False" in result.stdout, out  # stopped before it printed
     with open(os.path.join(str(x86_efi_tree), started(result.stderr)[2])) as text:
         assert "BdsDxe: starting" in text.read()  # OVMF's boot manager started it
+
+
+def test_a_guest_without_firmware_tables_is_one_error(tmp_path):
+    """A guest that ends without EDK2's tables: the wait says so in one line, nothing else
+    runs (no kut-load), and nothing of the session is left."""
+    efi_debug = guest_file("efi-arm64", "sample.efi.debug")
+    result = run_kut_debug(tmp_path, ["--batch", "--elf", efi_debug, "--",
+                                      require("qemu-system-aarch64"), "-machine", "virt", "-cpu",
+                                      "max", "-kernel", guest_file("arm64", "sample.flat")])
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert re.search(r"^the guest ended before the firmware made its debug image table$",
+                     result.stderr, re.M), out
+    assert "kut-load:" not in out and "Traceback" not in out and "Python" not in out, out
+    assert_session_gone(tmp_path)

@@ -103,16 +103,14 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
 
 
 def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
-    import ast
+    from kut_load.quoting import quote_argument
     monkeypatch.chdir(tmp_path)
     commands = gdb_session.commands_after_connecting("arm/it's.efi.debug", "main", [])
-    prefix = "python import kut_debug.efi_start; kut_debug.efi_start.run_until_loaded("
-    assert commands[0].startswith(prefix) and commands[0].endswith(")")
-    # The path is a Python literal that reads back as the absolute path, quote and all.
-    assert ast.literal_eval(commands[0][len(prefix):-1]) == str(tmp_path / "arm" / "it's.efi.debug")
-    from kut_load.quoting import quote_argument
-    assert commands[1:] == ["kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
-                            "break main", "continue"]
+    absolute = str(tmp_path / "arm" / "it's.efi.debug")
+    assert commands == ["python import kut_debug.efi_start",
+                        "kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
+                        "kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
+                        "break main", "continue"]
     assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
         "python")
 
