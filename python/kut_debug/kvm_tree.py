@@ -42,9 +42,16 @@ class KvmTree:
     def test_dir(self):
         return self.config.get("TEST_DIR", "")
 
+    directory: str = "."
+
     @property
     def run_script(self):
-        """run_tests.sh's RUNTIME_arch_run: TEST_DIR/efi/run in an EFI build."""
+        """The run script, relative to the tree: the TEST_DIR-run link that
+        ./configure makes (to TEST_DIR/efi/run in an EFI build), else
+        TEST_DIR/efi/run in an EFI build, else TEST_DIR/run."""
+        link = self.test_dir + "-run"
+        if os.path.exists(os.path.join(self.directory, link)):
+            return link
         if self.efi:
             return os.path.join(self.test_dir, "efi", "run")
         return os.path.join(self.test_dir, "run")
@@ -73,7 +80,7 @@ def find_tree(directory="."):
     with a run script (./configure writes config.mak)."""
     try:
         with open(os.path.join(directory, CONFIG), errors="replace") as config_file:
-            tree = KvmTree(parse_config(config_file.read()))
+            tree = KvmTree(parse_config(config_file.read()), directory)
     except OSError:
         return None
     if not tree.test_dir or not os.path.isfile(os.path.join(directory, tree.run_script)):

@@ -201,3 +201,12 @@ def test_elf_kernels_of_ppc64_and_s390x_are_their_own_symbols(tmp_path, monkeypa
     assert run.kernel == "%s/%s" % (test_dir, file)
     assert " ./%s/run %s/%s -smp 1" % (test_dir, test_dir, file) in run.shell_command
     assert tree_files.elf_for_kernel(run.kernel) == run.kernel
+
+
+def test_configures_run_link_is_preferred(tmp_path):
+    (tmp_path / "config.mak").write_text("ARCH=arm64\nTEST_DIR=arm\nCONFIG_EFI=y\n")
+    os.makedirs(str(tmp_path / "arm" / "efi"))
+    (tmp_path / "arm" / "efi" / "run").write_text("#!/bin/bash\n")
+    assert kvm_tree.find_tree(str(tmp_path)).run_script == "arm/efi/run"
+    os.symlink("arm/efi/run", str(tmp_path / "arm-run"))  # what ./configure --enable-efi links
+    assert kvm_tree.find_tree(str(tmp_path)).run_script == "arm-run"
