@@ -9,7 +9,8 @@ import sys
 import tempfile
 from collections import namedtuple
 
-from . import fail_stop, gdb_session, paused_command, qemu_command, tree_files
+from . import (fail_stop, gdb_session, kvm_tree, paused_command, qemu_command, qemu_process,
+               same_run, tree_files)
 from .errors import DebugError
 from .launcher import Session, Terminated
 
@@ -17,16 +18,22 @@ DESCRIPTION = """\
 Start a kvm-unit-tests test under QEMU, paused, and gdb-multiarch attached to
 it with the test's symbols loaded by kut-load, stopped at main.
 
-Run it in the kvm-unit-tests tree, after ./run_tests.sh -v has written
-logs/TEST.log. The QEMU command is the log's first line, without the
-`timeout ...` in front and the `# -initrd ...` comment at the end; an -append
-value whose quotes the log lost is joined into one argument again."""
+Run it in the kvm-unit-tests tree. In a configured tree (config.mak), the
+test is looked up in ARCH/unittests.cfg and started as run_tests.sh starts
+it, through ARCH/run (ARCH/efi/run for EFI builds) with the gdb stub options
+appended: the same accelerator, firmware and -initrd environment (ERRATA_*,
+versions), no timeout. A log's command is compared with what the run script
+started. Outside a tree, the log's QEMU command runs as it is: the line that
+runs the test, without the `timeout ...` in front and the `# -initrd ...`
+comment at the end; an -append value whose quotes the log lost is joined
+into one argument again. Migration tests are refused."""
 
 EPILOG = """\
 what it does:
-  QEMU runs in the current directory with the log's command plus
-  -S -gdb tcp:127.0.0.1:PORT on a free loopback port; -s, -S and -gdb the
-  command had are dropped. gdb-multiarch then runs kut-load's gdbinit and
+  QEMU runs in the current directory, through the run script or with the
+  log's command, plus -S -gdb tcp:127.0.0.1:PORT on a free loopback port; -s,
+  -S and -gdb the command had are dropped. An EFI test's firmware runs until
+  it has loaded X.efi, not started it. gdb-multiarch then runs kut-load's gdbinit and
     target remote 127.0.0.1:PORT
     kut-load ELF            (X.elf beside -kernel X.flat, X.efi.debug beside X.efi)
     break main              (or --break LOCATION)
@@ -58,8 +65,8 @@ ending:
   interrupts the guest; it does not end kut-debug.
 
 examples:
-  kut-debug logs/gicv2-mmio-up.log
   kut-debug gicv2-mmio-up
+  kut-debug logs/gicv2-mmio-up.log
   kut-debug --break report_summary gicv2-mmio-up
   kut-debug --fail gicv2-mmio-up
   kut-debug --fail-at 2 gicv2-mmio-up
@@ -78,7 +85,7 @@ def make_parser():
                      usage="%(prog)s [OPTIONS] LOG|TESTNAME\n"
                            "       %(prog)s [OPTIONS] -- QEMU-COMMAND...")
     parser.add_argument("test", nargs="?", metavar="LOG|TESTNAME",
-                        help="a log file, or a test name for logs/TESTNAME.log")
+                        help="a log file, or a test of ARCH/unittests.cfg (else logs/TESTNAME.log)")
     parser.add_argument("--batch", action="store_true",
                         help="run the --ex commands after the stop, then exit (gdb -batch)")
     parser.add_argument("--ex", action="append", default=[], metavar="CMD",
@@ -154,49 +161,140 @@ def new_console_file():
 
 
 # Everything checked before QEMU starts: a session that cannot work never begins.
-Plan = namedtuple("Plan", "qemu_argv console gdb gdbinit gdb_commands")
+# launch(port) is the argv that starts QEMU with its gdb stub on port; `what`
+# names it in messages; log_line is the log's command the run must match.
+# notes: lines said once the plan holds, before anything starts.
+Plan = namedtuple("Plan", "launch what start_timeout console gdb gdbinit gdb_commands log_line "
+                          "notes")
+
+MIGRATION_REFUSAL = ("%s is a migration run (run_migration, -incoming): the test waits for a "
+                     "second QEMU that kut-debug does not start; kut-debug does not debug "
+                     "migration tests")
+
+# How QEMU starts: launch(port) gives the argv, `what` names it in messages.
+Start = namedtuple("Start", "launch what start_timeout console elf")
+
+
+def test_name_of(target):
+    """The test a LOG|TESTNAME argument names: logs/T.log -> T."""
+    name = os.path.basename(target)
+    return name[:-len(".log")] if name.endswith(".log") else name
+
+
+def is_log_argument(target):
+    return target.endswith(".log") or os.sep in target or os.path.isfile(target)
+
+
+def console_for_test(name, options):
+    if options.console:
+        return options.console
+    if os.path.isdir(tree_files.LOG_DIR):
+        return os.path.join(tree_files.LOG_DIR, name + ".console")
+    return None
+
+
+def plan_direct(argv, options, console):
+    """QEMU started by kut-debug itself, from a log's line or the words after --."""
+    if "-incoming" in argv:
+        raise DebugError(MIGRATION_REFUSAL % "the command")
+    kernel_elf = options.elf and tree_files.checked_elf(options.elf)
+    elf = kernel_elf or tree_files.elf_for_kernel(tree_files.kernel_of(argv))
+    argv = [resolve_qemu(argv[0])] + argv[1:]
+    console = console or new_console_file()
+    rewritten = paused_command.for_gdb(argv, console)
+    return Start(lambda port: paused_command.with_gdb_stub(rewritten, port), "QEMU",
+                 qemu_process.START_TIMEOUT, console, elf)
+
+
+def plan_run_script(tree, run, options, console):
+    """QEMU started by the tree's run script, as run_tests.sh starts it."""
+    elf = (options.elf and tree_files.checked_elf(options.elf)) or \
+        tree_files.elf_for_kernel(run.kernel)
+    console = console or new_console_file()
+
+    def launch(port):
+        stub = " ".join(paused_command.gdb_stub_words(port))
+        return ["bash", "-c", run.shell_command + " " + stub]
+    return Start(launch, "./" + tree.run_script, qemu_process.RUN_SCRIPT_START_TIMEOUT, console,
+                 elf)
 
 
 def plan_session(options, command, script_path):
-    log = None
+    log_line = None
+    fail_log = None  # the log whose FAIL lines --fail picks from
+    notes = []
     if command is not None:
-        qemu_argv = qemu_command.command_from_words(command)
-        console = options.console
+        start = plan_direct(qemu_command.command_from_words(command), options, options.console)
     else:
+        tree = kvm_tree.find_tree()
+        name = test_name_of(options.test)
         log = tree_files.log_path(options.test)
-        qemu_argv = qemu_command.read_log_command(log)
-        console = options.console or tree_files.console_path_for_log(log)
-    if options.elf:
-        elf = tree_files.checked_elf(options.elf)
-    else:
-        elf = tree_files.elf_for_kernel(tree_files.kernel_of(qemu_argv))
+        if is_log_argument(options.test) or os.path.isfile(log):
+            log_line, log_argv = qemu_command.read_log_command(log)
+            fail_log = log
+            if any(qemu_command.is_migration_line(line)
+                   for line in qemu_command.read_log_lines(log)):
+                raise DebugError(MIGRATION_REFUSAL % log)
+        run = tree and kvm_tree.find_test_if_listed(tree, name, os.environ)
+        if run:
+            start = plan_run_script(tree, run, options, console_for_test(name, options))
+        elif log_line is not None:
+            if "-initrd" in log_line:
+                where = ("not in a configured kvm-unit-tests tree" if tree is None
+                         else "%s has no test %s" % (tree.unittests, name))
+                notes.append("%s: running the log's QEMU command without the environment "
+                             "run_tests.sh gave the test (-initrd)" % where)
+            start = plan_direct(log_argv, options,
+                                options.console or tree_files.console_path_for_log(log))
+            log_line = None
+        elif tree is None:
+            raise DebugError("%s: no such log file" % log)
+        else:
+            raise DebugError("%s has no test %s, and there is no %s" % (
+                tree.unittests, name, log))
     stop = None
     if options.fail or options.fail_at is not None:
-        stop = fail_stop.stop_commands(log, options.fail_at, console)
-    gdb_commands = gdb_session.commands_after_connecting(elf, options.break_at, options.ex, stop)
+        stop = fail_stop.stop_commands(fail_log, options.fail_at, start.console)
+    gdb_commands = gdb_session.commands_after_connecting(start.elf, options.break_at, options.ex,
+                                                         stop)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")
-    qemu_argv = [resolve_qemu(qemu_argv[0])] + qemu_argv[1:]
-    console = console or new_console_file()
-    return Plan(paused_command.for_gdb(qemu_argv, console), console, gdb, gdbinit, gdb_commands)
+    return Plan(start.launch, start.what, start.start_timeout, start.console, gdb, gdbinit,
+                gdb_commands, log_line, notes)
+
+
+def warn_if_not_the_logged_run(plan, qemu):
+    if plan.log_line is None:
+        return
+    started = same_run.process_argv(qemu.pid)
+    change = started and same_run.difference(plan.log_line, started,
+                                             paused_command.gdb_stub_words(qemu.port))
+    if change:
+        sys.stderr.write("kut-debug: warning: %s did not start the QEMU command of the log: "
+                         "%s\n" % (plan.what, change))
 
 
 def run_session(plan, options):
     """QEMU, then gdb on the terminal; returns gdb's exit status."""
     # An unlinked file, read by gdb through its inherited descriptor: nothing
     # is left behind even when kut-debug is killed.
+    for note in plan.notes:
+        sys.stderr.write("kut-debug: %s\n" % note)
     with tempfile.TemporaryFile("w+") as script, Session() as session:
-        qemu = session.start_qemu(plan.qemu_argv, plan.console)
+        qemu = session.start_qemu(qemu_process.Qemu(plan.launch, plan.console, plan.what,
+                                                    start_timeout=plan.start_timeout))
+        warn_if_not_the_logged_run(plan, qemu)
         script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands))
         script.flush()
         gdb_argv = gdb_session.gdb_argv(plan.gdb, plan.gdbinit, "/dev/fd/%d" % script.fileno(),
                                         options.batch, not options.nx)
         sys.stderr.write("kut-debug: QEMU (pid %d) waits for gdb on 127.0.0.1:%d; "
                          "its console output goes to %s\n"
-                         % (qemu.process.pid, qemu.port, plan.console))
+                         % (qemu.pid, qemu.port, plan.console))
         if options.verbose:
             sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
-                             % (shlex.join(qemu.process.args), shlex.join(gdb_argv)))
+                             % (shlex.join(same_run.process_argv(qemu.pid) or qemu.process.args),
+                                shlex.join(gdb_argv)))
         sys.stderr.flush()
         status = session.run_gdb(gdb_argv, pass_fds=(script.fileno(),))
     if status < 0:

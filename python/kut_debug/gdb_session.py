@@ -22,15 +22,29 @@ def find_gdbinit(script_path):
                      % " and ".join(os.path.normpath(path) for path in candidates))
 
 
+def is_efi_debug_file(elf):
+    return elf.endswith(".efi.debug")
+
+
+def wait_for_efi_image(elf):
+    """The gdb commands that let the firmware run until it has loaded the EFI
+    image whose debug file is elf (efi_start defines the second)."""
+    return ["python import kut_debug.efi_start",
+            "kut-debug-efi-start " + quote_argument(os.path.abspath(elf), "ELF path")]
+
+
 def commands_after_connecting(elf, break_at, commands, stop_commands=None):
     """kut-load, the breakpoint, continue (or stop_commands instead of those
     two), then the user's commands; checked before anything starts, since
-    each must stay one line of a gdb script."""
+    each must stay one line of a gdb script. An EFI test's image exists only
+    once the firmware has loaded it, so kut-load waits for that first."""
     try:
+        check_printable(elf, "ELF path")
+        waits = wait_for_efi_image(elf) if is_efi_debug_file(elf) else []
         if stop_commands is None:
             stop_commands = ["break " + check_printable(break_at, "breakpoint location"),
                              "continue"]
-        return (["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
+        return (waits + ["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
                 [check_printable(command, "gdb command") for command in commands])
     except UnsafeName as error:
         raise DebugError(str(error)) from None

@@ -6,7 +6,6 @@ import subprocess
 
 from .child_process import tied_to_parent
 from .errors import DebugError
-from .qemu_process import Qemu
 from .terminal import TerminalSettings
 
 GDB_GRACE = 2
@@ -47,8 +46,9 @@ class Session:
             self.saved_handlers[signum] = signal.signal(signum, _raise_terminated)
         return self
 
-    def start_qemu(self, argv, console_path):
-        self.qemu = Qemu(argv, console_path)
+    def start_qemu(self, qemu):
+        """Starts qemu (a qemu_process.Qemu), stopped when the session ends."""
+        self.qemu = qemu
         self.qemu.start()
         return self.qemu
 

@@ -1,5 +1,5 @@
-"""Loopback TCP ports: a free one for QEMU's gdb stub, and whether QEMU
-itself listens on it (Linux /proc)."""
+"""Loopback TCP ports: a free one for QEMU's gdb stub, and which process of
+the session listens on it (Linux /proc)."""
 
 import os
 import socket
@@ -53,3 +53,31 @@ def listens(pid, port):
     """Whether process pid itself listens on 127.0.0.1:port; a connection
     test would also succeed if another program had the port."""
     return bool(listening_sockets(port) & socket_inodes(pid))
+
+
+def process_group_members(pgid):
+    """Pids of the processes in process group pgid (/proc/PID/stat's 5th field)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == str(pgid):
+            members.append(int(entry))
+    return members
+
+
+def listener_in_group(pgid, port):
+    """The pid of the process in group pgid that listens on 127.0.0.1:port, or
+    None: a run script starts QEMU as its child or grandchild."""
+    sockets = listening_sockets(port)
+    if not sockets:
+        return None
+    for pid in process_group_members(pgid):
+        if sockets & socket_inodes(pid):
+            return pid
+    return None

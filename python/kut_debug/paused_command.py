@@ -130,6 +130,11 @@ def for_gdb(argv, console_path):
     return _Rewriter(console_path).rewrite(argv)
 
 
+def gdb_stub_words(port):
+    """QEMU options: paused at the first instruction, gdb stub on a loopback port."""
+    return ["-S", "-gdb", "tcp:127.0.0.1:%d" % port]
+
+
 def with_gdb_stub(argv, port):
     """argv paused at the first instruction, waiting for gdb on a loopback port."""
-    return argv + ["-S", "-gdb", "tcp:127.0.0.1:%d" % port]
+    return argv + gdb_stub_words(port)

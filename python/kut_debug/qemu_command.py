@@ -1,11 +1,15 @@
-"""The QEMU command of a kvm-unit-tests run, read from its log's first line.
+"""The QEMU command of a kvm-unit-tests run, read from its log.
 
 ./run_tests.sh -v writes logs/TEST.log; scripts/arch-run.bash's run_qemu
-echoes the command as its first line, for example
+echoes each QEMU command it runs as a line, for example
   timeout -k 1s --foreground 90s /usr/bin/qemu-system-aarch64 -nodefaults
   -machine virt ... -kernel arm/gic.flat -smp 1 -append mmio # -initrd /tmp/tmp.X
 (one line). echo drops the quotes the command had, and the `# -initrd` tail
 is a comment naming a temporary environment file that is gone after the run.
+Some logs start with QEMU runs that are not the test: x86's EFI logs with
+run_tests.sh's probe of a file called _NO_FILE_4Uhere_ (scripts/runtime.bash,
+premature_failure), arm's EFI logs with the `-machine dumpdtb=FILE` run that
+arm/efi/run makes to write the device tree and that exits at once.
 """
 
 import os
@@ -88,20 +92,55 @@ def command_from_log_line(line):
     return rejoin_append(argv) if argv else None
 
 
-def read_log_command(log_path):
-    """The QEMU argv from the first line of the log at log_path."""
+PROBE_FILE = "_NO_FILE_4Uhere_"
+DUMPDTB = "dumpdtb="
+
+
+def is_test_run(argv):
+    """False for the probe and device-tree runs that come before the test's."""
+    return not any(PROBE_FILE in word or DUMPDTB in word for word in argv)
+
+
+def test_command_line(lines):
+    """(line, argv) of the first QEMU command in lines that runs the test, or None."""
+    for line in lines:
+        argv = command_from_log_line(line)
+        if argv and is_test_run(argv):
+            return line, argv
+    return None
+
+
+def is_migration_line(line):
+    """Whether a log line starts a migration: run_tests.sh runs a migration
+    test's command through run_migration (scripts/arch-run.bash), which starts
+    the second QEMU with -incoming."""
+    try:
+        words = shlex.split(without_comment(line.strip()))
+    except ValueError:
+        return False
+    argv = from_qemu_program(words)
+    if argv is None:
+        return False
+    return "run_migration" in words[:len(words) - len(argv)] or "-incoming" in argv
+
+
+def read_log_lines(log_path):
     try:
         with open(log_path, errors="replace") as log:
-            first_line = log.readline()
+            return log.read().splitlines()
     except FileNotFoundError:
         raise DebugError("%s: no such log file" % log_path) from None
     except OSError as error:
         raise DebugError("%s: %s" % (log_path, error.strerror)) from None
-    argv = command_from_log_line(first_line)
-    if argv is None:
-        raise DebugError("the first line of %s is not a QEMU command "
-                         "(no qemu-system-* program in it)" % log_path)
-    return argv
+
+
+def read_log_command(log_path):
+    """(line, argv): the QEMU command that ran the test, from the log at log_path."""
+    found = test_command_line(read_log_lines(log_path))
+    if found is None:
+        raise DebugError("%s holds no QEMU command that runs a test "
+                         "(no line with a qemu-system-* program)" % log_path)
+    return found
 
 
 def command_from_words(words):

@@ -1,19 +1,28 @@
 """QEMU paused with a gdb stub on a free loopback port; its stdout and
-stderr appended to the console file, its stdin /dev/null."""
+stderr appended to the console file, its stdin /dev/null.
+
+QEMU is started directly, or by the tree's run script, which runs it as a
+child (scripts/arch-run.bash's run_qemu): either way everything runs in a
+process group of its own, and the QEMU is the process of that group that
+listens on the port."""
 
 import os
 import signal
 import subprocess
 import time
 
-from . import loopback, paused_command
+from . import group_guard, loopback
 from .child_process import tied_to_parent
 from .errors import DebugError
 
 START_TIMEOUT = 10
+# A run script probes QEMU and, for EFI tests, dumps a device tree first.
+RUN_SCRIPT_START_TIMEOUT = 60
 PORT_ATTEMPTS = 5
 # QEMU 7.2: "-gdb tcp:127.0.0.1:N: Failed to find an available port: Address already in use"
 PORT_TAKEN = "Address already in use"
+# Time a run script gets after SIGTERM to run its EXIT trap (it deletes the -initrd file).
+STOP_GRACE = 2
 
 
 def one_line(text):
@@ -21,23 +30,33 @@ def one_line(text):
 
 
 class Qemu:
-    def __init__(self, argv, console_path):
-        self.argv = argv
+    """launch(port) gives the argv that starts QEMU with its gdb stub on port;
+    what it starts is named `what` in messages ("QEMU", "arm/run")."""
+
+    def __init__(self, launch, console_path, what="QEMU", environ=None,
+                 start_timeout=START_TIMEOUT):
+        self.launch = launch
         self.console_path = console_path
+        self.what = what
+        self.environ = environ
+        self.start_timeout = start_timeout
         self.process = None
         self.port = None
+        self.pid = None         # the QEMU that listens, once it does
+        self.guard = None       # the pipe to group_guard's process
 
     def start(self):
         for _ in range(PORT_ATTEMPTS):
             self.port = loopback.free_port()
-            self._spawn(paused_command.with_gdb_stub(self.argv, self.port))
+            self._spawn(self.launch(self.port))
             if self._wait_listening():
                 return
             message = one_line(self.console_text())
             self.stop()
             # Another program took the port between the probe and QEMU's bind: try another.
             if PORT_TAKEN not in message:
-                raise DebugError("QEMU exited at once: %s" % (message or "it printed nothing"))
+                raise DebugError("%s exited at once: %s"
+                                 % (self.what, message or "it printed nothing"))
         raise DebugError("QEMU found no free loopback port for its gdb stub in %d attempts"
                          % PORT_ATTEMPTS)
 
@@ -54,22 +73,26 @@ class Qemu:
             try:
                 self.process = subprocess.Popen(
                     argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                    preexec_fn=tied_to_parent(signal.SIGKILL, own_process_group=True))
+                    env=self.environ,
+                    # SIGTERM: a run script still runs its EXIT trap; group_guard follows up.
+                    preexec_fn=tied_to_parent(signal.SIGTERM, own_process_group=True))
             except OSError as error:
                 raise DebugError("cannot run %s: %s" % (argv[0], error.strerror)) from None
+        self.guard = group_guard.start(self.process.pid)
 
     def _wait_listening(self):
-        """True once QEMU listens on its port, False if it exited first."""
-        deadline = time.monotonic() + START_TIMEOUT
+        """True once QEMU listens on its port, False if what started it exited first."""
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
-            if loopback.listens(self.process.pid, self.port):
+            self.pid = loopback.listener_in_group(self.process.pid, self.port)
+            if self.pid:
                 return True
             time.sleep(0.05)
         self.stop()
         raise DebugError("QEMU did not open its gdb port 127.0.0.1:%d within %d seconds"
-                         % (self.port, START_TIMEOUT))
+                         % (self.port, self.start_timeout))
 
     def console_text(self):
         try:
@@ -79,12 +102,34 @@ class Qemu:
             return ""
 
     def stop(self):
-        """Kills QEMU's process group; QEMU keeps nothing that needs flushing."""
+        """Ends QEMU, lets a run script finish (its EXIT trap removes the -initrd
+        file), then kills whatever of the group is left; QEMU keeps nothing
+        that needs flushing."""
         if self.process is None:
             return
-        if self.process.poll() is None:
+        if self.process.poll() is None and self.pid != self.process.pid:
+            # A run script: QEMU ends, then the script, which may be in its EXIT trap already.
+            if self.pid and self._in_group(self.pid):
+                os.kill(self.pid, signal.SIGTERM)
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                self.process.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
                 pass
+        # Children of a run script may outlive it.
+        self._signal_group(signal.SIGKILL)
         self.process.wait()
+        if self.guard is not None:
+            os.close(self.guard)
+            self.guard = None
+
+    def _in_group(self, pid):
+        try:
+            return os.getpgid(pid) == self.process.pid
+        except ProcessLookupError:
+            return False
+
+    def _signal_group(self, signum):
+        try:
+            os.killpg(self.process.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -23,11 +23,65 @@ def console_path_for_log(path):
 
 
 def kernel_of(argv):
-    """The image given to QEMU with -kernel (the last one, as QEMU takes it)."""
+    """The image given to QEMU with -kernel (the last one, as QEMU takes it),
+    else the EFI application on a FAT directory drive (efi_on_fat_drive)."""
     kernel = qemu_options.kernel_argument(argv)
-    if not kernel:
-        raise DebugError("the QEMU command has no -kernel option; give the test's ELF with --elf")
-    return kernel
+    if kernel:
+        return kernel
+    efi = efi_on_fat_drive(argv)
+    if efi:
+        return efi
+    raise DebugError("the QEMU command has no -kernel option nor an EFI application on a "
+                     "FAT directory drive; give the test's ELF with --elf")
+
+
+def fat_directories(argv):
+    """Directories QEMU shows as FAT disks: -drive file.dir=DIR,file.driver=vvfat
+    (kvm-unit-tests' EFI run scripts) or -drive file=fat:[rw:]DIR."""
+    found = []
+    for item in qemu_options.items(argv[1:]):
+        if item.name != "-drive" or not item.value:
+            continue
+        keys = dict(part.partition("=")[::2] for part in item.value.split(","))
+        if keys.get("file.driver") == "vvfat" and keys.get("file.dir"):
+            found.append(keys["file.dir"])
+        elif keys.get("file", "").startswith("fat:"):
+            found.append(keys["file"][len("fat:"):].split("rw:", 1)[-1])
+    return found
+
+
+def efi_on_fat_drive(argv):
+    """The test's X.efi for a command whose firmware finds the test on a FAT
+    directory: arm/efi/run copies X.efi there (the UEFI shell's startup.nsh
+    runs it), x86/efi/run copies it as EFI/BOOT/BOOTX64.EFI. The copy has no
+    DWARF beside it, so the file of the same bytes below the current
+    directory, with X.efi.debug beside it, is taken; else the copy."""
+    for directory in fat_directories(argv):
+        for root, _, names in os.walk(directory):
+            for name in sorted(names):
+                if name.lower().endswith(".efi"):
+                    copy = os.path.join(root, name)
+                    return original_of_copy(copy) or copy
+    return None
+
+
+def original_of_copy(copy):
+    """A file TEST_DIR/X.efi with the bytes of copy and X.efi.debug beside it."""
+    try:
+        with open(copy, "rb") as data:
+            contents = data.read()
+        directories = sorted(entry for entry in os.listdir(".") if os.path.isdir(entry))
+    except OSError:
+        return None
+    for directory in directories:
+        for name in sorted(os.listdir(directory)):
+            candidate = os.path.join(directory, name)
+            if not name.endswith(".efi") or not os.path.isfile(candidate + ".debug"):
+                continue
+            with open(candidate, "rb") as data:
+                if data.read() == contents:
+                    return candidate
+    return None
 
 
 def elf_for_kernel(kernel):

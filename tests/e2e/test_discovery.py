@@ -76,10 +76,26 @@ def test_secondary_vcpu_selected():
     assert STOP_IN_MAIN.search(out), out
 
 
+def first_address_of_line(elf, line):
+    """The lowest address of a source line of main.c, from the DWARF line
+    table as pyelftools reads it (not from kut-load)."""
+    from elftools.elf.elffile import ELFFile
+    with open(elf, "rb") as data:
+        dwarf = ELFFile(data).get_dwarf_info()
+        addresses = [entry.state.address
+                     for unit in dwarf.iter_CUs()
+                     for entry in dwarf.line_program_for_CU(unit).get_entries()
+                     if entry.state and entry.state.line == line
+                     and unit.get_top_DIE().get_full_path().endswith("main.c")]
+    return min(addresses)
+
+
 def test_after_the_guest_left_the_boot_loader():
     elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
+    # Inside mix, past its prologue; QEMU virt loads the image at RAM base + 0x80000.
+    mix = 0x40080000 + first_address_of_line(elf, MIX_LINE)
     with Qemu("aarch64", flat) as qemu:
-        out = run_gdb(qemu.port, ["hbreak *0x40080170", "continue", "kut-load " + elf,
+        out = run_gdb(qemu.port, ["hbreak *%#x" % mix, "continue", "kut-load " + elf,
                                   "bt", "print/x sample_magic"])
     assert re.search(r"#0  mix \(.*\) at \S+main\.c:%d" % MIX_LINE, out), out
     assert re.search(r"#2  0x[0-9a-f]+ in main \(", out), out

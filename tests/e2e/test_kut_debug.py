@@ -245,7 +245,10 @@ def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
                            env=dict(os.environ, PATH=fake_gdb_path(scratch)))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr == ("kut-debug: QEMU exited at once: qemu-system-aarch64: "
+    assert result.stderr == ("kut-debug: not in a configured kvm-unit-tests tree: running the "
+                             "log's QEMU command without the environment run_tests.sh gave the "
+                             "test (-initrd)\n"
+                             "kut-debug: QEMU exited at once: qemu-system-aarch64: "
                              "-bogus-option: invalid option\n")
     assert not (scratch / "gdb-was-run").exists()
 
@@ -253,17 +256,22 @@ def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
 @pytest.mark.parametrize("args, message", [
     (["nosuch"], "kut-debug: logs/nosuch.log: no such log file\n"),
     (["logs/other/x.log"], "kut-debug: logs/other/x.log: no such log file\n"),
-    (["notqemu"], "kut-debug: the first line of logs/notqemu.log is not a QEMU command "
-                  "(no qemu-system-* program in it)\n"),
+    (["notqemu"], "kut-debug: logs/notqemu.log holds no QEMU command that runs a test "
+                  "(no line with a qemu-system-* program)\n"),
     (["noqemu"], "kut-debug: QEMU is not installed (/opt/none/bin/qemu-system-nonesuch not "
                  "found, nor qemu-system-nonesuch on PATH)\n"),
     (["noelf"], "kut-debug: arm64/missing.elf does not exist (the ELF for -kernel "
                 "arm64/missing.flat); give the test's ELF with --elf\n"),
+    (["migration"], "kut-debug: logs/migration.log is a migration run (run_migration, "
+                    "-incoming): the test waits for a second QEMU that kut-debug does not "
+                    "start; kut-debug does not debug migration tests\n"),
 ])
 def test_errors_are_one_sentence_and_start_nothing(tree, args, message):
     write_log(tree, "notqemu", "PASS: selftest: setup: smp: number of CPUs matches expectation")
     write_log(tree, "noqemu", ARM64_LOG_LINE.replace(QEMU, "/opt/none/bin/qemu-system-nonesuch"))
     write_log(tree, "noelf", ARM64_LOG_LINE.replace("sample.flat", "missing.flat"))
+    # scripts/arch-run.bash's run_migration runs the command twice, the second with -incoming.
+    write_log(tree, "migration", "run_migration " + ARM64_LOG_LINE)
     result = run_kut_debug(tree, ["--batch"] + args)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
 
@@ -350,7 +358,7 @@ def test_interactive_ctrl_c_interrupts_the_guest_not_kut_debug(tree):
 
 
 def test_taken_port_is_retried(tree, monkeypatch):
-    from kut_debug import loopback, qemu_process
+    from kut_debug import loopback, paused_command, qemu_process
     monkeypatch.chdir(tree)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -360,8 +368,10 @@ def test_taken_port_is_retried(tree, monkeypatch):
         real_free_port = loopback.free_port
         monkeypatch.setattr(loopback, "free_port",
                             lambda: offered.pop() if offered else real_free_port())
-        qemu = qemu_process.Qemu([QEMU, "-machine", "virt", "-display", "none", "-monitor", "none",
-                                  "-kernel", "arm64/sample.flat"], "logs/retry.console")
+        argv = [QEMU, "-machine", "virt", "-display", "none", "-monitor", "none",
+                "-kernel", "arm64/sample.flat"]
+        qemu = qemu_process.Qemu(lambda port: paused_command.with_gdb_stub(argv, port),
+                                 "logs/retry.console")
         try:
             qemu.start()
             assert not offered and qemu.port != taken_port

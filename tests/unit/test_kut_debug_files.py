@@ -40,8 +40,28 @@ def test_elf_beside_flat_and_debug_beside_efi(tmp_path, monkeypatch):
 def test_kernel_is_the_last_kernel_option():
     argv = ["qemu-system-aarch64", "-append", "-kernel", "-kernel", "a.flat", "--kernel", "b.flat"]
     assert tree_files.kernel_of(argv) == "b.flat"
-    with pytest.raises(DebugError, match="no -kernel option"):
+    with pytest.raises(DebugError, match="no -kernel option nor an EFI application"):
         tree_files.kernel_of(["qemu-system-aarch64", "-M", "virt"])
+
+
+def test_efi_test_on_a_fat_drive_is_the_original_with_its_dwarf(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for directory in ("x86", "arm", "efi-tests/msr/EFI/BOOT", "efi-tests/pmu"):
+        os.makedirs(directory)
+    for path, contents in (("x86/msr.efi", b"MZ msr"), ("x86/msr.efi.debug", b""),
+                           ("x86/other.efi", b"MZ other"), ("x86/other.efi.debug", b""),
+                           ("efi-tests/msr/EFI/BOOT/BOOTX64.EFI", b"MZ msr"),
+                           ("efi-tests/pmu/pmu.efi", b"MZ pmu"),
+                           ("efi-tests/pmu/startup.nsh", b"pmu.efi\r\n")):
+        with open(path, "wb") as data:
+            data.write(contents)
+    x86 = ["qemu-system-x86_64", "-drive", "file=OVMF_CODE.fd,if=pflash", "-drive",
+           "file.dir=efi-tests/msr/,file.driver=vvfat,file.rw=on,format=raw,if=virtio"]
+    assert tree_files.kernel_of(x86) == "x86/msr.efi"
+    # No original with DWARF beside it: the copy, whose missing .debug kut-debug then names.
+    arm = ["qemu-system-aarch64", "-drive", "file=fat:rw:efi-tests/pmu,format=raw"]
+    assert tree_files.fat_directories(arm) == ["efi-tests/pmu"]
+    assert tree_files.kernel_of(arm) == "efi-tests/pmu/pmu.efi"
 
 
 def test_gdbinit_in_checkout_then_install_layout(tmp_path):
@@ -80,6 +100,19 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
         gdb_session.commands_after_connecting("a\n.elf", "main", [])
     with pytest.raises(DebugError, match="control character"):
         gdb_session.commands_after_connecting("a.elf", "main\rx", [])
+
+
+def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
+    from kut_load.quoting import quote_argument
+    monkeypatch.chdir(tmp_path)
+    commands = gdb_session.commands_after_connecting("arm/it's.efi.debug", "main", [])
+    absolute = str(tmp_path / "arm" / "it's.efi.debug")
+    assert commands == ["python import kut_debug.efi_start",
+                        "kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
+                        "kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
+                        "break main", "continue"]
+    assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
+        "python")
 
 
 def test_gdb_argv_batch_and_init_files():

@@ -123,8 +123,34 @@ def test_comment_needs_a_word_start():
 
 def test_read_log_takes_the_first_line_only(tmp_path):
     log = tmp_path / "gicv2-mmio-up.log"
-    log.write_text(ARM64_GIC + "PASS: gicv2: mmio: all 0 IIDR\nSUMMARY: 5 tests\n")
-    assert read_log_command(str(log))[-1] == "gic-version=2"
+    log.write_text(ARM64_GIC + "PASS: gicv2: mmio: all 0 IIDR\nSUMMARY: 5 tests\n"
+                   "qemu-system-aarch64 -kernel later/line.flat\n")
+    line, argv = read_log_command(str(log))
+    assert argv[-1] == "gic-version=2" and line == ARM64_GIC.splitlines()[0]
+
+
+# arm/efi/run first dumps the device tree, then runs the test from the UEFI shell.
+ARM64_EFI_LOG = """\
+/usr/bin/qemu-system-aarch64 -nodefaults -machine virt -accel tcg -cpu max -display none -serial stdio -machine dumpdtb=efi-tests/selftest-setup/dtb -smp 2 -machine acpi=off # -initrd /tmp/tmp.a
+qemu-system-aarch64: info: dtb dumped to efi-tests/selftest-setup/dtb. Exiting.
+timeout -k 1s --foreground 100s /usr/bin/qemu-system-aarch64 -nodefaults -machine virt -accel tcg -cpu max -display none -serial stdio -bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd -drive file.dir=efi-tests/selftest-setup/,file.driver=vvfat,file.rw=on,format=raw,if=virtio -smp 2 -machine acpi=off # -initrd /tmp/tmp.b
+UEFI firmware starting.
+"""
+# run_tests.sh's probe of a file that does not exist comes first in x86 EFI logs.
+X86_EFI_LOG = """\
+/usr/bin/qemu-system-x86_64 --no-reboot -nodefaults -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 -vnc none -serial stdio -device pci-testdev -machine accel=tcg -drive file=/usr/share/OVMF/OVMF_CODE.fd,format=raw,if=pflash,readonly=on -drive file.dir=efi-tests/_NO_FILE_4Uhere_/,file.driver=vvfat,file.rw=on,format=raw,if=virtio -net none -nographic -m 256 -smp 1
+/usr/bin/qemu-system-x86_64 --no-reboot -nodefaults -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 -vnc none -serial stdio -device pci-testdev -machine accel=tcg -drive file=/usr/share/OVMF/OVMF_CODE.fd,format=raw,if=pflash,readonly=on -drive file.dir=efi-tests/msr/,file.driver=vvfat,file.rw=on,format=raw,if=virtio -net none -nographic -m 256 -smp 1
+"""
+
+
+@pytest.mark.parametrize("text, directory", [(ARM64_EFI_LOG, "efi-tests/selftest-setup/"),
+                                             (X86_EFI_LOG, "efi-tests/msr/")])
+def test_efi_logs_give_the_command_that_runs_the_test(tmp_path, text, directory):
+    log = tmp_path / "t.log"
+    log.write_text(text)
+    line, argv = read_log_command(str(log))
+    assert "file.dir=%s," % directory in " ".join(argv)
+    assert line == [each for each in text.splitlines() if "file.dir=" + directory in each][0]
 
 
 def test_missing_log_is_one_sentence(tmp_path):
@@ -134,8 +160,9 @@ def test_missing_log_is_one_sentence(tmp_path):
 
 def test_log_without_qemu_line_is_one_sentence(tmp_path):
     log = tmp_path / "x.log"
-    log.write_text("PASS: selftest: setup\nqemu-system-aarch64 -kernel second/line.flat\n")
-    with pytest.raises(DebugError, match=r"first line of \S+x\.log is not a QEMU command"):
+    log.write_text("PASS: selftest: setup\nqemu-system-aarch64 -kernel _NO_FILE_4Uhere_\n")
+    with pytest.raises(DebugError, match=r"^\S+x\.log holds no QEMU command that runs a test "
+                                         r"\(no line with a qemu-system-\* program\)$"):
         read_log_command(str(log))
 
 
@@ -144,3 +171,13 @@ def test_command_after_double_dash_drops_timeout_but_keeps_words():
     assert command_from_words(words) == ["qemu-system-aarch64", "-append", "a", "b"]
     with pytest.raises(DebugError, match="no qemu-system-"):
         command_from_words(["ls", "-l"])
+
+
+def test_migration_lines():
+    from kut_debug.qemu_command import is_migration_line
+    assert is_migration_line("run_migration timeout -k 1s --foreground 90s /usr/bin/qemu-system-"
+                             "aarch64 -nodefaults -machine virt -kernel arm/selftest-migration"
+                             ".flat -smp 1 # -initrd /tmp/tmp.x")
+    assert is_migration_line("qemu-system-x86_64 -kernel x86/x.flat -incoming unix:/tmp/m")
+    assert not is_migration_line(ARM64_GIC.splitlines()[0])
+    assert not is_migration_line("PASS: migration: run_migration")

@@ -12,6 +12,8 @@
 _start:
 	.cfi_startproc
 	.cfi_undefined x30
+	/* QEMU's boot loader passes the device tree's address in x0. */
+	mov	x20, x0
 	/* Run-time base: the image starts at link address 0. */
 	adr	x19, _start
 
@@ -40,6 +42,8 @@ _start:
 	str	xzr, [x0], #8
 	b	4b
 5:
+	adrp	x0, boot_fdt
+	str	x20, [x0, :lo12:boot_fdt]
 	adrp	x0, stack_top
 	add	x0, x0, :lo12:stack_top
 	mov	sp, x0
@@ -56,6 +60,9 @@ _start:
 
 	.data
 	.balign	8
+	.globl	boot_fdt
+boot_fdt:
+	.quad	0			/* the device tree QEMU passed */
 sample_argv:
 	.quad	sample_arg0, 0		/* relocated like any other pointer */
 

@@ -1,0 +1,175 @@
+"""A built kvm-unit-tests tree and the command run_tests.sh runs a test with.
+
+run_tests.sh (scripts/runtime.bash, run and get_cmdline) starts each test as
+  TESTNAME=T TIMEOUT=90s MACHINE=M ACCEL=A ./TEST_DIR/run TEST_DIR/FILE -smp N OPTS
+through bash's eval, OPTS being `-append TEST_ARGS` and the test's
+qemu_params (extra_params) from TEST_DIR/unittests.cfg. The run script picks
+the accelerator, the firmware and the QEMU options, builds the -initrd
+environment (scripts/arch-run.bash: initrd_create, env_params, env_errata),
+refuses what it cannot run, and passes arguments it does not know to QEMU,
+so kut-debug appends its gdb stub options there and gets the same run.
+"""
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+
+from . import unittests_cfg
+from .errors import DebugError
+
+CONFIG = "config.mak"
+# What scripts/runtime.bash defines before it evals a test's command: smp and
+# qemu_params may use $MAX_SMP, the host's CPUs, lowered while a probe run of
+# the run script says QEMU's machine has fewer.
+MAX_SMP_PREAMBLE = (': "${MAX_SMP:=$(getconf _NPROCESSORS_CONF)}"; '
+                    'while %s _NO_FILE_4Uhere_ -smp $MAX_SMP 2>&1 | grep -qi "exceeds max CPUs"; '
+                    'do MAX_SMP=$((MAX_SMP - 1)); done;')
+
+CONFIG_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*(.*)$")
+
+
+@dataclass
+class KvmTree:
+    """The tree in the current directory: config.mak's variables."""
+    config: dict
+
+    @property
+    def arch(self):
+        return self.config.get("ARCH", "")
+
+    @property
+    def test_dir(self):
+        return self.config.get("TEST_DIR", "")
+
+    directory: str = "."
+
+    @property
+    def run_script(self):
+        """The run script, relative to the tree: the TEST_DIR-run link that
+        ./configure makes (to TEST_DIR/efi/run in an EFI build), else
+        TEST_DIR/efi/run in an EFI build, else TEST_DIR/run."""
+        link = self.test_dir + "-run"
+        if os.path.exists(os.path.join(self.directory, link)):
+            return link
+        if self.efi:
+            return os.path.join(self.test_dir, "efi", "run")
+        return os.path.join(self.test_dir, "run")
+
+    @property
+    def unittests(self):
+        return os.path.join(self.test_dir, "unittests.cfg")
+
+    @property
+    def efi(self):
+        return self.config.get("CONFIG_EFI") == "y"
+
+
+def parse_config(text):
+    """config.mak's `NAME=value` lines as a dict (make syntax, no expansion)."""
+    config = {}
+    for line in text.splitlines():
+        match = CONFIG_LINE.match(line.strip())
+        if match:
+            config[match.group(1)] = match.group(2).strip()
+    return config
+
+
+def find_tree(directory="."):
+    """The KvmTree in directory, or None when it is not a configured tree
+    with a run script (./configure writes config.mak)."""
+    try:
+        with open(os.path.join(directory, CONFIG), errors="replace") as config_file:
+            tree = KvmTree(parse_config(config_file.read()), directory)
+    except OSError:
+        return None
+    if not tree.test_dir or not os.path.isfile(os.path.join(directory, tree.run_script)):
+        return None
+    return tree
+
+
+def read_tests(tree):
+    try:
+        with open(tree.unittests, errors="replace") as cfg:
+            return unittests_cfg.parse(cfg.read())
+    except OSError as error:
+        raise DebugError("cannot read %s: %s" % (tree.unittests, error.strerror)) from None
+
+
+@dataclass
+class TestRun:
+    """How run_tests.sh starts one test: the test's kernel file and the
+    shell command (bash eval) without kut-debug's own options; it ends with
+    the run script's arguments, so more can be appended."""
+    name: str
+    kernel: str
+    shell_command: str
+
+
+def refusal(entry, tree, environ):
+    """Why kut-debug will not run entry as run_tests.sh would, or None."""
+    where = "%s in %s" % (entry.name, tree.unittests)
+    if environ.get("TARGET", "qemu") != "qemu":
+        return ("the environment has TARGET=%s: kut-debug runs tests under QEMU's gdb stub "
+                "only" % environ["TARGET"])
+    if "migration" in entry.groups:
+        return ("%s is a migration test: run_tests.sh runs two QEMUs and migrates the guest "
+                "from one to the other when it asks, and a single paused QEMU would wait "
+                "for that forever; kut-debug does not debug migration tests" % where)
+    if entry.arch and entry.arch != tree.arch:
+        return "%s runs on %s only, and this tree is built for %s" % (
+            where, entry.arch, tree.arch)
+    for name, wanted in (("ACCEL", entry.accel), ("MACHINE", entry.machine)):
+        given = environ.get(name)
+        if wanted and given and given != wanted:
+            return "%s needs %s=%s, and the environment has %s=%s" % (
+                where, name, wanted, name, given)
+    for check in entry.check.split():
+        path, _, wanted = check.partition("=")
+        if path and read_value(path) != wanted:
+            return "run_tests.sh skips %s: %s is not %s (check = %s)" % (
+                where, path, wanted, entry.check)
+    return None
+
+
+def read_value(path):
+    """The file's contents without the final newline, as $(cat PATH) gives them."""
+    try:
+        with open(path, errors="replace") as checked:
+            return checked.read().rstrip("\n")
+    except OSError:
+        return None
+
+
+def test_run(tree, entry, environ):
+    """The TestRun of entry, refusing (DebugError) what run_tests.sh would skip
+    or kut-debug cannot follow."""
+    reason = refusal(entry, tree, environ)
+    if reason:
+        raise DebugError(reason)
+    if not entry.file:
+        raise DebugError("%s in %s has no file" % (entry.name, tree.unittests))
+    kernel = os.path.join(tree.test_dir, entry.file)
+    if tree.efi and kernel.endswith(".flat"):
+        kernel = kernel[:-len(".flat")] + ".efi"
+    # A debugging session has no time limit: TIMEOUT=0 drops run_qemu's timeout.
+    assignments = [("TESTNAME", entry.name), ("TIMEOUT", "0"),
+                   ("MACHINE", environ.get("MACHINE") or entry.machine),
+                   ("ACCEL", environ.get("ACCEL") or entry.accel)]
+    words = []
+    if "MAX_SMP" in entry.smp + entry.qemu_params and "MAX_SMP" not in environ:
+        words.append(MAX_SMP_PREAMBLE % shlex.quote("./" + tree.run_script))
+    words += ["%s=%s" % (name, shlex.quote(value)) for name, value in assignments]
+    words += [shlex.quote("./" + tree.run_script), shlex.quote(kernel), "-smp", entry.smp]
+    if entry.test_args:
+        words += ["-append", entry.test_args]
+    if entry.qemu_params:
+        words.append(entry.qemu_params)
+    return TestRun(entry.name, kernel, " ".join(words))
+
+
+def find_test_if_listed(tree, name, environ):
+    """The TestRun of the test called name in the tree's unittests.cfg, or
+    None if it lists no such test."""
+    tests = read_tests(tree)
+    return test_run(tree, tests[name], environ) if name in tests else None

@@ -1,0 +1,212 @@
+"""kut-debug in a kvm-unit-tests tree: unittests.cfg, config.mak, the command
+run_tests.sh runs a test with, and the comparison with a log's command."""
+
+import os
+import subprocess
+
+import pytest
+
+from kut_debug import kvm_tree, same_run, unittests_cfg
+from kut_debug.errors import DebugError
+
+# Fields as upstream's arm/unittests.cfg and x86/unittests.cfg write them.
+CFG = """\
+##############################################################################
+# unittest configuration
+##############################################################################
+
+[selftest-setup]
+file = selftest.flat
+smp = 2
+extra_params = -m 256 -append 'setup smp=2 mem=256'
+groups = selftest
+
+[gicv2-mmio-up]
+file = gic.flat
+smp = $((($MAX_SMP < 2)?$MAX_SMP:2))
+extra_params = -machine gic-version=2 -append 'mmio'
+groups = gic
+
+[migration-test]
+file = selftest-migration.flat
+groups = selftest migration
+
+[vmexit_cpuid]
+file = vmexit.flat
+test_args = 'cpuid'
+qemu_params = -cpu max
+groups = vmexit
+arch = x86_64
+accel = tcg
+machine = q35
+check = /sys/module/kvm/parameters/nested=Y
+timeout = 30
+"""
+
+
+def tree(efi="n", arch="arm64"):
+    return kvm_tree.KvmTree({"ARCH": arch, "TEST_DIR": "arm", "CONFIG_EFI": efi})
+
+
+def test_cfg_fields_as_for_each_unittest_reads_them():
+    tests = unittests_cfg.parse(CFG)
+    assert list(tests) == ["selftest-setup", "gicv2-mmio-up", "migration-test", "vmexit_cpuid"]
+    setup = tests["selftest-setup"]
+    assert (setup.file, setup.smp, setup.qemu_params, setup.groups) == (
+        "selftest.flat", "2", "-m 256 -append 'setup smp=2 mem=256'", ("selftest",))
+    assert tests["gicv2-mmio-up"].smp == "$((($MAX_SMP < 2)?$MAX_SMP:2))"
+    assert tests["migration-test"].smp == "1"  # the default
+    cpuid = tests["vmexit_cpuid"]
+    assert (cpuid.test_args, cpuid.qemu_params, cpuid.arch, cpuid.accel, cpuid.machine,
+            cpuid.check, cpuid.timeout) == ("'cpuid'", "-cpu max", "x86_64", "tcg", "q35",
+                                            "/sys/module/kvm/parameters/nested=Y", "30")
+
+
+def test_config_mak_variables():
+    config = kvm_tree.parse_config("SRCDIR=/src\nARCH=arm64\nTEST_DIR=arm\n"
+                                   "# comment\nCONFIG_EFI=y\nERRATATXT=errata.txt\n")
+    assert config == {"SRCDIR": "/src", "ARCH": "arm64", "TEST_DIR": "arm",
+                      "CONFIG_EFI": "y", "ERRATATXT": "errata.txt"}
+
+
+def test_run_script_command_is_run_tests_shs():
+    entry = unittests_cfg.parse(CFG)["gicv2-mmio-up"]
+    run = kvm_tree.test_run(tree(), entry, {})
+    assert run.kernel == "arm/gic.flat"
+    # runtime.bash's MAX_SMP: the host's CPUs, lowered while QEMU says they are too many.
+    assert run.shell_command == (
+        ': "${MAX_SMP:=$(getconf _NPROCESSORS_CONF)}"; while ./arm/run _NO_FILE_4Uhere_ '
+        '-smp $MAX_SMP 2>&1 | grep -qi "exceeds max CPUs"; do MAX_SMP=$((MAX_SMP - 1)); done; '
+        "TESTNAME=gicv2-mmio-up TIMEOUT=0 MACHINE='' ACCEL='' ./arm/run arm/gic.flat "
+        "-smp $((($MAX_SMP < 2)?$MAX_SMP:2)) -machine gic-version=2 -append 'mmio'")
+    given = kvm_tree.test_run(tree(), entry, {"MAX_SMP": "4"})
+    assert given.shell_command.startswith("TESTNAME=gicv2-mmio-up ")
+
+
+def test_max_smp_is_lowered_as_run_tests_sh_does(tmp_path, monkeypatch):
+    """The preamble, run by bash against a run script whose machine takes 3 CPUs."""
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("arm")
+    with open("arm/run", "w") as script:
+        script.write('#!/bin/bash\n[ "$1" = _NO_FILE_4Uhere_ ] && [ "$3" -gt 3 ] && '
+                     'echo "Number of SMP CPUs requested (N) exceeds max CPUs supported" >&2\n'
+                     'echo "ran $*"\n')
+    os.chmod("arm/run", 0o755)
+    entry = unittests_cfg.TestEntry("t", file="t.flat", smp="$MAX_SMP")
+    command = kvm_tree.test_run(tree(), entry, {}).shell_command
+    environ = {key: value for key, value in os.environ.items() if key != "MAX_SMP"}
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=environ)
+    host_cpus = int(subprocess.run(["getconf", "_NPROCESSORS_CONF"], capture_output=True,
+                                   text=True).stdout)
+    expected = min(3, host_cpus)
+    assert result.stdout.splitlines()[-1] == "ran arm/t.flat -smp %d" % expected
+
+
+def test_environment_accel_wins_and_test_args_become_append():
+    entry = unittests_cfg.parse(CFG)["vmexit_cpuid"]
+    entry.check = ""
+    run = kvm_tree.test_run(tree(arch="x86_64"), entry, {"MACHINE": "q35"})
+    assert run.shell_command == ("TESTNAME=vmexit_cpuid TIMEOUT=0 MACHINE=q35 ACCEL=tcg "
+                                 "./arm/run arm/vmexit.flat -smp 1 -append 'cpuid' -cpu max")
+
+
+def test_efi_build_runs_efi_run_with_the_efi_file():
+    run = kvm_tree.test_run(tree(efi="y"), unittests_cfg.parse(CFG)["selftest-setup"], {})
+    assert run.kernel == "arm/selftest.efi"
+    assert " ./arm/efi/run arm/selftest.efi -smp 2 " in run.shell_command
+
+
+def test_a_test_name_is_quoted_for_the_shell():
+    entry = unittests_cfg.TestEntry("a b;touch x", file="x.flat")
+    assert kvm_tree.test_run(tree(), entry, {}).shell_command.startswith(
+        "TESTNAME='a b;touch x' TIMEOUT=0 ")
+
+
+@pytest.mark.parametrize("name, environ, message", [
+    ("migration-test", {}, "^migration-test in arm/unittests.cfg is a migration test: "),
+    ("vmexit_cpuid", {}, "^vmexit_cpuid in arm/unittests.cfg runs on x86_64 only, and this tree "
+                         "is built for arm64$"),
+    ("selftest-setup", {"TARGET": "kvmtool"}, "^the environment has TARGET=kvmtool: kut-debug "
+                                              "runs tests under QEMU's gdb stub only$"),
+])
+def test_refusals(name, environ, message):
+    with pytest.raises(DebugError, match=message):
+        kvm_tree.test_run(tree(), unittests_cfg.parse(CFG)[name], environ)
+
+
+def test_accel_and_machine_filters():
+    entry = unittests_cfg.parse(CFG)["vmexit_cpuid"]
+    entry.check = ""
+    with pytest.raises(DebugError, match=r"needs ACCEL=tcg, and the environment has ACCEL=kvm$"):
+        kvm_tree.test_run(tree(arch="x86_64"), entry, {"ACCEL": "kvm"})
+    with pytest.raises(DebugError, match=r"needs MACHINE=q35, and the environment has "
+                                         r"MACHINE=pc$"):
+        kvm_tree.test_run(tree(arch="x86_64"), entry, {"MACHINE": "pc"})
+
+
+def test_check_field(tmp_path):
+    parameter = tmp_path / "nested"
+    parameter.write_text("N\n")
+    entry = unittests_cfg.TestEntry("t", file="t.flat", check="%s=Y" % parameter)
+    with pytest.raises(DebugError, match=r"^run_tests.sh skips t in arm/unittests.cfg: "
+                                         r"\S+nested is not Y"):
+        kvm_tree.test_run(tree(), entry, {})
+    parameter.write_text("Y\n")
+    assert kvm_tree.test_run(tree(), entry, {}).kernel == "arm/t.flat"
+
+
+def test_find_tree_needs_config_and_run_script(tmp_path):
+    assert kvm_tree.find_tree(str(tmp_path)) is None
+    (tmp_path / "config.mak").write_text("ARCH=arm64\nTEST_DIR=arm\n")
+    assert kvm_tree.find_tree(str(tmp_path)) is None
+    os.mkdir(str(tmp_path / "arm"))
+    (tmp_path / "arm" / "run").write_text("#!/bin/bash\n")
+    assert kvm_tree.find_tree(str(tmp_path)).arch == "arm64"
+
+
+LOG_LINE = ("timeout -k 1s --foreground 90s /usr/bin/qemu-system-aarch64 -nodefaults -machine virt"
+            " -accel tcg -cpu max -kernel arm/gic.flat -smp 1 -append mmio -machine "
+            "gic-version=2 # -initrd /tmp/tmp.kHqzPcXg7n")
+STUB = ["-S", "-gdb", "tcp:127.0.0.1:4321"]
+STARTED = ["/usr/bin/qemu-system-aarch64", "-nodefaults", "-machine", "virt", "-accel", "tcg",
+           "-cpu", "max", "-kernel", "arm/gic.flat", "-smp", "1", "-append", "mmio", "-machine",
+           "gic-version=2"] + STUB + ["-initrd", "/tmp/tmp.other"]
+
+
+def test_same_run_ignores_timeout_stub_and_initrd():
+    assert same_run.difference(LOG_LINE, STARTED, STUB) is None
+    spaced = LOG_LINE.replace("-append mmio", "-append mmio extra")
+    assert same_run.difference(spaced, [w if w != "mmio" else "mmio extra" for w in STARTED],
+                               STUB) is None
+
+
+def test_same_run_names_the_first_difference():
+    other = [w if w != "max" else "cortex-a57" for w in STARTED]
+    assert same_run.difference(LOG_LINE, other, STUB) == "word 8 is cortex-a57, the log has max"
+    assert same_run.difference(LOG_LINE, STARTED + ["-m", "1G"], STUB) == "it adds -m 1G"
+    assert same_run.difference(LOG_LINE, STARTED[:-7] + STUB, STUB) == \
+        "it lacks -machine gic-version=2"
+
+
+@pytest.mark.parametrize("arch, test_dir, file", [("ppc64", "powerpc", "selftest.elf"),
+                                                  ("s390x", "s390x", "selftest.elf")])
+def test_elf_kernels_of_ppc64_and_s390x_are_their_own_symbols(tmp_path, monkeypatch, arch,
+                                                              test_dir, file):
+    from kut_debug import tree_files
+    monkeypatch.chdir(tmp_path)
+    os.mkdir(test_dir)
+    open(os.path.join(test_dir, file), "w").close()
+    entry = unittests_cfg.parse("[selftest-setup]\nfile = %s\n" % file)["selftest-setup"]
+    run = kvm_tree.test_run(kvm_tree.KvmTree({"ARCH": arch, "TEST_DIR": test_dir}), entry, {})
+    assert run.kernel == "%s/%s" % (test_dir, file)
+    assert " ./%s/run %s/%s -smp 1" % (test_dir, test_dir, file) in run.shell_command
+    assert tree_files.elf_for_kernel(run.kernel) == run.kernel
+
+
+def test_configures_run_link_is_preferred(tmp_path):
+    (tmp_path / "config.mak").write_text("ARCH=arm64\nTEST_DIR=arm\nCONFIG_EFI=y\n")
+    os.makedirs(str(tmp_path / "arm" / "efi"))
+    (tmp_path / "arm" / "efi" / "run").write_text("#!/bin/bash\n")
+    assert kvm_tree.find_tree(str(tmp_path)).run_script == "arm/efi/run"
+    os.symlink("arm/efi/run", str(tmp_path / "arm-run"))  # what ./configure --enable-efi links
+    assert kvm_tree.find_tree(str(tmp_path)).run_script == "arm-run"
