@@ -17,16 +17,24 @@ class GdbTarget:
         if self.inferior.pid == 0 or thread is None:
             raise TargetError("no target is connected; start QEMU with -s -S and run "
                               "'target remote :1234' first")
-        try:
-            # Listing threads asks the remote, which refuses while the target runs.
-            running = thread.is_running() or any(
-                other.is_running() for other in self.inferior.threads())
-        except gdb.error:
-            running = True
-        if running:
+        if self._running(thread):
             raise TargetError("the target is running; interrupt it (Ctrl-C or "
                               "'interrupt') first")
         self._roms = None
+
+    def _running(self, thread):
+        """Whether any CPU runs; in all-stop mode (gdb's default) every thread
+        stops with the selected one, so only non-stop mode lists the threads,
+        which costs two remote round trips (qfThreadInfo, qsThreadInfo)."""
+        if thread.is_running():
+            return True
+        if not gdb.parameter("non-stop"):
+            return False
+        try:
+            # Listing threads asks the remote, which refuses while the target runs.
+            return any(other.is_running() for other in self.inferior.threads())
+        except gdb.error:
+            return True
 
     def arch(self):
         return arches.from_gdb(self.inferior.architecture().name())
