@@ -1,7 +1,8 @@
 """RISC-V virt: QEMU's reset vector jumps to OpenSBI with a2 pointing to a
 fw_dynamic_info whose next_addr is the test (see native/boot_riscv.h)."""
 
-from .boot import decoded
+from .boot import DetectionError, decoded
+from .errors import TargetError
 
 # Where QEMU's virt, sifive_u and spike machines put the reset vector when
 # `monitor info roms` cannot say.
@@ -27,10 +28,18 @@ def reset_vector_window(roms):
 
 def finder(xlen):
     def find(target, native):
+        def decode(data, at):
+            return native.decode_riscv_boot(data, at, xlen)
+        # The usual layout first, which needs no ROM list (one round trip fewer).
+        try:
+            return decoded("QEMU's reset vector", DEFAULT_RESET_VECTOR,
+                           target.read_memory(DEFAULT_RESET_VECTOR, DEFAULT_WINDOW), decode)
+        except (DetectionError, TargetError) as error:
+            first_error = error
         address, length, where = reset_vector_window(target.roms())
-        code = target.read_memory(address, length)
-        return decoded(where, address, code,
-                       lambda data, at: native.decode_riscv_boot(data, at, xlen))
+        if (address, length) == (DEFAULT_RESET_VECTOR, DEFAULT_WINDOW):
+            raise first_error  # the same bytes again would say the same
+        return decoded(where, address, target.read_memory(address, length), decode)
     return find
 
 
