@@ -156,14 +156,13 @@ def checked_or_forced(options, check, success):
 
 def find_by_contents(arch, image, target, detection_error):
     start = image_start(image)
-    windows = verify.code_windows(image)
-    if not windows:
+    first = verify.start_of_code(image)
+    if first is None:
         raise detection_error
-    first = windows[0]
-    code = image.section_bytes(first.section.index, 0, 64)
+    code = image.section_bytes(first.index, 0, 64)
     try:
         return detect.find_by_contents(arch, image, start, target.read_memory,
-                                       (first.link_address() - start, code),
+                                       (first.address - start, code),
                                        target.cpu_pcs())
     except DetectionError as error:
         raise DetectionError("%s; %s" % (detection_error, error)) from None

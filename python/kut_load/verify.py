@@ -4,8 +4,11 @@ read function it is given."""
 
 from collections import namedtuple
 
-# Each window is one remote read; two keep a whole kut-load within three.
-WINDOW_BYTES = 512
+# Each window is one remote read: QEMU's stub answers up to 2 KiB of memory
+# in one packet (MAX_PACKET_LENGTH 4096, hex-encoded, in QEMU's gdbstub).
+WINDOW_BYTES = 0x400
+# How much of the window at main comes before it: code the test links beside main.
+BEFORE_MAIN = 0x100
 
 
 class MismatchError(Exception):
@@ -20,29 +23,39 @@ class Window(namedtuple("Window", "section offset length")):
         return self.section.address + self.offset
 
 
-def code_windows(image):
-    """Where to compare: the start of the code, and main (what makes a test
-    differ from its siblings, which share their start-up code)."""
-    code = [s for s in image.sections
+def code_sections(image):
+    return [s for s in image.sections
             if s.allocated and s.executable and s.has_contents and s.size > 0]
+
+
+def start_of_code(image):
+    """The executable section with the lowest link address, or None."""
+    code = code_sections(image)
+    return min(code, key=lambda s: s.address) if code else None
+
+
+def code_windows(image):
+    """Where to compare: one window holding main and the code around it. main
+    is what tells a test from its siblings (they share their start-up code and
+    library), and its bytes at the computed address prove the offset too.
+    Without a main, the start of the code and the end of the largest code
+    section."""
+    code = code_sections(image)
     if not code:
         return []
-    first = min(code, key=lambda s: s.address)
-    windows = [Window(first, 0, min(first.size, WINDOW_BYTES))]
     main = image.find_symbol("main")
     home = [s for s in code if main and s.address <= main.address < s.address + s.size]
     if home:
-        offset = main.address - home[0].address
-        main_window = Window(home[0], offset, min(home[0].size - offset, WINDOW_BYTES))
-        if home[0].index == first.index and offset <= WINDOW_BYTES:
-            # main near the start: one read covers both.
-            return [Window(first, 0, max(offset + main_window.length, windows[0].length))]
-        windows.append(main_window)
-    else:  # no main: the end of the largest code section
-        largest = max(code, key=lambda s: s.size)
-        length = min(largest.size, WINDOW_BYTES)
-        windows.append(Window(largest, largest.size - length, length))
-    return windows
+        section = home[0]
+        length = min(section.size, WINDOW_BYTES)
+        offset = min(max(0, main.address - section.address - BEFORE_MAIN),
+                     section.size - length)
+        return [Window(section, offset, length)]
+    first = start_of_code(image)
+    largest = max(code, key=lambda s: s.size)
+    length = min(largest.size, WINDOW_BYTES)
+    return [Window(first, 0, min(first.size, WINDOW_BYTES)),
+            Window(largest, largest.size - length, length)]
 
 
 def rewritten_bytes(image):
