@@ -4,8 +4,7 @@ import os
 
 import gdb
 
-from . import __version__, arches, debug_file, detect, kernel_file, loader, native, report
-from . import qemu_process, verify
+from . import __version__, arches, debug_file, detect, loader, native, report, verify
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 from .options import UsageError, parse
@@ -171,6 +170,7 @@ def find_by_contents(arch, image, target, detection_error):
 def elfs_of_running_kernel(target):
     """The symbol files of what QEMU was given with -kernel, named by QEMU's
     ROM list or else the local QEMU's command line, beside gdb then QEMU."""
+    from . import kernel_file, qemu_process  # the no-argument form only
     qemu = qemu_process.QemuProcess(target.connection_details())
     rom = kernel_file.kernel_rom(target.roms())
     name = kernel_file.file_name_of(rom) if rom else qemu.kernel_argument()

@@ -2,7 +2,7 @@
 target's architecture first, then QEMU's ROM list, then the image's own
 bytes in guest memory."""
 
-from . import boot_aarch64, boot_arm, boot_riscv, boot_x86, kernel_file
+from . import boot_aarch64, boot_arm, boot_riscv, boot_x86
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 
@@ -32,6 +32,7 @@ def find_load_address(arch, target, native):
             raise DetectionError("kut-load does not know how QEMU boots %s" % arch)
         return finder(target, native)
     except DetectionError as error:
+        from . import kernel_file  # the fallback only
         rom = kernel_file.kernel_rom(target.roms())
         if rom is None:
             raise

@@ -5,7 +5,6 @@ import gdb
 
 from . import arches
 from .errors import TargetError
-from .roms import parse_info_roms
 
 
 class GdbTarget:
@@ -55,6 +54,7 @@ class GdbTarget:
 
     def roms(self):
         if self._roms is None:
+            from .roms import parse_info_roms  # only finders' fallbacks and x86 ask
             self._roms = parse_info_roms(self.monitor("info roms") or "")
         return self._roms
 
