@@ -50,14 +50,14 @@ def load():
     global _module
     if _module is not None:
         return _module
-    built_for = []
     for directory in search_dirs():
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(directory, MODULE_NAME + suffix)
             if os.path.isfile(path):
                 _module = _import_file(path)
                 return _module
-        built_for += _modules_for_other_pythons(directory)
+    built_for = [path for directory in search_dirs()
+                 for path in _modules_for_other_pythons(directory)]
     running = "Python %d.%d" % sys.version_info[:2]
     if built_for:
         raise NativeModuleError(

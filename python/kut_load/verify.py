@@ -2,8 +2,6 @@
 a few windows of its code are compared with target memory. Pure but for the
 read function it is given."""
 
-from collections import namedtuple
-
 # Each window is one remote read: QEMU's stub answers up to 2 KiB of memory
 # in one packet (MAX_PACKET_LENGTH 4096, hex-encoded, in QEMU's gdbstub).
 WINDOW_BYTES = 0x400
@@ -15,9 +13,15 @@ class MismatchError(Exception):
     """Target memory differs from the ELF."""
 
 
-class Window(namedtuple("Window", "section offset length")):
-    """length bytes at offset into an ELF section (the native Section)."""
-    __slots__ = ()
+class Window:
+    """length bytes at offset into an ELF section (the native Section). A plain
+    class: a namedtuple costs more to define at import than the whole check."""
+    __slots__ = ("section", "offset", "length")
+
+    def __init__(self, section, offset, length):
+        self.section = section
+        self.offset = offset
+        self.length = length
 
     def link_address(self):
         return self.section.address + self.offset
