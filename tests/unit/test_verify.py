@@ -170,6 +170,7 @@ def test_relocated_bytes_are_skipped():
     image = FakeImage([(".text", 0x0, code(0x100, 5), "ax")], symbols={"main": 0x40},
                       relocated=[0x48], bits=64)
     assert rewritten_bytes(image) == set(range(0x48, 0x50))
+    assert rewritten_bytes(image, code_windows(image)) == set(range(0x48, 0x50))
     plan = plan_load(image, "/tests/fake.elf", 0x40080000)
     memory = memory_of(image, 0x40080000)
     for i in range(8):
@@ -183,6 +184,15 @@ def test_relocated_bytes_are_skipped():
 def test_relocated_words_are_four_bytes_on_32_bit():
     image = FakeImage([(".text", 0x0, code(0x10, 5), "ax")], relocated=[0x4, 0x100], bits=32)
     assert rewritten_bytes(image) == {4, 5, 6, 7, 0x100, 0x101, 0x102, 0x103}
+
+
+def test_only_relocations_reaching_into_a_window_are_kept():
+    image = FakeImage([(".text", 0x0, code(0x2000, 5), "ax")], symbols={"main": 0x1000},
+                      relocated=[0x10, 0xefa, 0xf00 - 8, 0x12fc, 0x1300, 0x1f00], bits=64)
+    [window] = code_windows(image)
+    assert (window.link_address(), window.length) == (0xf00, 0x400)
+    # A word that starts before the window still rewrites bytes inside it.
+    assert rewritten_bytes(image, [window]) == set(range(0xefa, 0xf02)) | set(range(0x12fc, 0x1304))
 
 
 def test_first_difference():
