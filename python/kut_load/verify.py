@@ -1,6 +1,6 @@
 """Checks that the guest really runs this ELF before any symbols are loaded:
-a few windows of its code are compared with target memory. Pure but for the
-read function it is given."""
+a window of its code around main is compared with target memory. Pure but for
+the read function it is given."""
 
 # Each window is one remote read: QEMU's stub answers up to 2 KiB of memory
 # in one packet (MAX_PACKET_LENGTH 4096, hex-encoded, in QEMU's gdbstub).
@@ -15,7 +15,7 @@ class MismatchError(Exception):
 
 class Window:
     """length bytes at offset into an ELF section (the native Section). A plain
-    class: a namedtuple costs more to define at import than the whole check."""
+    class: defining a namedtuple at import costs about 0.1 ms of every kut-load."""
     __slots__ = ("section", "offset", "length")
 
     def __init__(self, section, offset, length):
