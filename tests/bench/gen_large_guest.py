@@ -1,4 +1,5 @@
-"""Builds an arm64 guest like the sample one, but with tens of MB of DWARF.
+"""Builds an arm64 guest like the sample one, but with tens of MB of DWARF;
+build(shape) builds others (gen_real_size_guest.py).
 
 Many translation units include one header of many structs, as kvm-unit-tests'
 tests all include libcflat: each unit repeats the header's types in its own
@@ -30,7 +31,6 @@ LDFLAGS = ["-nostdlib", "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
            "-Wl,-z,norelro"]
 FIELD_TYPES = ("unsigned int", "long", "unsigned char", "short", "unsigned long long",
                "const char *")
-
 
 
 def paths(shape):
@@ -100,7 +100,7 @@ def up_to_date(shape):
 
 
 def build(shape=LARGE, jobs=2):
-    """Returns (elf, flat), generating them unless they are newer than this script."""
+    """Returns (elf, flat), generating them unless up_to_date(shape)."""
     out_dir, elf, flat = paths(shape)
     if up_to_date(shape):
         return elf, flat
