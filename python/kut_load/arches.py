@@ -57,10 +57,10 @@ class Arch:
 ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
     Arch("aarch64", ("aarch64",), EM_AARCH64, 64, (LITTLE,), 0xaa64,
-         boot_loader.finder("decode_aarch64_boot"), (0x40080000,), ("qemu_efi", "qemu-efi")),
+         boot_loader.finder("decode_aarch64_boot", 0x40000000), (0x40080000,), ("qemu_efi", "qemu-efi")),
     # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
     Arch("arm", ("arm", "iwmmxt", "xscale"), EM_ARM, 32, (LITTLE,), 0x01c2,
-         boot_loader.finder("decode_arm_boot"), (0x40010000,), ("qemu_efi", "qemu-efi")),
+         boot_loader.finder("decode_arm_boot", 0x40000000), (0x40010000,), ("qemu_efi", "qemu-efi")),
     # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.
     Arch("riscv64", ("riscv:rv64",), EM_RISCV, 64, (LITTLE,), 0x5064,
          reset_vector.finder(64), (0x80200000,), ("opensbi",)),

@@ -6,9 +6,7 @@ import os
 
 import gdb
 
-from . import __version__, byte_order, detect, kernel_file, loader, native, qemu_process
-from . import report
-from .efi import boot_disk
+from . import __version__, byte_order, detect, loader, native, report
 from .errors import KutLoadError
 from .options import UsageError, parse
 from .planner import plan_first_matching
@@ -70,6 +68,8 @@ def elfs_of_running_kernel(target, helper):
     else the file of QEMU's ROM that holds the load address the boot code
     tells, looked up beside gdb then QEMU; when that is firmware or unknown,
     the EFI test on QEMU's FAT disk."""
+    from . import kernel_file, qemu_process  # the no-argument form only
+    from .efi import boot_disk
     qemu = qemu_process.QemuProcess(target.connection_details())
     name = qemu.kernel_argument() or kernel_file.rom_file_name(
         target.roms(), detect.address_or_none(target, helper))

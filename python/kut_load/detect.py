@@ -2,7 +2,7 @@
 architecture first, then QEMU's ROM list, then the image's own bytes in
 guest memory."""
 
-from . import arches, contents, kernel_file
+from . import arches, contents
 from .boot import DetectionError, LoadAddress
 from .elf_loader import PT_LOAD
 from .errors import TargetError
@@ -36,6 +36,7 @@ def find_load_address(arch, target, native, image, show_listing):
 def from_rom_list(target, image, finder_error):
     """Where QEMU's ROM list has the -kernel file. A raw ELF file there (ppc64
     powernv: skiboot runs it in place) has its code at its file offsets."""
+    from . import kernel_file  # the fallback only
     rom = kernel_file.kernel_rom(target.roms())
     if rom is None:
         raise finder_error

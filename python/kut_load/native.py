@@ -5,9 +5,7 @@ build/native of the checkout this package lives in; KUT_LOAD_NATIVE_DIR, when
 set, names the only directory to look in (e.g. a sanitizer build's).
 """
 
-import glob
 import importlib.machinery
-import importlib.util
 import os
 import sys
 
@@ -63,14 +61,14 @@ def load():
     global _module
     if _module is not None:
         return _module
-    built_for = []
     for directory in search_dirs():
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(directory, MODULE_NAME + suffix)
             if os.path.isfile(path):
                 _module = _import_file(path)
                 return _module
-        built_for += glob.glob(os.path.join(directory, MODULE_NAME + ".*.so"))
+    built_for = [path for directory in search_dirs()
+                 for path in _modules_for_other_pythons(directory)]
     running = "Python %d.%d" % sys.version_info[:2]
     if built_for:
         raise NativeModuleError(
@@ -81,11 +79,18 @@ def load():
         % (" and ".join(search_dirs()), _rebuild_hint()))
 
 
+def _modules_for_other_pythons(directory):
+    import glob  # only to explain a failure: kept off the path of every kut-load
+    return glob.glob(os.path.join(directory, MODULE_NAME + ".*.so"))
+
+
 def _import_file(path):
-    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
-    module = importlib.util.module_from_spec(spec)
+    # The loader itself, not importlib.util, which costs more to import than this.
+    loader = importlib.machinery.ExtensionFileLoader(MODULE_NAME, path)
+    spec = importlib.machinery.ModuleSpec(MODULE_NAME, loader, origin=path)
     try:
-        spec.loader.exec_module(module)
+        module = loader.create_module(spec)
+        loader.exec_module(module)
     except ImportError as error:
         raise NativeModuleError(
             "kut-load's native module %s cannot be loaded (%s); %s."

@@ -2,6 +2,7 @@
 fw_dynamic_info whose next_addr is the test (see native/boot_riscv.h)."""
 
 from .boot import DetectionError, decoded
+from .errors import TargetError
 
 # Where QEMU's virt, sifive_u and spike machines put the reset vector when
 # `monitor info roms` cannot say.
@@ -28,10 +29,8 @@ def reset_vector_window(roms):
 def finder(xlen):
     """find(target, native, image) for harts of xlen bits."""
     def find(target, native, image):
-        address, length, where = reset_vector_window(target.roms())
-        code = target.read_memory(address, length)
-        found = decoded(where, address, code,
-                        lambda data, at: native.decode_riscv_boot(data, at, xlen))
+        found = decode_reset_vector(
+            target, lambda data, at: native.decode_riscv_boot(data, at, xlen))
         if found.address == 0:
             # hw/riscv/boot.c writes next_addr 0 when QEMU was given no -kernel.
             raise DetectionError(
@@ -40,3 +39,19 @@ def finder(xlen):
                 "with -device loader; give the test to QEMU with -kernel", found.listing)
         return found
     return find
+
+
+def decode_reset_vector(target, decode):
+    """LoadAddress from the reset vector: first read where the virt machine
+    puts it, which needs no ROM list (one remote round trip fewer); if that
+    does not decode, where QEMU's ROM list says. A wrong guess cannot load
+    wrong symbols: the ELF is checked against memory at the address found."""
+    try:
+        return decoded("QEMU's reset vector", DEFAULT_RESET_VECTOR,
+                       target.read_memory(DEFAULT_RESET_VECTOR, DEFAULT_WINDOW), decode)
+    except (DetectionError, TargetError) as error:
+        first_error = error
+    address, length, where = reset_vector_window(target.roms())
+    if (address, length) == (DEFAULT_RESET_VECTOR, DEFAULT_WINDOW):
+        raise first_error  # the same bytes again would say the same
+    return decoded(where, address, target.read_memory(address, length), decode)

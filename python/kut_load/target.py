@@ -5,7 +5,6 @@ import gdb
 
 from .errors import TargetError, whole_read
 from .quoting import printable
-from .roms import parse_info_roms
 
 
 class GdbTarget:
@@ -16,13 +15,7 @@ class GdbTarget:
         thread = gdb.selected_thread()
         if self.inferior.pid == 0 or thread is None:
             raise TargetError(not_connected_message(self.inferior))
-        try:
-            # Listing threads asks the remote, which refuses while the target runs.
-            running = thread.is_running() or any(
-                other.is_running() for other in self.inferior.threads())
-        except gdb.error:
-            running = True
-        if running:
+        if self._running(thread):
             raise TargetError("the target is running; interrupt it (Ctrl-C or "
                               "'interrupt') first")
         self._roms = None
@@ -30,6 +23,20 @@ class GdbTarget:
     def architecture_name(self):
         """gdb's name of the target's architecture, e.g. "powerpc:common64"."""
         return self.inferior.architecture().name()
+
+    def _running(self, thread):
+        """Whether any CPU runs; in all-stop mode (gdb's default) every thread
+        stops with the selected one, so only non-stop mode lists the threads,
+        which costs two remote round trips (qfThreadInfo, qsThreadInfo)."""
+        if thread.is_running():
+            return True
+        if not gdb.parameter("non-stop"):
+            return False
+        try:
+            # Listing threads asks the remote, which refuses while the target runs.
+            return any(other.is_running() for other in self.inferior.threads())
+        except gdb.error:
+            return True
 
     def read_memory(self, address, length):
         try:
@@ -48,6 +55,7 @@ class GdbTarget:
 
     def roms(self):
         if self._roms is None:
+            from .roms import parse_info_roms  # only finders' fallbacks and x86 ask
             self._roms = parse_info_roms(self.monitor("info roms") or "")
         return self._roms
 

@@ -1,6 +1,11 @@
 """The first kut-load in a fresh gdb against its floor: add-symbol-file with
 the answer given. Both run in a new gdb connected to a paused QEMU, with the
-same gdb settings; the floor gdb does not source the gdbinit at all."""
+same gdb settings; the floor gdb does not source the gdbinit at all.
+
+The headline is the time inside gdb of the command and the `info line main`
+a user's next step needs, timed in Python around the two: gdb's own start-up
+(about 100 ms) would hide what kut-load adds. Whole-process figures follow as
+secondary rows."""
 
 import re
 import sys
@@ -11,18 +16,22 @@ from measure import interleaved, summarize
 from paths import ARM64_LOAD_ADDRESS
 from table import Row
 
-REPEAT = 10
+REPEAT = 15
+# Inside gdb, on the guest the size of a real test: the goal and the bar.
+GOAL_RATIO = 1.2
 ACCEPT_RATIO = 1.5
-GOALS = {"sample": 1.2, "large": 1.05}
+HEADLINE = "real-size"
 _MAIN = re.compile(r"= \(int \(\*\)\(int, char \*\*\)\) (0x[0-9a-f]+) <main>")
 
 
-def variants(elf, flat, after=()):
+def variants(elf, flat, after=(), link=None):
     """Each variant: () -> (gdb process run, seconds inside gdb)."""
     return {
-        "kut": lambda: run_session(flat, kut_load_command(elf), True, after=after),
-        "floor": lambda: run_session(flat, add_symbol_file_command(elf, ARM64_LOAD_ADDRESS),
-                                     False, after=after),
+        "kut": lambda: run_session("aarch64", flat, kut_load_command(elf), True, after=after,
+                                   link=link),
+        "floor": lambda: run_session("aarch64", flat,
+                                     add_symbol_file_command(elf, ARM64_LOAD_ADDRESS), False,
+                                     after=after, link=link),
     }
 
 
@@ -40,34 +49,52 @@ def check_same_symbols(elf, flat):
                          % (places["kut"], places["floor"]))
 
 
-def measure_guest(label, elf, flat, repeat):
-    check_same_symbols(elf, flat)  # also warms the page cache for both
-    runs = interleaved(variants(elf, flat), repeat, warmup=0)
-    process = {key: summarize([run.seconds * 1000 for run, _ in runs[key]]) for key in runs}
-    cpu = {key: summarize([run.cpu_seconds * 1000 for run, _ in runs[key]]) for key in runs}
-    peak = {key: summarize([run.peak_kib / 1024 for run, _ in runs[key]]) for key in runs}
-    inside = {key: summarize([seconds * 1000 for _, seconds in runs[key]]) for key in runs}
-    ratio = process["kut"].median / process["floor"].median
+def summaries(runs):
+    """{field: {variant: Summary}} for process wall, CPU, peak RSS and inside gdb."""
+    fields = {
+        "process": lambda run, _: run.seconds * 1000,
+        "cpu": lambda run, _: run.cpu_seconds * 1000,
+        "peak": lambda run, _: run.peak_kib / 1024,
+        "inside": lambda _, seconds: seconds * 1000,
+    }
+    return {field: {key: summarize([value(*sample) for sample in runs[key]]) for key in runs}
+            for field, value in fields.items()}
+
+
+def inside_row(label, inside):
+    ratio = inside["kut"].median / inside["floor"].median
     extra = inside["kut"].median - inside["floor"].median
-    return [
-        Row("first load, %s, gdb process" % label, process["kut"], process["floor"], "ms",
-            "<= %.2fx" % GOALS[label], ratio <= GOALS[label],
-            "<= %.1fx" % ACCEPT_RATIO, ratio <= ACCEPT_RATIO),
-        Row("first load, %s, gdb CPU time" % label, cpu["kut"], cpu["floor"], "ms",
-            "informational", None),
-        Row("first load, %s, gdb peak RSS" % label, peak["kut"], peak["floor"], "MiB",
-            "informational", None),
-        Row("first load, %s, inside gdb" % label, inside["kut"], inside["floor"], "ms",
-            "informational", None,
-            note="kut-load takes %.1f ms longer than add-symbol-file alone" % extra),
+    if label == HEADLINE:
+        return Row("first load + info line main, %s guest, inside gdb" % label, inside["kut"],
+                   inside["floor"], "ms", "<= %.1fx" % GOAL_RATIO, ratio <= GOAL_RATIO,
+                   "<= %.1fx" % ACCEPT_RATIO, ratio <= ACCEPT_RATIO,
+                   note="kut-load adds %.1f ms to add-symbol-file" % extra)
+    return Row("first load + info line main, %s guest, inside gdb" % label, inside["kut"],
+               inside["floor"], "ms", "informational", None,
+               note="kut-load adds %.1f ms to add-symbol-file" % extra)
+
+
+def measure_guest(label, elf, flat, repeat):
+    check_same_symbols(elf, flat)  # also warms the page cache and compiled modules
+    figures = summaries(interleaved(variants(elf, flat), repeat, warmup=0))
+    return [inside_row(label, figures["inside"])], [
+        Row("first load, %s guest, whole gdb process" % label, figures["process"]["kut"],
+            figures["process"]["floor"], "ms", "informational", None, secondary=True),
+        Row("first load, %s guest, gdb CPU time" % label, figures["cpu"]["kut"],
+            figures["cpu"]["floor"], "ms", "informational", None, secondary=True),
+        Row("first load, %s guest, gdb peak RSS" % label, figures["peak"]["kut"],
+            figures["peak"]["floor"], "MiB", "informational", None, secondary=True),
     ]
 
 
 def run(repeat=REPEAT):
-    rows = []
+    """Headline rows (inside gdb) first, then the whole-process rows."""
+    headline, secondary = [], []
     for label, (elf, flat) in arm64_guests().items():
-        rows += measure_guest(label, elf, flat, repeat)
-    return rows
+        inside, process = measure_guest(label, elf, flat, repeat)
+        headline += inside
+        secondary += process
+    return headline + secondary
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Builds an arm64 guest like the sample one, but with tens of MB of DWARF.
+"""Builds an arm64 guest like the sample one, but with tens of MB of DWARF;
+build(shape) builds others (gen_real_size_guest.py).
 
 Many translation units include one header of many structs, as kvm-unit-tests'
 tests all include libcflat: each unit repeats the header's types in its own
@@ -10,14 +11,14 @@ returns at once.
 import os
 import subprocess
 import sys
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 from paths import GUESTS_SRC, WORK, program
 
-UNITS = 64
-STRUCTS = 1500
-FIELDS = 16
-FUNCTIONS_PER_UNIT = 80
+# How much code and DWARF a generated guest has; name: its directory and files.
+Shape = namedtuple("Shape", "name units structs fields functions_per_unit")
+LARGE = Shape("large", units=64, structs=1500, fields=16, functions_per_unit=80)
 
 # The arm64 sample guest's flags (tests/guests/CMakeLists.txt), plus
 # -fno-eliminate-unused-debug-types so every unit describes the whole header.
@@ -31,29 +32,32 @@ LDFLAGS = ["-nostdlib", "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
 FIELD_TYPES = ("unsigned int", "long", "unsigned char", "short", "unsigned long long",
                "const char *")
 
-OUT_DIR = os.path.join(WORK, "large-guest")
-ELF = os.path.join(OUT_DIR, "large.elf")
-FLAT = os.path.join(OUT_DIR, "large.flat")
+
+def paths(shape):
+    """(directory, elf, flat) of a generated guest."""
+    out_dir = os.path.join(WORK, "%s-guest" % shape.name)
+    return (out_dir, os.path.join(out_dir, shape.name + ".elf"),
+            os.path.join(out_dir, shape.name + ".flat"))
 
 
-def header():
+def header(shape):
     lines = ["#ifndef BENCH_TYPES_H", "#define BENCH_TYPES_H"]
-    for number in range(STRUCTS):
+    for number in range(shape.structs):
         lines.append("struct bench_type_%d {" % number)
-        for field in range(FIELDS):
+        for field in range(shape.fields):
             lines.append("\t%s field_%d_%d;" % (FIELD_TYPES[(number + field) % len(FIELD_TYPES)],
                                                 number, field))
-        lines.append("\tstruct bench_type_%d *next;" % ((number + 1) % STRUCTS))
+        lines.append("\tstruct bench_type_%d *next;" % ((number + 1) % shape.structs))
         lines.append("};")
         lines.append("typedef struct bench_type_%d bench_type_%d_t;" % (number, number))
     lines.append("#endif")
     return "\n".join(lines) + "\n"
 
 
-def unit(number):
+def unit(shape, number):
     lines = ['#include "bench_types.h"']
-    for function in range(FUNCTIONS_PER_UNIT):
-        struct = (number * FUNCTIONS_PER_UNIT + function) % STRUCTS
+    for function in range(shape.functions_per_unit):
+        struct = (number * shape.functions_per_unit + function) % shape.structs
         lines += [
             "unsigned long bench_%d_%d(bench_type_%d_t *value, unsigned long count)"
             % (number, function, struct),
@@ -65,7 +69,7 @@ def unit(number):
             "\treturn total + (unsigned long)value->next;",
             "}",
         ]
-    lines.append("bench_type_%d_t bench_global_%d;" % (number % STRUCTS, number))
+    lines.append("bench_type_%d_t bench_global_%d;" % (number % shape.structs, number))
     return "\n".join(lines) + "\n"
 
 
@@ -83,41 +87,54 @@ def write(path, text):
         out.write(text)
 
 
-def up_to_date():
+def up_to_date(shape):
+    """Built by this script, as it is now, for this shape."""
+    out_dir, elf, flat = paths(shape)
+    stamp = os.path.join(out_dir, "shape")
     me = os.path.getmtime(os.path.abspath(__file__))
-    return all(os.path.isfile(path) and os.path.getmtime(path) > me for path in (ELF, FLAT))
+    if not all(os.path.isfile(path) and os.path.getmtime(path) > me
+               for path in (elf, flat, stamp)):
+        return False
+    with open(stamp) as text:
+        return text.read() == repr(shape)
 
 
-def build(jobs=2):
-    """Returns (elf, flat), generating them unless they are newer than this script."""
-    if up_to_date():
-        return ELF, FLAT
+def build(shape=LARGE, jobs=2):
+    """Returns (elf, flat), generating them unless up_to_date(shape)."""
+    out_dir, elf, flat = paths(shape)
+    if up_to_date(shape):
+        return elf, flat
     cc = program("aarch64-linux-gnu-gcc")
     objcopy = program("aarch64-linux-gnu-objcopy")
-    os.makedirs(OUT_DIR, exist_ok=True)
-    write(os.path.join(OUT_DIR, "bench_types.h"), header())
-    sources = [os.path.join(OUT_DIR, "main.c")]
-    write(sources[0], MAIN)
-    for number in range(UNITS):
-        sources.append(os.path.join(OUT_DIR, "unit_%d.c" % number))
-        write(sources[-1], unit(number))
-    sources += [os.path.join(GUESTS_SRC, "arm64", "start.S"),
-                os.path.join(GUESTS_SRC, "arm64", "io.c")]
-    include = ["-I", os.path.join(GUESTS_SRC, "common"), "-I", OUT_DIR]
+    os.makedirs(out_dir, exist_ok=True)
+    write(os.path.join(out_dir, "bench_types.h"), header(shape))
+    # As kvm-unit-tests links a test: start-up code first, then code on both
+    # sides of main (the test's own, then the library), so main is mid-image.
+    units = []
+    for number in range(shape.units):
+        units.append(os.path.join(out_dir, "unit_%d.c" % number))
+        write(units[-1], unit(shape, number))
+    main = os.path.join(out_dir, "main.c")
+    write(main, MAIN)
+    half = shape.units // 2
+    sources = ([os.path.join(GUESTS_SRC, "arm64", "start.S")] + units[:half] + [main]
+               + units[half:] + [os.path.join(GUESTS_SRC, "arm64", "io.c")])
+    include = ["-I", os.path.join(GUESTS_SRC, "common"), "-I", out_dir]
 
     def compile_one(source):
-        target = os.path.join(OUT_DIR, os.path.basename(source) + ".o")
+        target = os.path.join(out_dir, os.path.basename(source) + ".o")
         subprocess.run([cc] + CFLAGS + include + ["-c", source, "-o", target], check=True)
         return target
 
     with ThreadPoolExecutor(jobs) as pool:
         objects = list(pool.map(compile_one, sources))
     subprocess.run([cc] + LDFLAGS + ["-T", os.path.join(GUESTS_SRC, "arm64", "flat.lds")]
-                   + objects + ["-o", ELF], check=True)
-    subprocess.run([objcopy, "-O", "binary", ELF, FLAT], check=True)
+                   + objects + ["-o", elf], check=True)
+    subprocess.run([objcopy, "-O", "binary", elf, flat], check=True)
     for path in objects:
         os.remove(path)
-    return ELF, FLAT
+    write(os.path.join(out_dir, "shape"), repr(shape))
+    return elf, flat
 
 
 def debug_bytes(elf):
@@ -128,8 +145,11 @@ def debug_bytes(elf):
                if len(fields) >= 2 and fields[0].startswith(".debug"))
 
 
+def describe(elf, flat):
+    return "%s: %d bytes, %.1f MB of DWARF; %s: %d bytes" % (
+        elf, os.path.getsize(elf), debug_bytes(elf) / 1e6, flat, os.path.getsize(flat))
+
+
 if __name__ == "__main__":
-    elf, flat = build()
-    print("%s: %.1f MB of DWARF; %s: %d bytes" % (elf, debug_bytes(elf) / 1e6, flat,
-                                                 os.path.getsize(flat)))
+    print(describe(*build()))
     sys.exit(0)

@@ -45,11 +45,13 @@ USER_ENVIRONMENT = {name: value for name, value in os.environ.items()
                     if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_process(argv, cwd=None, timeout=300):
-    """Runs argv to completion and measures that one child, not its siblings."""
+def run_process(argv, cwd=None, timeout=300, env=None):
+    """Runs argv to completion and measures that one child, not its siblings;
+    env: the environment, USER_ENVIRONMENT unless given."""
     with tempfile.TemporaryFile(mode="w+") as output:
         start = time.perf_counter()
-        child = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, env=USER_ENVIRONMENT,
+        child = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+                                 env=USER_ENVIRONMENT if env is None else env,
                                  stdout=output, stderr=subprocess.STDOUT)
         watchdog = threading.Timer(timeout, child.kill)
         watchdog.start()

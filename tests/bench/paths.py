@@ -10,7 +10,8 @@ BUILD = os.environ.get("KUT_BUILD_DIR", os.path.join(REPO, "build"))
 SHARED_BUILD = os.path.join(REPO, "build-shared")
 # Generated inputs live in the (ignored) build tree, never in the source tree.
 WORK = os.path.join(BUILD, "bench")
-GDBINIT = os.path.join(REPO, "gdbinit")
+# KUT_BENCH_GDBINIT: another kut-load's gdbinit (an older checkout, an install) to measure.
+GDBINIT = os.environ.get("KUT_BENCH_GDBINIT", os.path.join(REPO, "gdbinit"))
 GUESTS_SRC = os.path.join(REPO, "tests", "guests")
 SAMPLE_ELF = os.path.join(BUILD, "tests", "guests", "arm64", "sample.elf")
 SAMPLE_FLAT = os.path.join(BUILD, "tests", "guests", "arm64", "sample.flat")

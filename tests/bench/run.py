@@ -18,18 +18,26 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_elf_reader  # noqa: E402
 import bench_first_load  # noqa: E402
 import bench_import  # noqa: E402
+import bench_installed  # noqa: E402
 import bench_packets  # noqa: E402
+import bench_remote  # noqa: E402
 import bench_startup  # noqa: E402
 from paths import program  # noqa: E402
 from table import render  # noqa: E402
 
+# In the order of the table: the headline figures (inside gdb, round trips),
+# then the rest.
 BENCHMARKS = {
-    "startup": bench_startup,
     "first-load": bench_first_load,
     "packets": bench_packets,
+    "remote": bench_remote,
+    "startup": bench_startup,
+    "installed": bench_installed,
     "elf-reader": bench_elf_reader,
     "import": bench_import,
 }
+# Benchmarks whose rows all come after the headline ones.
+SECONDARY = {"installed", "elf-reader", "import"}
 
 
 def first_line(argv):
@@ -62,8 +70,12 @@ def main():
         if options.only and name not in options.only:
             continue
         print("running %s ..." % name, file=sys.stderr, flush=True)
-        rows += module.run(3) if options.quick else module.run()
+        found = module.run(3) if options.quick else module.run()
+        for row in found:
+            row.secondary = row.secondary or name in SECONDARY
+        rows += found
     print(render(rows))
+    print("\nload average at the end: %.2f" % os.getloadavg()[0])
     return 1 if any(row.accepted is False for row in rows) else 0
 
 

@@ -16,6 +16,7 @@ class Row:
     acceptance: str = ""       # the pass/fail bar, if this row has one
     accepted: object = None    # True/False when there is a bar
     note: str = ""
+    secondary: bool = False    # listed after every headline row
 
     @property
     def ratio(self):
@@ -49,6 +50,7 @@ def render(rows):
     """Markdown table: value as median [min-max] over the repetitions."""
     header = ("Benchmark", "kut-load", "Baseline", "Ratio", "Goal", "Result")
     lines = [header]
+    rows = [row for row in rows if not row.secondary] + [row for row in rows if row.secondary]
     for row in rows:
         ratio = "%.2fx" % row.ratio if row.ratio is not None else "-"
         lines.append((row.name, cell(row.measured, row.unit), cell(row.baseline, row.unit),

@@ -3,10 +3,12 @@
 against real QEMU with nothing taken from the checkout or the build tree."""
 
 import glob
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -97,6 +99,27 @@ def assert_stops_at_main_from(prefix, gdbinit, tmp_path):
     assert "kut-load %s\n" % project_version() in out, out
 
 
+def assert_compiled(python_dir):
+    """Every module has a compiled file that gdb's Python takes without
+    writing anything: its cache tag, checked-hash flags and the hash of the
+    source as importlib computes it (PEP 552)."""
+    major, minor = gdb_python_version()
+    tag = "cpython-%s%s" % (major, minor)
+    sources = [path for path in files_under(python_dir) if path.endswith(".py")]
+    assert any(path.endswith(os.path.join("kut_load", "command.py")) for path in sources)
+    for source in sources:
+        directory, name = os.path.split(source)
+        compiled = os.path.join(directory, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
+        assert os.path.isfile(compiled), "%s has no %s" % (source, compiled)
+        with open(compiled, "rb") as pyc, open(source, "rb") as py:
+            header, code = pyc.read(16), py.read()
+        if (int(major), int(minor)) == sys.version_info[:2]:
+            assert header[:4] == importlib.util.MAGIC_NUMBER, compiled
+        flags = int.from_bytes(header[4:8], "little")
+        assert flags == 0b11, "%s: not a checked-hash file (flags %#x)" % (compiled, flags)
+        assert header[8:16] == importlib.util.source_hash(code), "%s is stale" % compiled
+
+
 def test_install_has_the_gdb_extension_layout(installed):
     prefix, _ = installed
     share = os.path.join(prefix, "share", "kut-load")
@@ -106,7 +129,7 @@ def test_install_has_the_gdb_extension_layout(installed):
     package = os.path.join(share, "python", "kut_load")
     assert os.path.isfile(os.path.join(package, "commands.py"))
     native_module(package)
-    assert not [path for path in files_under(prefix) if "__pycache__" in path]
+    assert_compiled(os.path.join(share, "python"))
     if os.path.isfile(os.path.join(REPO, "python", "kut-debug")):
         assert os.access(os.path.join(prefix, "bin", "kut-debug"), os.X_OK)
         assert os.path.isfile(os.path.join(share, "python", "kut_debug", "cli.py"))
@@ -175,6 +198,7 @@ def test_deb_installs_under_usr_and_needs_libllvm_only_when_linked(deb, tmp_path
     root = str(tmp_path / "root")
     run(["dpkg", "-x", deb, root])
     module = native_module(os.path.join(root, "usr", "share", "kut-load", "python", "kut_load"))
+    assert_compiled(os.path.join(root, "usr", "share", "kut-load", "python"))
     needed = run(["readelf", "-d", module])
     depends = run(["dpkg-deb", "-f", deb, "Depends"])
     assert ("libLLVM" in needed) == ("libllvm" in depends), needed + depends

@@ -14,7 +14,7 @@ from session import require
 from test_kut_debug import assert_session_gone, run_kut_debug, started
 from test_kut_debug_tree import make_tree, run_tests
 
-EFI_MAIN = os.path.join(REPO, "tests", "guests", "efi-arm64", "main.c")
+EFI_MAIN = os.path.join(REPO, "tests", "guests", "efi", "main.c")
 FIRST_LINE = marker_line("first line of efi_main", EFI_MAIN)
 FIRMWARE = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 RUNNING = "efi sample: running"
@@ -52,7 +52,7 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
     assert re.search(r"^kut-load: \S+efi-sample\.efi\.debug at %s " % loaded.group(1),
                      result.stdout, re.M), out
     assert re.search(r"Breakpoint 1, efi_main \(image=0x[0-9a-f]+, systab=0x[0-9a-f]+\) at "
-                     r"\S+/efi-arm64/main\.c:%d" % FIRST_LINE, result.stdout), out
+                     r"\S+/efi/main\.c:%d" % FIRST_LINE, result.stdout), out
     frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(", result.stdout, re.M)
     assert frames[:2] == ["efi_main", "_start"], out
     # Stopped before the test printed anything or counted.

@@ -7,8 +7,8 @@ import pytest
 from conftest import guest_file
 from kut_load.errors import TargetError, whole_read
 from kut_load.plan import plan_load
-from kut_load.verify import (WINDOW_BYTES, MismatchError, check, code_windows,
-                             first_difference, rewritten_bytes)
+from kut_load.verify import (BEFORE_MAIN, WINDOW_BYTES, MismatchError, check, code_windows,
+                             first_difference, rewritten_bytes, start_of_code)
 
 
 class FakeImage:
@@ -66,21 +66,24 @@ def reader(memory):
     return lambda address, length: bytes(memory.get(address + i, 0) for i in range(length))
 
 
-def test_windows_are_the_start_of_the_code_and_main():
-    first, at_main = code_windows(TWO_CODE_SECTIONS)
-    assert (first.section.name, first.offset, first.length) == (".init", 0, 0x80)
-    assert first.link_address() == 0x100
-    assert (at_main.section.name, at_main.offset, at_main.length) == (".text", 0x600, WINDOW_BYTES)
-    assert at_main.link_address() == 0x800
+def test_one_window_holds_main_and_the_code_around_it():
+    [window] = code_windows(TWO_CODE_SECTIONS)
+    assert (window.section.name, window.offset, window.length) == (
+        ".text", 0x600 - BEFORE_MAIN, WINDOW_BYTES)
+    assert window.link_address() <= 0x800 < window.link_address() + window.length
 
 
-def test_window_at_main_stops_at_the_section_end():
+def test_window_at_main_stays_inside_its_section():
     image = FakeImage([(".text", 0x1000, code(0x300, 1), "ax")], symbols={"main": 0x1280})
-    _, at_main = code_windows(image)
-    assert (at_main.offset, at_main.length) == (0x280, 0x80)
+    [window] = code_windows(image)
+    assert (window.offset, window.length) == (0, 0x300)
+    big = FakeImage([(".text", 0x1000, code(0x2000, 1), "ax")], symbols={"main": 0x2f80})
+    [window] = code_windows(big)
+    assert (window.offset, window.length) == (0x2000 - WINDOW_BYTES, WINDOW_BYTES)
+    assert window.link_address() <= 0x2f80 < window.link_address() + window.length
 
 
-def test_without_main_the_end_of_the_largest_code_section_is_compared():
+def test_without_main_the_start_and_the_end_of_the_code_are_compared():
     image = FakeImage([(".init", 0x0, code(0x20, 1), "ax"),
                        (".text", 0x100, code(0x900, 2), "ax")])
     first, last = code_windows(image)
@@ -122,11 +125,53 @@ def test_image_elsewhere_mismatches():
         check(TWO_CODE_SECTIONS, plan, reader(memory_of(TWO_CODE_SECTIONS, 0x40090000)))
 
 
+def sibling_tests():
+    """Two tests as kvm-unit-tests builds them: the same start-up code and
+    library, a different main at the same link address."""
+    startup, library = code(0x400, 7), code(0x800, 9)
+    one = FakeImage([(".text", 0x0, startup + code(0x200, 1) + library, "ax")],
+                    symbols={"main": 0x400})
+    other = FakeImage([(".text", 0x0, startup + code(0x200, 2) + library, "ax")],
+                      symbols={"main": 0x400})
+    return one, other
+
+
+def test_sibling_test_with_another_main_is_refused():
+    one, other = sibling_tests()
+    plan = plan_load(other, "/tests/other.elf", 0x40080000)
+    with pytest.raises(MismatchError, match="0x40080400"):
+        check(other, plan, reader(memory_of(one, 0x40080000)))
+
+
+def test_build_whose_main_moved_is_refused():
+    # Start-up code grew by one instruction: everything from main on moved.
+    one, _ = sibling_tests()
+    grown = FakeImage([(".text", 0x0, code(0x404, 7) + one.section_bytes(0)[0x400:], "ax")],
+                      symbols={"main": 0x404})
+    plan = plan_load(one, "/tests/one.elf", 0x40080000)
+    with pytest.raises(MismatchError):
+        check(one, plan, reader(memory_of(grown, 0x40080000)))
+
+
+@pytest.mark.parametrize("shift", [-0x1000, -4, 4, 0x80000])
+def test_wrong_offset_is_refused(shift):
+    one, _ = sibling_tests()
+    plan = plan_load(one, "/tests/one.elf", 0x40080000 + shift)
+    with pytest.raises(MismatchError):
+        check(one, plan, reader(memory_of(one, 0x40080000)))
+
+
+def test_start_of_code_is_the_lowest_executable_section():
+    assert start_of_code(TWO_CODE_SECTIONS).name == ".init"
+    assert start_of_code(FakeImage([(".data", 0x0, code(4, 1), "aw")])) is None
+
+
 def test_relocated_bytes_are_skipped():
     # A pointer inside the code that the image rewrites when it relocates itself.
     image = FakeImage([(".text", 0x0, code(0x100, 5), "ax")], symbols={"main": 0x40},
                       relocated=[0x48], bits=64)
     assert rewritten_bytes(image) == set(range(0x48, 0x50))
+    assert rewritten_bytes(image, code_windows(image)) == set(range(0x48, 0x50))
     plan = plan_load(image, "/tests/fake.elf", 0x40080000)
     memory = memory_of(image, 0x40080000)
     for i in range(8):
@@ -140,6 +185,15 @@ def test_relocated_bytes_are_skipped():
 def test_relocated_words_are_four_bytes_on_32_bit():
     image = FakeImage([(".text", 0x0, code(0x10, 5), "ax")], relocated=[0x4, 0x100], bits=32)
     assert rewritten_bytes(image) == {4, 5, 6, 7, 0x100, 0x101, 0x102, 0x103}
+
+
+def test_only_relocations_reaching_into_a_window_are_kept():
+    image = FakeImage([(".text", 0x0, code(0x2000, 5), "ax")], symbols={"main": 0x1000},
+                      relocated=[0x10, 0xefa, 0xf00 - 8, 0x12fc, 0x1300, 0x1f00], bits=64)
+    [window] = code_windows(image)
+    assert (window.link_address(), window.length) == (0xf00, 0x400)
+    # A word that starts before the window still rewrites bytes inside it.
+    assert rewritten_bytes(image, [window]) == set(range(0xefa, 0xf02)) | set(range(0x12fc, 0x1304))
 
 
 def test_first_difference():
@@ -166,10 +220,10 @@ def test_sample_matches_its_flat_image(native, arch, load_address):
     with open(guest_file(arch, "sample.flat"), "rb") as flat_file:
         flat = bytearray(flat_file.read())
     plan = plan_load(image, image.path, load_address, image.bits)
-    windows = code_windows(image)
-    assert windows[0].section.name == ".text" and windows[0].offset == 0
+    [window] = code_windows(image)
     main = image.find_symbol("main").address
-    assert windows[1].link_address() == main
+    assert window.section.name == ".text"
+    assert window.link_address() <= main < window.link_address() + window.length
 
     def read(address, length):
         return bytes(flat[address - load_address:address - load_address + length])

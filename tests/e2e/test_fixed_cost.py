@@ -1,0 +1,28 @@
+"""The usual `kut-load X.elf` imports only what it uses: modules for the
+no-argument form, the fallbacks and the error messages stay unloaded, so
+the first kut-load does not pay for them (tests/bench measures the time)."""
+
+import re
+
+from conftest import guest_file
+from session import Qemu, run_gdb
+
+# Loaded only when kut-load needs them: glob and importlib.util explain a
+# missing native module, kernel_file and qemu_process find the ELF when none
+# is given, roms parses a ROM list the arm64 finder does not ask for.
+NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.kernel_file",
+                         "kut_load.qemu_process", "kut_load.roms", "kut_load.efi"}
+NEW_MODULES = ("python print('new modules:', sorted(set(sys.modules) - before))")
+
+
+def test_usual_load_imports_no_fallback_modules():
+    elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
+    with Qemu("aarch64", flat) as qemu:
+        out = run_gdb(qemu.port, ["python import sys; before = set(sys.modules)",
+                                  "kut-load " + elf, NEW_MODULES])
+    assert "kut-load: %s at 0x40080000" % elf in out, out
+    match = re.search(r"^new modules: \[(.*)\]$", out, re.M)
+    assert match, out
+    new = set(re.findall(r"'([^']+)'", match.group(1)))
+    assert "kut_load.command" in new and "_kut_native" in new, new
+    assert not new & NOT_ON_THE_USUAL_PATH, sorted(new & NOT_ON_THE_USUAL_PATH)
