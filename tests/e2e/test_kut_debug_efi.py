@@ -65,7 +65,7 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
 
 
 OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
-X86_MAIN = os.path.join(REPO, "tests", "guests", "efi-bootx64", "main.c")
+X86_MAIN = os.path.join(REPO, "tests", "guests", "efi", "main.c")
 X86_FIRST_LINE = marker_line("first line of efi_main", X86_MAIN)
 # x86/efi/run's QEMU command, with run_tests.sh's probe run in front.
 X86_LOG = """\
@@ -86,8 +86,8 @@ def x86_efi_tree(tmp_path):
     (tree / "x86").mkdir()
     (tree / "logs").mkdir()
     for name in ("sample.efi", "sample.efi.debug"):
-        os.symlink(guest_file("efi-bootx64", name), str(tree / "x86" / ("efi-x86" + name[6:])))
-    shutil.copy(guest_file("efi-bootx64", "sample.efi"), str(boot / "BOOTX64.EFI"))
+        os.symlink(guest_file("efi-x86_64", name), str(tree / "x86" / ("efi-x86" + name[6:])))
+    shutil.copy(guest_file("efi-x86_64", "sample.efi"), str(boot / "BOOTX64.EFI"))
     (tree / "logs" / "efi-x86.log").write_text(X86_LOG.format(qemu=qemu, ovmf=OVMF))
     yield tree
     assert_session_gone(tree)
@@ -104,7 +104,7 @@ def test_x86_64_efi_log_stops_in_the_test_before_it_runs(x86_efi_tree):
     assert re.search(r"^kut-debug: the firmware loaded \S*x86/efi-x86\.efi at 0x[0-9a-f]+; "
                      r"it has not started yet$", result.stdout, re.M), out
     assert re.search(r"Breakpoint 1, efi_main \(image=0x[0-9a-f]+, systab=0x[0-9a-f]+\) at "
-                     r"\S+/efi-bootx64/main\.c:%d" % X86_FIRST_LINE, result.stdout), out
+                     r"\S+/efi/main\.c:%d" % X86_FIRST_LINE, result.stdout), out
     frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(", result.stdout, re.M)
     assert frames[:2] == ["efi_main", "_start"], out
     assert re.search(r"^\$1 = 0x0$", result.stdout, re.M), out
