@@ -22,9 +22,11 @@ For a UEFI test, give X.efi or X.efi.debug (each beside the other) while the
 test runs: the image is found through the firmware's debug image table, or
 by its PE header below a CPU's pc, and X.efi.debug is loaded there.
 
-Without ELF, asks QEMU which file it loaded (monitor info roms, or the
-local QEMU's -kernel argument) and uses the ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from
-gdb's working directory, then from QEMU's, taking the first that matches.
+Without ELF, takes the local QEMU's -kernel argument, or else the file of
+QEMU's ROM (monitor info roms) that holds the load address, and uses the
+ELF beside it: X.flat -> X.elf, X.efi -> X.efi.debug, looked up from gdb's
+working directory, then from QEMU's, taking the first that matches; an EFI
+test on QEMU's FAT directory is found by its contents.
 
 The load address comes from decoding QEMU's boot loader where QEMU placed
 it, so it works at any moment and from any vCPU; then from QEMU's ROM list;

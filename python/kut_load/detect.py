@@ -4,7 +4,6 @@ guest memory."""
 
 from . import arches, contents
 from .boot import DetectionError, LoadAddress
-from .elf_loader import PT_LOAD
 from .errors import TargetError
 from .plan import image_start
 
@@ -54,6 +53,7 @@ def from_rom_list(target, image, finder_error):
         raw_elf = False
     if not raw_elf:
         return LoadAddress(rom.address, how, finder_error.listing)
+    from .elf_loader import PT_LOAD
     start = image_start(image)
     for segment in image.segments:
         if (segment.type == PT_LOAD and segment.file_size

@@ -9,9 +9,11 @@ from session import Qemu, run_gdb
 
 # Loaded only when kut-load needs them: glob and importlib.util explain a
 # missing native module, kernel_file and qemu_process find the ELF when none
-# is given, roms parses a ROM list the arm64 finder does not ask for.
+# is given, roms parses a ROM list the arm64 finder does not ask for, and
+# the other architectures' finders are imported by their own rows only.
 NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.kernel_file",
-                         "kut_load.qemu_process", "kut_load.roms", "kut_load.efi"}
+                         "kut_load.qemu_process", "kut_load.roms", "kut_load.efi",
+                         "kut_load.reset_vector", "kut_load.elf_loader"}
 NEW_MODULES = ("python print('new modules:', sorted(set(sys.modules) - before))")
 
 
