@@ -6,7 +6,6 @@ A new architecture whose test QEMU places with one of the mechanisms below
 is one row here (and a sample guest under tests/guests).
 """
 
-from dataclasses import dataclass
 from importlib import import_module
 
 # e_machine values (ELF specification, System V ABI supplements).
@@ -26,21 +25,24 @@ _COMMON_FIRMWARE = ("bios", "efi-", "pxe-", "vgabios", "sgabios", "edk2", "u-boo
 _PC_FIRMWARE = ("linuxboot", "multiboot", "kvmvapic", "pvh.bin", "ovmf", "qboot")
 
 
-@dataclass(frozen=True)
+# Plain classes: importing dataclasses pulls in inspect and ast, several
+# milliseconds of every first kut-load.
 class Finder:
     """How QEMU places a test: the mechanism's module (boot_loader,
     reset_vector, elf_loader), imported at the first call so that a kut-load
     pays only for its own architecture's, and the arguments of its finder()."""
 
-    module: str
-    arguments: tuple = ()
+    __slots__ = ("module", "arguments")
+
+    def __init__(self, module, arguments=()):
+        self.module = module
+        self.arguments = arguments
 
     def __call__(self, target, native, image):
         mechanism = import_module("." + self.module, __package__)
         return mechanism.finder(*self.arguments)(target, native, image)
 
 
-@dataclass(frozen=True)
 class Arch:
     """One architecture.
 
@@ -56,15 +58,23 @@ class Arch:
     firmware: file name prefixes of the firmware QEMU loads for it.
     """
 
-    name: str
-    gdb_names: tuple
-    elf_machine: int
-    elf_bits: int
-    byte_orders: tuple
-    pe_machine: int
-    finder: object
-    usual_addresses: tuple
-    firmware: tuple
+    __slots__ = ("name", "gdb_names", "elf_machine", "elf_bits", "byte_orders", "pe_machine",
+                 "finder", "usual_addresses", "firmware")
+
+    def __init__(self, name, gdb_names, elf_machine, elf_bits, byte_orders, pe_machine,
+                 finder, usual_addresses, firmware):
+        self.name = name
+        self.gdb_names = gdb_names
+        self.elf_machine = elf_machine
+        self.elf_bits = elf_bits
+        self.byte_orders = byte_orders
+        self.pe_machine = pe_machine
+        self.finder = finder
+        self.usual_addresses = usual_addresses
+        self.firmware = firmware
+
+    def __repr__(self):
+        return "Arch(%r)" % self.name
 
 
 ARCHES = (

@@ -2,7 +2,7 @@
 architecture first, then QEMU's ROM list, then the image's own bytes in
 guest memory."""
 
-from . import arches, contents
+from . import arches
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 from .plan import image_start
@@ -27,6 +27,7 @@ def find_load_address(arch, target, native, image, show_listing):
             raise
         except DetectionError as rom_error:
             try:
+                from . import contents  # the last fallback only
                 return contents.find(arch, image, target)
             except DetectionError as contents_error:
                 raise DetectionError("%s; %s" % (rom_error, contents_error)) from None

@@ -13,7 +13,8 @@ from session import Qemu, run_gdb
 # the other architectures' finders are imported by their own rows only.
 NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.kernel_file",
                          "kut_load.qemu_process", "kut_load.roms", "kut_load.efi",
-                         "kut_load.reset_vector", "kut_load.elf_loader"}
+                         "kut_load.reset_vector", "kut_load.elf_loader", "kut_load.contents",
+                         "dataclasses", "inspect"}
 NEW_MODULES = ("python print('new modules:', sorted(set(sys.modules) - before))")
 
 
