@@ -22,8 +22,9 @@ def find_gdbinit(script_path):
                      % " and ".join(os.path.normpath(path) for path in candidates))
 
 
-def is_efi_debug_file(elf):
-    return elf.endswith(".efi.debug")
+def is_efi_image(elf):
+    """X.efi or its X.efi.debug: a test the firmware loads, not QEMU."""
+    return elf.endswith((".efi", ".efi.debug"))
 
 
 def wait_for_efi_image(elf):
@@ -40,10 +41,12 @@ def commands_after_connecting(elf, break_at, commands, stop_commands=None):
     once the firmware has loaded it, so kut-load waits for that first."""
     try:
         check_printable(elf, "ELF path")
-        waits = wait_for_efi_image(elf) if is_efi_debug_file(elf) else []
+        waits = wait_for_efi_image(elf) if is_efi_image(elf) else []
         if stop_commands is None:
-            stop_commands = ["break " + check_printable(break_at, "breakpoint location"),
-                             "continue"]
+            # A location gdb cannot find must stop the script, not leave a pending
+            # breakpoint that `continue` would run past; `with` restores the setting.
+            stop_commands = ["with breakpoint pending off -- break "
+                             + check_printable(break_at, "breakpoint location"), "continue"]
         return (waits + ["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
                 [check_printable(command, "gdb command") for command in commands])
     except UnsafeName as error:

@@ -80,10 +80,10 @@ def elfs_of_running_kernel(target, helper):
     if images:
         return images
     if looked_at:
-        places = " nor ".join(filter(None, directories))
+        places = " nor ".join(dict.fromkeys(filter(None, directories)))
         raise UsageError("QEMU's disk boots %s, but no X.efi with the same contents and "
-                         "X.efi.debug beside it is in %s or its subdirectories; give the "
-                         "test's .efi file" % (looked_at[0], places))
+                         "X.efi.debug beside it is in %s or the directories just below; "
+                         "give the test's .efi file" % (looked_at[0], places))
     raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
                      "file, as in 'kut-load arm/gic.elf'")
 

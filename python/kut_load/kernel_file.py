@@ -68,6 +68,9 @@ def locate(kernel, directories):
     for path in tried:
         if os.path.isfile(path) and os.path.realpath(path) not in map(os.path.realpath, found):
             found.append(path)
+    if not found and os.path.isabs(name):
+        raise FileNotFoundError("QEMU loaded %s, but its symbol file %s does not exist; "
+                                "give the ELF's path" % (kernel, name))
     if not found:
         raise FileNotFoundError(
             "QEMU loaded %s, but its symbol file %s is not in %s; give the ELF's path"

@@ -94,8 +94,8 @@ class Replacement:
                 else main_file.KEEP)
         self.notes = []
         if role == main_file.OTHER_TEST:
-            self.notes.append("gdb's main file %s is another test's; replaced it"
-                              % self.main_name)
+            self.notes.append("gdb's main file %s is another test or another build of it; "
+                              "replaced it" % self.main_name)
         self.replaced_main = self.main_name if role != main_file.KEEP else None
         self.load = plan.add_symbol_file_command()
         if self.replaced_main:

@@ -156,6 +156,15 @@ def test_test_name_and_another_breakpoint(tree):
     assert result.returncode == 0, out
 
 
+def test_unknown_breakpoint_location_stops_before_the_guest_runs(tree):
+    result = run_kut_debug(tree, ["--batch", "--break", "no_such_function", "--ex", "bt",
+                                  "sample"])
+    out = result.stdout + result.stderr
+    assert 'Function "no_such_function" not defined.' in out, out
+    assert "exited normally" not in out and "Breakpoint 1" not in out, out  # never continued
+    assert "#0" not in result.stdout, out  # the commands after it did not run either
+
+
 def test_console_goes_to_the_file_not_to_gdb(tree):
     # riscv/run style: -nographic muxes the serial port and the monitor on stdio.
     write_log(tree, "nographic", ARM64_LOG_LINE.replace(

@@ -90,7 +90,7 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
     assert gdb_session.startup_script(40001, commands) == (
         "target remote 127.0.0.1:40001\n"
         "kut-load \"arm/it's.elf\"\n"
-        "break main\n"
+        "with breakpoint pending off -- break main\n"
         "continue\n"
         "info line *$pc\n"
         "bt\n")
@@ -110,9 +110,12 @@ def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
     assert commands == ["python import kut_debug.efi_start",
                         "kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
                         "kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
-                        "break main", "continue"]
+                        "with breakpoint pending off -- break main", "continue"]
     assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
         "python")
+    # --elf X.efi names the same test: the firmware must load it first too.
+    assert gdb_session.commands_after_connecting("arm/x.efi", "main", [])[0] == (
+        "python import kut_debug.efi_start")
 
 
 def test_gdb_argv_batch_and_init_files():
