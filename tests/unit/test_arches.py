@@ -3,6 +3,7 @@ ELF and PE constants as pyelftools and the PE/COFF specification name them,
 and the names gdb-multiarch gives its architectures."""
 
 import inspect
+import os
 import subprocess
 
 import pytest
@@ -29,8 +30,10 @@ GDB_NAMES = {
 
 @pytest.fixture(scope="module")
 def gdb_architectures():
+    # Not under the sanitizer run's preloaded runtime, which deadlocks gdb.
+    env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
     shown = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture"],
-                           capture_output=True, text=True).stderr
+                           capture_output=True, text=True, env=env, timeout=60).stderr
     return set(shown.replace(",", " ").replace(".", " ").split())
 
 
