@@ -22,16 +22,19 @@ PASSING_LINES = {marker_line(marker, CHECKS_C) for marker in (
     "passing check", "xfail check", "kfail check", "skipped check", "passing check between")}
 
 # guest directory -> QEMU, the file QEMU is given, where its exception handler keeps the
-# interrupted pc, and the faulting line: a load from nowhere, or a trap instruction where
-# that does not fault (checks.c).
+# interrupted pc (in the frame of the function named, if not the stop's), and the faulting
+# line: a load from nowhere, or a trap instruction where that does not fault (checks.c).
 ARCHES = {
-    "arm64": ("aarch64", "flat", "regs->pc", UNMAPPED_LOAD),
-    "arm": ("arm", "flat", "regs->uregs[15]", UNMAPPED_LOAD),
-    "riscv64": ("riscv64", "flat", "regs->epc", UNMAPPED_LOAD),
-    "x86_64": ("x86_64", "flat", "regs->rip", UNMAPPED_LOAD),
-    "i386": ("i386", "flat", "regs->rip", TRAP_INSTRUCTION),
+    "arm64": ("aarch64", "flat", "regs->pc", None, UNMAPPED_LOAD),
+    "arm": ("arm", "flat", "regs->uregs[15]", None, UNMAPPED_LOAD),
+    "riscv64": ("riscv64", "flat", "regs->epc", None, UNMAPPED_LOAD),
+    "x86_64": ("x86_64", "flat", "regs->rip", None, UNMAPPED_LOAD),
+    "i386": ("i386", "flat", "regs->rip", None, TRAP_INSTRUCTION),
+    # pseries is given the ELF; the handler calls abort(), as lib/powerpc's does.
+    "ppc64le": ("ppc64", "elf", "regs->nip", "do_handle_exception", TRAP_INSTRUCTION),
+    "ppc64": ("ppc64", "elf", "regs->nip", "do_handle_exception", TRAP_INSTRUCTION),
     # The old PSW points past a trap by the stored instruction length (PoO, program interrupts).
-    "s390x": ("s390x", "elf", "lowcore.pgm_old_psw.addr - (lowcore.pgm_int_id & 6)",
+    "s390x": ("s390x", "elf", "lowcore.pgm_old_psw.addr - (lowcore.pgm_int_id & 6)", None,
               TRAP_INSTRUCTION),
 }
 MARK = "kut-test-mark"
@@ -100,9 +103,10 @@ def test_assert_stops_at_the_assert_line(arch):
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
 def test_unexpected_exception_stops_with_the_faulting_line(arch):
-    _, _, pc, faulting_line = ARCHES[arch]
-    out, parts = session(arch, "exception", ["kut-break-fail", "continue", mark(),
-                                             "info line *(%s)" % pc])
+    _, _, pc, handler, faulting_line = ARCHES[arch]
+    select = ["frame function " + handler] if handler else []
+    out, parts = session(arch, "exception", ["kut-break-fail", "continue", mark()] + select
+                         + ["info line *(%s)" % pc])
     assert re.search(r'Line %d of "\S+checks\.c"' % faulting_line, parts[1]), out
     assert re.search(r"kut-break-fail: unexpected exception .* at \S+checks\.c:%d$"
                      % faulting_line, parts[0], re.M), out
