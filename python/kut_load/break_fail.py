@@ -11,6 +11,8 @@ breakpoints on report_abort() and abort() (lib/report.c, lib/abort.c; assert()
 calls abort()), and on the unhandled-exception paths: bad_exception
 (lib/arm64/processor.c), unhandled_exception (lib/x86/desc.c) and show_regs
 (called for an unhandled exception in lib/arm, lib/arm64 and lib/riscv).
+lib/powerpc's and lib/s390x's handlers call abort(); the pc is then read from
+the handler's frame below it (fail_frames).
 """
 
 import gdb

@@ -6,12 +6,17 @@ import re
 
 import gdb
 
+from . import s390x_lowcore
+
 # kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them.
 LIBRARY_FILE = re.compile(r"(^|/)lib/([^/]+/)?[^/]+$")
 LIBRARY_FUNCTIONS = frozenset((
     "va_report", "va_report_xfail", "report", "report_xfail", "report_kfail", "report_fail",
     "report_pass", "report_skip", "report_abort", "abort", "assert_msg", "show_regs",
-    "bad_exception", "unhandled_exception", "do_handle_exception"))
+    "bad_exception", "unhandled_exception", "do_handle_exception", "handle_pgm_int",
+    "print_pgm_info"))
+# s390x's program-interrupt handlers (lib/s390x/interrupt.c): the pc is in the lowcore.
+PROGRAM_INTERRUPT_HANDLERS = frozenset(("handle_pgm_int", "print_pgm_info"))
 # Where each architecture's exception frame (kvm-unit-tests' pt_regs or ex_regs) keeps the pc.
 PC_FIELDS = ("pc", "rip", "epc", "nip")
 ARM_PC_REGISTER = 15  # arm pt_regs: ARM_pc is uregs[15]
@@ -107,7 +112,10 @@ def library_exception_pc(limit=8):
 
 def exception_pc(frame):
     """The pc the exception interrupted, from the `regs` argument of the
-    exception handler (kvm-unit-tests' pt_regs or ex_regs), or None."""
+    exception handler (kvm-unit-tests' pt_regs or ex_regs), or from the
+    lowcore in s390x's program-interrupt handler; None if neither."""
+    if frame.name() in PROGRAM_INTERRUPT_HANDLERS:
+        return program_interrupt_pc()
     try:
         regs = frame.read_var("regs").dereference()
         fields = {field.name for field in regs.type.strip_typedefs().fields()}
@@ -119,3 +127,15 @@ def exception_pc(frame):
     except (gdb.error, ValueError, RuntimeError):
         pass
     return None
+
+
+def program_interrupt_pc():
+    """s390x: the address of the instruction the program interrupt was taken
+    at, read from the lowcore (s390x_lowcore), or None if unreadable."""
+    inferior = gdb.selected_inferior()
+    try:
+        int_id_and_code = inferior.read_memory(s390x_lowcore.PGM_INT_ID, 4)
+        old_psw = inferior.read_memory(s390x_lowcore.PGM_OLD_PSW, 16)
+    except gdb.MemoryError:
+        return None
+    return s390x_lowcore.interrupted_pc(int_id_and_code, old_psw)

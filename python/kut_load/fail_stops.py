@@ -276,7 +276,7 @@ class Tracker:
         pc = None
         if function in EXCEPTION_FUNCTIONS:
             pc = exception_pc(gdb.newest_frame())
-        elif function == "abort":
+        else:  # a handler that reports through report_abort() or abort() (lib/powerpc, lib/s390x)
             pc = library_exception_pc()
         if function in EXCEPTION_FUNCTIONS or pc is not None:
             where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"

@@ -17,15 +17,25 @@ SECOND_FAIL = marker_line("second failing check", CHECKS_C)
 XPASS = marker_line("xpass check", CHECKS_C)
 ASSERT_LINE = marker_line("assert", CHECKS_C)
 UNMAPPED_LOAD = marker_line("unmapped load", CHECKS_C)
+TRAP_INSTRUCTION = marker_line("trap instruction", CHECKS_C)
 PASSING_LINES = {marker_line(marker, CHECKS_C) for marker in (
     "passing check", "xfail check", "kfail check", "skipped check", "passing check between")}
 
-# guest directory -> QEMU, and where its exception frame keeps the interrupted pc.
+# guest directory -> QEMU, the file QEMU is given, where its exception handler keeps the
+# interrupted pc (in the frame of the function named, if not the stop's), and the faulting
+# line: a load from nowhere, or a trap instruction where that does not fault (checks.c).
 ARCHES = {
-    "arm64": ("aarch64", "regs->pc"),
-    "arm": ("arm", "regs->uregs[15]"),
-    "riscv64": ("riscv64", "regs->epc"),
-    "x86_64": ("x86_64", "regs->rip"),
+    "arm64": ("aarch64", "flat", "regs->pc", None, UNMAPPED_LOAD),
+    "arm": ("arm", "flat", "regs->uregs[15]", None, UNMAPPED_LOAD),
+    "riscv64": ("riscv64", "flat", "regs->epc", None, UNMAPPED_LOAD),
+    "x86_64": ("x86_64", "flat", "regs->rip", None, UNMAPPED_LOAD),
+    "i386": ("i386", "flat", "regs->rip", None, TRAP_INSTRUCTION),
+    # pseries is given the ELF; the handler calls abort(), as lib/powerpc's does.
+    "ppc64le": ("ppc64", "elf", "regs->nip", "do_handle_exception", TRAP_INSTRUCTION),
+    "ppc64": ("ppc64", "elf", "regs->nip", "do_handle_exception", TRAP_INSTRUCTION),
+    # The old PSW points past a trap by the stored instruction length (PoO, program interrupts).
+    "s390x": ("s390x", "elf", "lowcore.pgm_old_psw.addr - (lowcore.pgm_int_id & 6)", None,
+              TRAP_INSTRUCTION),
 }
 MARK = "kut-test-mark"
 
@@ -33,8 +43,8 @@ MARK = "kut-test-mark"
 def session(arch, outcome, commands):
     """gdb's output for commands after kut-load, split at each `echo MARK`."""
     elf = guest_file(arch, "checks-%s.elf" % outcome)
-    flat = guest_file(arch, "checks-%s.flat" % outcome)
-    with Qemu(ARCHES[arch][0], flat) as qemu:
+    image = guest_file(arch, "checks-%s.%s" % (outcome, ARCHES[arch][1]))
+    with Qemu(ARCHES[arch][0], image) as qemu:
         out = run_gdb(qemu.port, ["kut-load " + elf] + commands)
     return out, out.split(MARK + "\n")
 
@@ -93,12 +103,13 @@ def test_assert_stops_at_the_assert_line(arch):
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
 def test_unexpected_exception_stops_with_the_faulting_line(arch):
-    pc = ARCHES[arch][1]
-    out, parts = session(arch, "exception", ["kut-break-fail", "continue", mark(),
-                                             "info line *(%s)" % pc])
-    assert re.search(r'Line %d of "\S+checks\.c"' % UNMAPPED_LOAD, parts[1]), out
+    _, _, pc, handler, faulting_line = ARCHES[arch]
+    select = ["frame function " + handler] if handler else []
+    out, parts = session(arch, "exception", ["kut-break-fail", "continue", mark()] + select
+                         + ["info line *(%s)" % pc])
+    assert re.search(r'Line %d of "\S+checks\.c"' % faulting_line, parts[1]), out
     assert re.search(r"kut-break-fail: unexpected exception .* at \S+checks\.c:%d$"
-                     % UNMAPPED_LOAD, parts[0], re.M), out
+                     % faulting_line, parts[0], re.M), out
 
 
 def test_starting_at_a_later_failure_skips_the_earlier_ones():
@@ -168,18 +179,20 @@ def test_running_it_again_replaces_the_earlier_setting():
     assert selected_line(parts[2]) == ("checks.c", FIRST_FAIL), out
 
 
-@pytest.mark.parametrize("arch", ["arm64", "riscv64"])
+@pytest.mark.parametrize("arch", ["arm64", "riscv64", "ppc64", "s390x"])
 def test_set_before_kut_load_follows_the_symbols_it_loads(arch):
     # The user starts gdb with the ELF as main file (at its link address, 0 for these PIEs),
     # sets kut-break-fail, then connects and loads: the watchpoint must move with the symbols.
+    # Big-endian ppc64 and s390x: kut-load sets the byte order only after loading.
+    ext = ARCHES[arch][1]
     elf = guest_file(arch, "checks-assert.elf")
-    with Qemu(ARCHES[arch][0], guest_file(arch, "checks-assert.flat")) as qemu:
+    with Qemu(ARCHES[arch][0], guest_file(arch, "checks-assert." + ext)) as qemu:
         out = run_gdb(qemu.port, ["file " + elf, "kut-break-fail",
                                   "target remote 127.0.0.1:%d" % qemu.port, "kut-load " + elf,
                                   "continue", mark(), "frame"], connect=False)
     assert selected_line(out.split(MARK + "\n")[1]) == ("checks.c", ASSERT_LINE), out
     elf = guest_file(arch, "checks-fail.elf")
-    with Qemu(ARCHES[arch][0], guest_file(arch, "checks-fail.flat")) as qemu:
+    with Qemu(ARCHES[arch][0], guest_file(arch, "checks-fail." + ext)) as qemu:
         out = run_gdb(qemu.port, ["file " + elf, "kut-break-fail",
                                   "target remote 127.0.0.1:%d" % qemu.port, "kut-load " + elf,
                                   "continue", mark(), "frame"], connect=False)

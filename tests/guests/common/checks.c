@@ -3,6 +3,10 @@
  * time: CHECKS_FAIL (two failing checks and an unexpected pass among
  * expected outcomes),
  * CHECKS_PASS (expected failures only), CHECKS_ASSERT, CHECKS_EXCEPTION.
+ * The exception is a load from UNMAPPED_ADDRESS where that faults, or with
+ * FAULT_TRAP, where that does not fault or is not sure to, the compiler's
+ * trap: i386 ud2 (#UD), ppc64 a trap instruction (a program interrupt),
+ * s390x a compare-and-trap (a data-exception program interrupt).
  */
 #include "libcflat.h"
 
@@ -36,10 +40,19 @@ __attribute__((noinline)) static void test_assert(void)
 }
 #endif
 
-#ifdef CHECKS_EXCEPTION
+#if defined(CHECKS_EXCEPTION) && !defined(FAULT_TRAP)
 __attribute__((noinline)) static unsigned long test_unmapped_load(void)
 {
 	return *unmapped;	/* kut-test: unmapped load */
+}
+#endif
+
+#if defined(CHECKS_EXCEPTION) && defined(FAULT_TRAP)
+__attribute__((noinline)) static unsigned long test_trap_instruction(void)
+{
+	if (register_value)
+		__builtin_trap();	/* kut-test: trap instruction */
+	return 0;
 }
 #endif
 
@@ -55,7 +68,9 @@ int main(int argc, char **argv)
 #ifdef CHECKS_ASSERT
 	test_assert();
 #endif
-#ifdef CHECKS_EXCEPTION
+#if defined(CHECKS_EXCEPTION) && defined(FAULT_TRAP)
+	report(test_trap_instruction() == 0, "trap instruction");
+#elif defined(CHECKS_EXCEPTION)
 	unmapped = (volatile unsigned long *)UNMAPPED_ADDRESS;
 	report(test_unmapped_load() == 0, "load from an unmapped address");
 #endif

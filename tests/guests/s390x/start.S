@@ -31,6 +31,14 @@ _start:
 	brasl	%r14, io_poweroff
 	.cfi_endproc
 
+	/*
+	 * QEMU writes the kernel command line to 0x10480 (hw/s390x/ipl.c's
+	 * KERN_PARM_AREA): keep code and data out of it.
+	 */
+	.org	0x480
+kernel_parm_area:
+	.space	0x380
+
 	.data
 	.balign	8
 sample_argv:
