@@ -79,6 +79,13 @@ def disarm():
         _ARMED = None
 
 
+def watchpoint_hits_unreported():
+    """Whether the target reports a watchpoint hit as a plain SIGTRAP that gdb
+    cannot match to the watchpoint: QEMU 10's ppc64 gdbstub does, under gdb 16
+    (QEMU 7.2 with gdb 13 reports it as a watchpoint)."""
+    return gdb.selected_inferior().architecture().name().startswith("powerpc")
+
+
 def arm(options):
     """Sets the watchpoint (or line breakpoints) and the ending breakpoints;
     on any error, nothing stays set."""
@@ -97,7 +104,8 @@ def arm(options):
     counters = failure_counters()
     disarm()
     # gdb would watch in software, single-stepping the whole guest: far too slow.
-    use_lines = options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
+    use_lines = (options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
+                 or watchpoint_hits_unreported())
     tracker = Tracker(first, use_lines, log_name, fail_lines, ending_lines, options.console)
     try:
         tracker.set_counter_stops(counters)

@@ -64,7 +64,8 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
         assert "UEFI Interactive Shell" in text.read()
 
 
-OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
+# In Debian 12 and 13 alike (13 has no OVMF_CODE.fd, only the 4M builds).
+OVMF = "/usr/share/ovmf/OVMF.fd"
 X86_MAIN = os.path.join(REPO, "tests", "guests", "efi", "main.c")
 X86_FIRST_LINE = marker_line("first line of efi_main", X86_MAIN)
 # x86/efi/run's QEMU command, with run_tests.sh's probe run in front.
