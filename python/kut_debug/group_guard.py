@@ -11,7 +11,8 @@ import os
 import subprocess
 import sys
 
-GRACE_SECONDS = 2
+# A loaded machine may take seconds to end QEMU before the script's trap runs.
+GRACE_SECONDS = 5
 
 # Runs in its own interpreter, so it has nothing of kut-debug's state.
 GUARD_PROGRAM = """

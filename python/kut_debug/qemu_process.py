@@ -22,7 +22,7 @@ PORT_ATTEMPTS = 5
 # QEMU 7.2: "-gdb tcp:127.0.0.1:N: Failed to find an available port: Address already in use"
 PORT_TAKEN = "Address already in use"
 # Time a run script gets after SIGTERM to run its EXIT trap (it deletes the -initrd file).
-STOP_GRACE = 2
+STOP_GRACE = 5
 
 
 def one_line(text):
