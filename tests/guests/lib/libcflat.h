@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 void puts(const char *s);
+void put_hex(unsigned long v);	/* 0x and every hex digit of v */
 void report(bool pass, const char *msg, ...);
 void report_xfail(bool xfail, bool pass, const char *msg, ...);
 void report_kfail(bool kfail, bool pass, const char *msg, ...);

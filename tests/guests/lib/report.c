@@ -14,6 +14,18 @@ void puts(const char *s)
 		io_putc(*s++);
 }
 
+void put_hex(unsigned long v)
+{
+	int shift;
+
+	puts("0x");
+	for (shift = sizeof(v) * 8 - 4; shift >= 0; shift -= 4) {
+		char digit[2] = { "0123456789abcdef"[(v >> shift) & 0xf], 0 };
+
+		puts(digit);
+	}
+}
+
 static void put_uint(unsigned int v)
 {
 	char digits[12];

@@ -25,18 +25,6 @@ extern unsigned long vector_trampoline_target;
 
 void do_handle_exception(struct pt_regs *regs);
 
-static void put_hex(unsigned long v)
-{
-	int shift;
-
-	puts("0x");
-	for (shift = sizeof(v) * 8 - 4; shift >= 0; shift -= 4) {
-		char digit[2] = { "0123456789abcdef"[(v >> shift) & 0xf], 0 };
-
-		puts(digit);
-	}
-}
-
 void do_handle_exception(struct pt_regs *regs)
 {
 	puts("unhandled cpu exception ");

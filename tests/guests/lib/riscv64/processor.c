@@ -14,18 +14,6 @@ extern char exception_vectors[];
 
 void show_regs(struct pt_regs *regs);
 
-static void put_hex(unsigned long v)
-{
-	int shift;
-
-	puts("0x");
-	for (shift = sizeof(v) * 8 - 4; shift >= 0; shift -= 4) {
-		char digit[2] = { "0123456789abcdef"[(v >> shift) & 0xf], 0 };
-
-		puts(digit);
-	}
-}
-
 /* As upstream, the unhandled path prints the interrupted state first. */
 __attribute__((noinline)) void show_regs(struct pt_regs *regs)
 {

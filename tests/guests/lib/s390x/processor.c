@@ -31,18 +31,6 @@ extern char pgm_int[];
 
 void handle_pgm_int(void);
 
-static void put_hex(unsigned long v)
-{
-	int shift;
-
-	puts("0x");
-	for (shift = sizeof(v) * 8 - 4; shift >= 0; shift -= 4) {
-		char digit[2] = { "0123456789abcdef"[(v >> shift) & 0xf], 0 };
-
-		puts(digit);
-	}
-}
-
 static void print_pgm_info(void)
 {
 	puts("Unexpected program interrupt: ");
