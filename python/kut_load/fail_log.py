@@ -26,24 +26,25 @@ class FailLogError(ValueError):
     """The log cannot be read, or has no FAIL line matching what was asked."""
 
 
-def fail_lines(text):
-    """Every FAIL and XPASS line of a log's text, as FailLines in log order."""
+def matching_lines(text, matches):
+    """The lines of a log's text for which matches(line) holds, as FailLines
+    numbered from 1 in log order."""
     found = []
     for line_number, line in enumerate(text.splitlines(), 1):
         line = line.rstrip("\r")
-        if UNEXPECTED.match(line):
+        if matches(line):
             found.append(FailLine(len(found) + 1, line_number, line))
     return found
+
+
+def fail_lines(text):
+    """Every FAIL and XPASS line of a log's text, as FailLines in log order."""
+    return matching_lines(text, UNEXPECTED.match)
 
 
 def ending_lines(text):
     """The lines with which a test that ended early said so, as FailLines."""
-    found = []
-    for line_number, line in enumerate(text.splitlines(), 1):
-        line = line.rstrip("\r")
-        if ENDING.search(line):
-            found.append(FailLine(len(found) + 1, line_number, line))
-    return found
+    return matching_lines(text, ENDING.search)
 
 
 def read_log(path):
