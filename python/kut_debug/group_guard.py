@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 # A loaded machine may take seconds to end QEMU before the script's trap runs.
-GRACE_SECONDS = 5
+GRACE_SECONDS = 15
 
 # Runs in its own interpreter, so it has nothing of kut-debug's state. The
 # group's leader (kut-debug's own child) already got SIGTERM from
