@@ -6,18 +6,13 @@ that: every register then reads byte-swapped and a breakpoint stops as a
 SIGTRAP at a garbage pc. gdb's `set endian` is the user's setting, so it is
 changed only when it disagrees with the ELF, and the report says so."""
 
-import re
-
 import gdb
-
-_CURRENT = re.compile(r"\b(big|little) endian\b")
 
 
 def current():
     """"big" or "little": the byte order gdb uses for the target now."""
-    shown = gdb.execute("show endian", to_string=True)
-    match = _CURRENT.search(shown)
-    return match.group(1) if match else "little"
+    # "The target endianness is set automatically (currently big endian)."
+    return "big" if "big endian" in gdb.execute("show endian", to_string=True) else "little"
 
 
 def command_for(image):

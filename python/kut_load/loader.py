@@ -12,11 +12,8 @@ gdb facts this depends on (symfile.c):
   old copies, and breakpoints always have the new place to move to.
 """
 
-import re
-
 import gdb
 
-from . import main_file
 from .errors import KutLoadError
 from .quoting import quote_argument
 
@@ -64,8 +61,9 @@ def selected_frame_level():
         shown = gdb.execute("frame", to_string=True)
     except gdb.error:
         return None  # no stack
-    level = re.match(r"#(\d+)\s", shown)
-    return int(level.group(1)) if level else None
+    # "#2  0x... in f () at f.c:3"
+    level = shown[1:].split(None, 1)[0] if shown.startswith("#") else ""
+    return int(level) if level.isdigit() else None
 
 
 def select_frame_level(level):
@@ -88,6 +86,21 @@ class Replacement:
     def __init__(self, plan, test_paths):
         self.main_name = gdb.current_progspace().filename
         files = [objfile.filename for objfile in symbol_files()]
+        if files or self.main_name:
+            self._find_copies(plan, test_paths, files)
+        else:  # a session with no symbols yet: nothing to replace
+            self.copies, self.notes, self.replaced_main = [], [], None
+        self.load = plan.add_symbol_file_command()
+        if self.replaced_main:
+            # The same FILE -o OFFSET arguments, read as gdb's new main file.
+            self.load = "symbol-file" + self.load[len("add-symbol-file"):]
+        # remove-symbol-file takes add-symbol-file's files only, oldest first.
+        self.removals = ["remove-symbol-file " + quote_argument(name, "file name")
+                         for name in self.copies
+                         for _ in range(files.count(name) - (name == self.main_name))]
+
+    def _find_copies(self, plan, test_paths, files):
+        from . import main_file  # only a session with symbols has copies to tell apart
         self.copies = sorted(name for name in set(files) if name in _loaded
                              or main_file.same_file(name, [plan.elf_path, *test_paths]))
         role = (main_file.role(self.main_name, self.copies, plan) if self.main_name
@@ -97,14 +110,6 @@ class Replacement:
             self.notes.append("gdb's main file %s is another test or another build of it; "
                               "replaced it" % self.main_name)
         self.replaced_main = self.main_name if role != main_file.KEEP else None
-        self.load = plan.add_symbol_file_command()
-        if self.replaced_main:
-            # The same FILE -o OFFSET arguments, read as gdb's new main file.
-            self.load = "symbol-file" + self.load[len("add-symbol-file"):]
-        # remove-symbol-file takes add-symbol-file's files only, oldest first.
-        self.removals = ["remove-symbol-file " + quote_argument(name, "file name")
-                         for name in self.copies
-                         for _ in range(files.count(name) - (name == self.main_name))]
 
     def commands(self):
         return [self.load] + self.removals

@@ -2,17 +2,23 @@
 load address found, its sections placed and its code compared with guest
 memory, for an ELF QEMU placed or an EFI image a firmware placed."""
 
-from collections import namedtuple
-
-from . import arches, debug_file, detect, report, verify
+from . import arches, detect, report, verify
 from .arches import BIG, LITTLE
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 from .plan import PlanError, plan_load
 
-# A plan ready to load, with the image it is for, how its address was found
-# and a warning for the user (or None).
-Planned = namedtuple("Planned", "plan image found warning")
+
+class Planned:
+    """A plan ready to load, with the image it is for, how its address was
+    found (LoadAddress) and a warning for the user (or None)."""
+    __slots__ = ("plan", "image", "found", "warning")
+
+    def __init__(self, plan, image, found, warning):
+        self.plan = plan
+        self.image = image
+        self.found = found
+        self.warning = warning
 
 
 def plan_first_matching(options, target, helper, paths):
@@ -36,7 +42,7 @@ def plan_elf(options, target, helper, elf_path):
     image = helper.ElfImage(elf_path)
     arch = architecture_of(image, target)
     found = load_address(options, arch, target, helper, image)
-    symbols_path, warning = debug_file.symbol_file(image, elf_path)
+    symbols_path, warning = symbol_file(image, elf_path)
     address_given = options.address is not None
     plan = plan_load(image, symbols_path, found.address, image.bits, address_given)
     if options.verbose:
@@ -45,6 +51,14 @@ def plan_elf(options, target, helper, elf_path):
                                                      address_given),
                       "the ELF's code matches target memory at %#x" % plan.load_address)
     return Planned(plan, image, found, warning)
+
+
+def symbol_file(image, elf_path):
+    """(path to give gdb, warning or None), as debug_file.symbol_file."""
+    if image.debug_info.has_dwarf:
+        return elf_path, None  # a test ELF as built: nothing else to look for
+    from . import debug_file  # separate debug files: off the usual path
+    return debug_file.symbol_file(image, elf_path)
 
 
 def efi_image_of(path):
