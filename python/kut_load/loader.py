@@ -26,13 +26,9 @@ class LoadError(KutLoadError):
 
 
 def run_without_confirm(command):
-    """Runs one gdb command with confirm off, and puts confirm back after."""
-    confirm = gdb.parameter("confirm")
-    gdb.execute("set confirm off", to_string=True)
-    try:
-        return gdb.execute(command, to_string=True)
-    finally:
-        gdb.execute("set confirm %s" % ("on" if confirm else "off"), to_string=True)
+    """Runs one gdb command with confirm off; gdb's `with` puts it back after,
+    also when the command fails."""
+    return gdb.execute("with confirm off -- " + command, to_string=True)
 
 
 def symbol_files():
