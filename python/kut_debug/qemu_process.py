@@ -88,6 +88,7 @@ class Qemu:
                 return False
             self.pid = loopback.listener_in_group(self.process.pid, self.port)
             if self.pid:
+                group_guard.tell_qemu(self.guard, self.pid)
                 return True
             time.sleep(0.05)
         self.stop()
