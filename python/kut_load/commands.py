@@ -5,6 +5,18 @@ imported at the first kut-load."""
 import gdb
 
 
+def complete_arguments(options, text, word):
+    """gdb completion for a command taking options and files: the options
+    that start the argument being typed, else gdb's file name completer.
+    text: the arguments so far; word: the part gdb replaces, which may start
+    after a '-' (one of gdb's word break characters)."""
+    typed = text.split()[-1] if text and not text[-1].isspace() else ""
+    if not typed.startswith("-"):
+        return gdb.COMPLETE_FILENAME
+    cut = len(typed) - len(word)
+    return [option[cut:] for option in options if option.startswith(typed)]
+
+
 class KutLoadCommand(gdb.Command):
     """Load a kvm-unit-tests image's symbols where QEMU put the image.
 
@@ -50,8 +62,13 @@ Options:
 
 See also: set kut-load auto on, to load symbols whenever gdb connects."""
 
+    OPTIONS = ("--address", "--dry-run", "--force", "--help", "--verbose", "--version")
+
     def __init__(self):
-        super().__init__("kut-load", gdb.COMMAND_FILES, gdb.COMPLETE_FILENAME)
+        super().__init__("kut-load", gdb.COMMAND_FILES)
+
+    def complete(self, text, word):
+        return complete_arguments(self.OPTIONS, text, word)
 
     def invoke(self, argument, from_tty):
         from . import command
@@ -94,8 +111,13 @@ Options:
   --off         Remove the watchpoint and breakpoints.
   -h, --help    Show this help."""
 
+    OPTIONS = ("--at", "--breakpoints", "--console", "--help", "--log", "--off")
+
     def __init__(self):
-        super().__init__("kut-break-fail", gdb.COMMAND_BREAKPOINTS, gdb.COMPLETE_FILENAME)
+        super().__init__("kut-break-fail", gdb.COMMAND_BREAKPOINTS)
+
+    def complete(self, text, word):
+        return complete_arguments(self.OPTIONS, text, word)
 
     def invoke(self, argument, from_tty):
         from . import break_fail

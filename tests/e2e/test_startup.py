@@ -5,6 +5,7 @@ import os
 import shutil
 
 from conftest import REPO
+from kut_load.options import parse
 from session import GDBINIT, run_gdb
 
 LOADED_MODULES = ("python import sys; print('native loaded:', '_kut_native' in sys.modules, "
@@ -30,6 +31,26 @@ def test_completion_offers_file_names(tmp_path):
     (tmp_path / "gic.elf").write_bytes(b"")
     out = run_gdb(0, ["complete kut-load gi"], connect=False, cwd=tmp_path)
     assert "kut-load gic.elf" in out, out
+
+
+def test_completion_offers_the_options_each_command_parses(tmp_path):
+    (tmp_path / "--dry-run.elf").write_bytes(b"")  # a file name is never offered for '-'
+    out = run_gdb(0, ["complete kut-load -", "complete kut-load gic.elf --dr",
+                      "complete kut-break-fail --"], connect=False, cwd=tmp_path)
+    lines = out.splitlines()
+    load = {line.split()[-1] for line in lines if line.startswith("kut-load -")}
+    assert load == {"--address", "--dry-run", "--force", "--help", "--verbose", "--version"}, out
+    assert "kut-load gic.elf --dry-run" in lines, out
+    for option in load - {"--address"}:
+        parse([option])
+    parse(["--address", "0x40080000"])
+    break_fail = {line.split()[-1] for line in lines if line.startswith("kut-break-fail ")}
+    assert break_fail == {"--at", "--breakpoints", "--console", "--help", "--log", "--off"}, out
+    values = {"--at": ["1"], "--log": ["x.log"], "--console": ["x.txt"]}
+    argvs = [[option] + values.get(option, []) for option in sorted(break_fail)]
+    out = run_gdb(0, ["python from kut_load.break_fail import parse; "
+                      "[parse(argv) for argv in %r]; print('parsed')" % argvs], connect=False)
+    assert out.strip() == "parsed", out
 
 
 def test_module_for_another_python_is_explained(tmp_path):
