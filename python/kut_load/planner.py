@@ -121,7 +121,8 @@ def checked_or_forced(options, check, success):
     except (verify.MismatchError, TargetError) as error:
         if not options.force:
             raise
-        report.warning("%s; loading anyway (--force)" % report.sentence(error))
+        what = error.fact if isinstance(error, verify.MismatchError) else error
+        report.warning("%s; loading anyway (--force)" % report.sentence(what))
 
 
 def architecture_of(image, target):

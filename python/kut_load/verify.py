@@ -12,7 +12,12 @@ BEFORE_MAIN = 0x100
 
 
 class MismatchError(KutLoadError):
-    """Target memory differs from the ELF."""
+    """Target memory differs from the ELF: fact says where, advice what to do
+    (left out of --force's warning, which does it)."""
+
+    def __init__(self, fact, advice):
+        super().__init__("%s; %s" % (fact, advice))
+        self.fact = fact
 
 
 class Window:
@@ -107,13 +112,14 @@ def check(image, plan, read_memory, address_given=False):
         if at is not None and address_given:
             raise MismatchError(
                 "%s does not match the guest's memory at %#x (%s+%#x), so the image does "
-                "not start at %#x, the address given; give the address where QEMU loaded "
-                "it, or leave --address out to have it found"
+                "not start at %#x, the address given"
                 % (plan.elf_path, guest_address + at, window.section.name,
-                   window.offset + at, plan.load_address))
+                   window.offset + at, plan.load_address),
+                "give the address where QEMU loaded it, or leave --address out to have "
+                "it found")
         if at is not None:
             raise MismatchError(
                 "%s does not match the guest's memory at %#x (%s+%#x): the guest runs "
-                "another test or another build of it; pick the right ELF, rebuild, or "
-                "use --force" % (plan.elf_path, guest_address + at, window.section.name,
-                                 window.offset + at))
+                "another test or another build of it" % (plan.elf_path, guest_address + at,
+                                                        window.section.name, window.offset + at),
+                "pick the right ELF, rebuild, or use --force")

@@ -69,8 +69,9 @@ def check(target, efi, base):
     """Raises MismatchError unless X.efi's headers and code are at base."""
     mismatch = matches_image(GuestMemory(target, []), efi, base)
     if mismatch is not None:
-        raise MismatchError("the guest's memory at %#x is not %s: %s; pick the right "
-                            "file, rebuild, or use --force" % (base, efi.pe_path, mismatch))
+        raise MismatchError("the guest's memory at %#x is not %s: %s"
+                            % (base, efi.pe_path, mismatch),
+                            "pick the right file, rebuild, or use --force")
 
 
 def matches_image(memory, efi, base):
