@@ -89,6 +89,9 @@ def elf_for_kernel(kernel):
     of it), X.efi.debug beside X.efi (its --only-keep-debug part), else the
     kernel itself (x86's and powerpc's kernels are ELF files)."""
     elf = kernel_file.symbol_file_name(kernel)
+    if not os.path.exists(kernel) and not os.path.isfile(elf):
+        raise DebugError("neither %s, the test's -kernel, nor its ELF %s exists; build the "
+                         "tests (make) or give the test's ELF with --elf" % (kernel, elf))
     if not os.path.isfile(elf):
         raise DebugError("%s does not exist (the ELF for -kernel %s); "
                          "give the test's ELF with --elf" % (elf, kernel))

@@ -5,6 +5,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -270,8 +271,11 @@ def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
                   "(no line with a qemu-system-* program)\n"),
     (["noqemu"], "kut-debug: QEMU is not installed (/opt/none/bin/qemu-system-nonesuch not "
                  "found, nor qemu-system-nonesuch on PATH)\n"),
-    (["noelf"], "kut-debug: arm64/missing.elf does not exist (the ELF for -kernel "
-                "arm64/missing.flat); give the test's ELF with --elf\n"),
+    (["notbuilt"], "kut-debug: neither arm64/missing.flat, the test's -kernel, nor its ELF "
+                   "arm64/missing.elf exists; build the tests (make) or give the test's ELF "
+                   "with --elf\n"),
+    (["noelf"], "kut-debug: arm64/lonely.elf does not exist (the ELF for -kernel "
+                "arm64/lonely.flat); give the test's ELF with --elf\n"),
     (["migration"], "kut-debug: logs/migration.log is a migration run (run_migration, "
                     "-incoming): the test waits for a second QEMU that kut-debug does not "
                     "start; kut-debug does not debug migration tests\n"),
@@ -279,7 +283,9 @@ def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
 def test_errors_are_one_sentence_and_start_nothing(tree, args, message):
     write_log(tree, "notqemu", "PASS: selftest: setup: smp: number of CPUs matches expectation")
     write_log(tree, "noqemu", ARM64_LOG_LINE.replace(QEMU, "/opt/none/bin/qemu-system-nonesuch"))
-    write_log(tree, "noelf", ARM64_LOG_LINE.replace("sample.flat", "missing.flat"))
+    write_log(tree, "notbuilt", ARM64_LOG_LINE.replace("sample.flat", "missing.flat"))
+    shutil.copy(tree / "arm64" / "sample.flat", tree / "arm64" / "lonely.flat")
+    write_log(tree, "noelf", ARM64_LOG_LINE.replace("sample.flat", "lonely.flat"))
     # scripts/arch-run.bash's run_migration runs the command twice, the second with -incoming.
     write_log(tree, "migration", "run_migration " + ARM64_LOG_LINE)
     result = run_kut_debug(tree, ["--batch"] + args)
