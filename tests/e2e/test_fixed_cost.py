@@ -10,10 +10,13 @@ from session import Qemu, run_gdb
 # Loaded only when kut-load needs them: glob and importlib.util explain a
 # missing native module, kernel_file and qemu_process find the ELF when none
 # is given, roms parses a ROM list the arm64 finder does not ask for, and
-# the other architectures' finders are imported by their own rows only.
+# the other architectures' finders are imported by their own rows only;
+# debug_file (and zlib) only for an ELF without DWARF, main_file only when
+# gdb already has symbols.
 NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.kernel_file",
                          "kut_load.qemu_process", "kut_load.roms", "kut_load.efi",
                          "kut_load.reset_vector", "kut_load.elf_loader", "kut_load.contents",
+                         "kut_load.debug_file", "kut_load.main_file", "zlib",
                          "dataclasses", "inspect"}
 NEW_MODULES = ("python print('new modules:', sorted(set(sys.modules) - before))")
 
