@@ -32,6 +32,10 @@ def test_elf_beside_flat_and_debug_beside_efi(tmp_path, monkeypatch):
     assert tree_files.elf_for_kernel("arm/pmu.efi") == "arm/pmu.efi.debug"
     open("x86/msr.elf", "w").close()
     assert tree_files.elf_for_kernel("x86/msr.elf") == "x86/msr.elf"
+    with pytest.raises(DebugError, match=r"^neither arm/timer\.flat, the test's -kernel, nor "
+                                         r"its ELF arm/timer\.elf exists; build the tests"):
+        tree_files.elf_for_kernel("arm/timer.flat")
+    open("arm/timer.flat", "w").close()
     with pytest.raises(DebugError, match=r"^arm/timer\.elf does not exist \(the ELF for -kernel "
                                          r"arm/timer\.flat\); give the test's ELF with --elf$"):
         tree_files.elf_for_kernel("arm/timer.flat")
