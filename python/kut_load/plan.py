@@ -14,8 +14,8 @@ class PlanError(KutLoadError):
 
 # Plain classes: a namedtuple costs about 0.1 ms of every kut-load to define.
 class PlacedSection:
-    """An allocated section: its link address and where it is in the guest
-    (address), both in bytes, and what it holds."""
+    """An allocated section: its link address, where it is in the guest
+    (address) and its size, in bytes, and what it holds."""
     __slots__ = ("name", "link_address", "address", "size", "writable", "executable",
                  "has_contents")
 
