@@ -12,12 +12,15 @@ gdb facts this depends on (symfile.c):
   old copies, and breakpoints always have the new place to move to.
 """
 
+import os
+
 import gdb
 
 from .errors import KutLoadError
 from .quoting import quote_argument
 
-# Names of the symbol files kut-load loaded in this gdb: a new load replaces them.
+# Real paths of the symbol files kut-load loaded in this gdb: a new load
+# replaces them. Real paths, as gdb names an objfile read through a symlink.
 _loaded = set()
 
 
@@ -97,7 +100,7 @@ class Replacement:
 
     def _find_copies(self, plan, test_paths, files):
         from . import main_file  # only a session with symbols has copies to tell apart
-        self.copies = sorted(name for name in set(files) if name in _loaded
+        self.copies = sorted(name for name in set(files) if os.path.realpath(name) in _loaded
                              or main_file.same_file(name, [plan.elf_path, *test_paths]))
         role = (main_file.role(self.main_name, self.copies, plan) if self.main_name
                 else main_file.KEEP)
@@ -129,8 +132,8 @@ def replace_symbols(plan, test_paths):
         except gdb.error as error:
             raise LoadError("loaded the new symbols, but gdb kept an earlier copy (%s: %s); "
                             "drop it with remove-symbol-file" % (removal, error))
-    _loaded.difference_update(replacement.copies)
-    _loaded.add(plan.elf_path)
+    _loaded.difference_update(os.path.realpath(name) for name in replacement.copies)
+    _loaded.add(os.path.realpath(plan.elf_path))
     return replacement.notes
 
 

@@ -180,6 +180,16 @@ def test_copy_by_a_relative_name_without_main_file_and_a_file_of_the_users_own(a
     assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
 
 
+def test_load_through_a_symlink_is_replaced_by_the_next_load(tmp_path):
+    image = RunningImage("arm64")
+    link, stripped = tmp_path / "link.elf", str(tmp_path / "stripped.elf")
+    link.symlink_to(image.path)  # gdb names the objfile by the link's target
+    subprocess.run([tool_for(image.path, "objcopy"), "--strip-debug", image.path, stripped],
+                   check=True)
+    out, states = session("arm64", load=("kut-load %s" % link, "kut-load %s" % stripped))
+    assert states["loaded"]["symbol_files"] == [stripped], out
+
+
 def test_another_tests_main_file_is_replaced_and_said(arch, tmp_path):
     image = RunningImage(arch)
     other = str(tmp_path / "other-test.elf")
