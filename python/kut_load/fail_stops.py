@@ -51,13 +51,25 @@ def failure_counters():
             address = int(gdb.parse_and_eval("(unsigned long) &'%s'" % COUNTER))
             counters[address] = (counter_expression(None, address), None)
         except gdb.error:
-            raise gdb.GdbError("no `failures` counter of lib/report.c in the loaded symbols; "
-                               "load the test's ELF first (kut-load)") from None
+            raise gdb.GdbError(no_counter_message()) from None
     # Two copies of one ELF (loaded twice) name the same expression: watch it once.
     unique = {}
     for address in sorted(counters):
         unique.setdefault(counters[address][0], counters[address])
     return list(unique.values())
+
+
+def no_counter_message():
+    """Why there is no counter: no symbols loaded yet, or symbols of something
+    that is not a kvm-unit-tests test."""
+    files = [objfile.filename for objfile in gdb.objfiles()
+             if objfile.is_valid() and objfile.filename and objfile.owner is None]
+    if not files:
+        return ("no `failures` counter of lib/report.c: no symbols are loaded; "
+                "load the test's ELF first (kut-load)")
+    return ("no `failures` counter of kvm-unit-tests' lib/report.c in the loaded symbols "
+            "(%s): is that a kvm-unit-tests test built with its lib/report.c? Load the "
+            "test's own ELF with kut-load" % ", ".join(printable(name) for name in files))
 
 
 def increment_lines(symtab):

@@ -145,8 +145,16 @@ def test_usage_errors_are_one_line(args, message):
 def test_without_symbols_says_to_load_them():
     with Qemu("aarch64", guest_file("arm64", "checks-fail.flat")) as qemu:
         out = run_gdb(qemu.port, ["kut-break-fail"])
-    assert ("no `failures` counter of lib/report.c in the loaded symbols; "
+    assert ("no `failures` counter of lib/report.c: no symbols are loaded; "
             "load the test's ELF first (kut-load)\n") in out, out
+
+
+def test_symbols_of_something_else_are_named():
+    elf = guest_file("arm64", "sample.elf")  # no lib/report.c in it
+    with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
+        out = run_gdb(qemu.port, ["kut-load " + elf, "kut-break-fail"])
+    assert ("no `failures` counter of kvm-unit-tests' lib/report.c in the loaded symbols "
+            "(%s): is that a kvm-unit-tests test" % elf) in out, out
 
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
