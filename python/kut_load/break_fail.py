@@ -56,7 +56,8 @@ def parse(argv):
                 raise UsageError("%s needs a value; see 'help kut-break-fail'" % word)
             setattr(options, word[2:], words.pop(0))
         else:
-            raise UsageError("unexpected argument %r; see 'help kut-break-fail'" % word)
+            what = "unknown option" if word.startswith("-") else "unexpected argument"
+            raise UsageError("%s %r; see 'help kut-break-fail'" % (what, word))
     if options.at is not None and not options.at.isdigit() and options.log is None:
         raise UsageError("--at TEXT picks a FAIL line of a log: give --log LOG too")
     if options.at is not None and options.at.isdigit() and int(options.at) < 1:

@@ -47,7 +47,8 @@ def parse(argv):
         word = words.pop(0)
         if only_files or not word.startswith("-") or word == "-":
             if options.elf is not None:
-                _fail("unexpected argument %r: give one ELF file" % word)
+                _fail("unexpected argument %r: give one ELF file, in quotes if its path "
+                      "has spaces" % word)
             options.elf = word
         elif word == "--":
             only_files = True

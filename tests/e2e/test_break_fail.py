@@ -132,6 +132,7 @@ def test_off_removes_everything_it_set():
     ("--at nosuch", "--at TEXT picks a FAIL line of a log: give --log LOG too"),
     ("--at 0", "--at counts from 1"),
     ("extra", "unexpected argument 'extra'; see 'help kut-break-fail'"),
+    ("--bogus", "unknown option '--bogus'; see 'help kut-break-fail'"),
     ("--log /nonexistent/x.log",
      "cannot read the log /nonexistent/x.log: No such file or directory"),
 ])

@@ -56,7 +56,8 @@ def test_bad_address(text, reason):
 
 @pytest.mark.parametrize("argv, words", [
     (["--bogus"], "unknown option '--bogus'"),
-    (["a.elf", "b.elf"], "unexpected argument 'b.elf'"),
+    (["a.elf", "b.elf"], "unexpected argument 'b.elf': give one ELF file, in quotes if its "
+                         "path has spaces"),
     (["--address"], "--address needs an address"),
     (["--dry"], "unknown option '--dry'"),
     (["--force=yes"], "unknown option '--force=yes'"),
