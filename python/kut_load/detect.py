@@ -53,7 +53,7 @@ def from_rom_list(target, image, finder_error):
     except TargetError:
         raw_elf = False
     if not raw_elf:
-        return LoadAddress(rom.address, how, finder_error.listing)
+        return LoadAddress(rom.address, how)  # the finder's listing was shown already
     from .elf_loader import PT_LOAD
     start = image_start(image)
     for segment in image.segments:
@@ -62,8 +62,7 @@ def from_rom_list(target, image, finder_error):
             file_offset = segment.offset + start - segment.virtual_address
             return LoadAddress(rom.address + file_offset,
                                "%s is the ELF file itself at %#x, run in place: the image is "
-                               "at its file offset %#x" % (name, rom.address, file_offset),
-                               finder_error.listing)
+                               "at its file offset %#x" % (name, rom.address, file_offset))
     raise DetectionError("QEMU's ROM list has the ELF file %s at %#x, but no PT_LOAD segment "
                          "of %s holds its first section" % (name, rom.address, image.path))
 
