@@ -9,10 +9,13 @@ def complete_arguments(options, text, word):
     """gdb completion for a command taking options and files: the options
     that start the argument being typed, else gdb's file name completer.
     text: the arguments so far; word: the part gdb replaces, which may start
-    after a '-' (one of gdb's word break characters)."""
+    after a '-' (one of gdb's word break characters), or None when gdb only
+    asks which word break characters to use."""
     typed = text.split()[-1] if text and not text[-1].isspace() else ""
     if not typed.startswith("-"):
         return gdb.COMPLETE_FILENAME
+    if word is None:
+        return []  # gdb's default word break characters
     cut = len(typed) - len(word)
     return [option[cut:] for option in options if option.startswith(typed)]
 
