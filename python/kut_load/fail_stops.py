@@ -68,8 +68,8 @@ def no_counter_message():
         return ("no `failures` counter of lib/report.c: no symbols are loaded; "
                 "load the test's ELF first (kut-load)")
     return ("no `failures` counter of kvm-unit-tests' lib/report.c in the loaded symbols "
-            "(%s): is that a kvm-unit-tests test built with its lib/report.c? Load the "
-            "test's own ELF with kut-load" % ", ".join(printable(name) for name in files))
+            "(%s), so they are not a kvm-unit-tests test's; load the test's own ELF with "
+            "kut-load" % ", ".join(printable(name) for name in files))
 
 
 def increment_lines(symtab):

@@ -155,7 +155,8 @@ def test_symbols_of_something_else_are_named():
     with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
         out = run_gdb(qemu.port, ["kut-load " + elf, "kut-break-fail"])
     assert ("no `failures` counter of kvm-unit-tests' lib/report.c in the loaded symbols "
-            "(%s): is that a kvm-unit-tests test" % elf) in out, out
+            "(%s), so they are not a kvm-unit-tests test's; load the test's own ELF with "
+            "kut-load\n" % elf) in out, out
 
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
