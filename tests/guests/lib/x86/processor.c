@@ -1,10 +1,10 @@
 /*
- * x86_64 exceptions for the sample guests: every vector ends in
- * unhandled_exception, named after kvm-unit-tests' lib/x86/desc.c.
+ * i386 and x86_64 exceptions for the sample guests, shared as kvm-unit-tests'
+ * lib/x86/desc.c is: every vector ends in unhandled_exception.
  */
 #include "libcflat.h"
 
-/* What vectors.S leaves on the stack, lowest address first. */
+/* What vectors.S leaves on the stack, lowest address first; upstream names eip rip on i386 too. */
 struct ex_regs {
 	unsigned long vector;
 	unsigned long error_code;
@@ -16,11 +16,13 @@ struct ex_regs {
 struct idt_entry {
 	unsigned short offset0;
 	unsigned short selector;
-	unsigned char ist;
+	unsigned char ist;	/* zero on i386 */
 	unsigned char type;
 	unsigned short offset1;
+#ifdef __x86_64__
 	unsigned int offset2;
 	unsigned int reserved;
+#endif
 } __attribute__((packed));
 
 static struct idt_entry idt[32];
@@ -57,10 +59,12 @@ void setup_exceptions(void)
 		idt[i].offset0 = stub;
 		idt[i].selector = cs;
 		idt[i].ist = 0;
-		idt[i].type = 0x8e;	/* present, DPL 0, 64-bit interrupt gate */
+		idt[i].type = 0x8e;	/* present, DPL 0, 32- or 64-bit interrupt gate */
 		idt[i].offset1 = stub >> 16;
+#ifdef __x86_64__
 		idt[i].offset2 = stub >> 32;
 		idt[i].reserved = 0;
+#endif
 	}
 	asm volatile("lidt %0" : : "m"(idtr) : "memory");
 }
