@@ -2,7 +2,7 @@
 Finders read the target only through target.py's small interface, so they
 run without gdb in the unit tests."""
 
-from .errors import KutLoadError
+from .errors import KutLoadError, TargetError
 
 
 class DetectionError(KutLoadError):
@@ -32,3 +32,21 @@ def decoded(where, address, code, decode):
                              % (where, address, entry.reason), entry.listing)
     return LoadAddress(entry.entry, "decoded from %s at %#x (%s)"
                        % (where, address, entry.method), entry.listing)
+
+
+def decoded_usual_first(target, where, usual, listed, decode):
+    """LoadAddress from boot code read first at usual, (address, length) where
+    the machine usually puts it, which needs no ROM list (one remote round trip
+    fewer); if that does not decode, at listed() -> (address, length, where),
+    which may ask QEMU's ROM list, unless that is the same read again. A wrong
+    guess cannot load wrong symbols: the ELF is checked against memory at the
+    address found."""
+    address, length = usual
+    try:
+        return decoded(where, address, target.read_memory(address, length), decode)
+    except (DetectionError, TargetError) as error:
+        first_error = error
+    address, length, where = listed()
+    if (address, length) == usual:
+        raise first_error  # the same bytes again would say the same
+    return decoded(where, address, target.read_memory(address, length), decode)

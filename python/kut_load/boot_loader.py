@@ -3,8 +3,7 @@ bootloader_aarch64) loads the entry from a literal and branches to it,
 possibly after calling board-setup code (see native/boot_aarch64.h and
 native/boot_arm.h)."""
 
-from .boot import DetectionError, decoded
-from .errors import TargetError
+from .boot import decoded_usual_first
 
 # QEMU's boot loaders are 0x1c to 0x28 bytes of code and literals; one read
 # of this many covers them and a board-setup prefix (raspi2b, xilinx-zynq-a9).
@@ -22,19 +21,12 @@ def bootloader_address(roms, read_boot_cpu_pc):
 def finder(decoder_name, usual_address):
     """find(target, native, image) decoding the boot loader with the native
     decoder of that name: first at usual_address, where the virt machine puts
-    it (hw/arm/virt.c: the base of RAM), which needs no ROM list (one remote
-    round trip fewer); if that does not decode, where QEMU's ROM list, or
-    else the boot CPU's pc, says. A wrong guess cannot load wrong symbols:
-    the ELF is checked against memory at the address found."""
+    it (hw/arm/virt.c: the base of RAM), then where QEMU's ROM list, or else
+    the boot CPU's pc, says (boot.decoded_usual_first)."""
     def find(target, native, image):
-        decode = getattr(native, decoder_name)
-        try:
-            return decoded("QEMU's boot loader", usual_address,
-                           target.read_memory(usual_address, WINDOW), decode)
-        except (DetectionError, TargetError) as error:
-            first_error = error
-        address, where = bootloader_address(target.roms(), target.boot_cpu_pc)
-        if address == usual_address:  # the same bytes again would say the same
-            raise first_error
-        return decoded(where, address, target.read_memory(address, WINDOW), decode)
+        def listed():
+            address, where = bootloader_address(target.roms(), target.boot_cpu_pc)
+            return address, WINDOW, where
+        return decoded_usual_first(target, "QEMU's boot loader", (usual_address, WINDOW),
+                                   listed, getattr(native, decoder_name))
     return find

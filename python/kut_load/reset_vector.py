@@ -1,8 +1,7 @@
 """RISC-V virt: QEMU's reset vector jumps to OpenSBI with a2 pointing to a
 fw_dynamic_info whose next_addr is the test (see native/boot_riscv.h)."""
 
-from .boot import DetectionError, decoded
-from .errors import TargetError
+from .boot import DetectionError, decoded_usual_first
 
 # Where QEMU's virt, sifive_u and spike machines put the reset vector when
 # `monitor info roms` cannot say.
@@ -29,8 +28,11 @@ def reset_vector_window(roms):
 def finder(xlen):
     """find(target, native, image) for harts of xlen bits."""
     def find(target, native, image):
-        found = decode_reset_vector(
-            target, lambda data, at: native.decode_riscv_boot(data, at, xlen))
+        # Read where the virt machine puts it first, then where QEMU's ROM list says.
+        found = decoded_usual_first(
+            target, "QEMU's reset vector", (DEFAULT_RESET_VECTOR, DEFAULT_WINDOW),
+            lambda: reset_vector_window(target.roms()),
+            lambda data, at: native.decode_riscv_boot(data, at, xlen))
         if found.address == 0:
             # hw/riscv/boot.c writes next_addr 0 when QEMU was given no -kernel.
             raise DetectionError(
@@ -40,18 +42,3 @@ def finder(xlen):
         return found
     return find
 
-
-def decode_reset_vector(target, decode):
-    """LoadAddress from the reset vector: first read where the virt machine
-    puts it, which needs no ROM list (one remote round trip fewer); if that
-    does not decode, where QEMU's ROM list says. A wrong guess cannot load
-    wrong symbols: the ELF is checked against memory at the address found."""
-    try:
-        return decoded("QEMU's reset vector", DEFAULT_RESET_VECTOR,
-                       target.read_memory(DEFAULT_RESET_VECTOR, DEFAULT_WINDOW), decode)
-    except (DetectionError, TargetError) as error:
-        first_error = error
-    address, length, where = reset_vector_window(target.roms())
-    if (address, length) == (DEFAULT_RESET_VECTOR, DEFAULT_WINDOW):
-        raise first_error  # the same bytes again would say the same
-    return decoded(where, address, target.read_memory(address, length), decode)
