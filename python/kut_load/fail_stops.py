@@ -9,6 +9,7 @@ import gdb
 from . import fail_log
 from .fail_frames import (exception_pc, frame_where, library_exception_pc, source_line,
                           test_frame, where)
+from .loader import symbol_files
 from .quoting import printable
 
 COUNTER = "failures"
@@ -62,8 +63,7 @@ def failure_counters():
 def no_counter_message():
     """Why there is no counter: no symbols loaded yet, or symbols of something
     that is not a kvm-unit-tests test."""
-    files = [objfile.filename for objfile in gdb.objfiles()
-             if objfile.is_valid() and objfile.filename and objfile.owner is None]
+    files = [objfile.filename for objfile in symbol_files()]
     if not files:
         return ("no `failures` counter of lib/report.c: no symbols are loaded; "
                 "load the test's ELF first (kut-load)")
