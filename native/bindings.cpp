@@ -85,6 +85,8 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_property_readonly("debug_info", &kut::ElfImage::debug_info)
       .def_property_readonly("has_symbols", &kut::ElfImage::has_symbols)
       .def_property_readonly("relocated_addresses", &kut::ElfImage::relocated_addresses)
+      .def("relocated_between", &kut::ElfImage::relocated_between, py::arg("start"),
+           py::arg("end"), "Link addresses in [start, end) that relocations rewrite, ascending.")
       .def("find_symbol", &kut::ElfImage::find_symbol, py::arg("name"),
            "The symbol with this name, or None.")
       .def("section_bytes", [](const kut::ElfImage& image, unsigned index, uint64_t offset,

@@ -145,6 +145,7 @@ void ElfImage::parse() {
     }
     sections_.push_back(std::move(section));
   }
+  std::sort(relocated_.begin(), relocated_.end());
   // The buffer is owned on the heap, so the file view stays valid when *this moves.
   find_symbol_ = [file, headers](const std::string& wanted) -> std::optional<Symbol> {
     for (unsigned type : {ELF::SHT_SYMTAB, ELF::SHT_DYNSYM}) {
@@ -171,6 +172,12 @@ void ElfImage::parse() {
 
 std::optional<Symbol> ElfImage::find_symbol(const std::string& name) const {
   return find_symbol_ ? find_symbol_(name) : std::nullopt;
+}
+
+std::vector<uint64_t> ElfImage::relocated_between(uint64_t start, uint64_t end) const {
+  auto first = std::lower_bound(relocated_.begin(), relocated_.end(), start);
+  auto last = std::lower_bound(first, relocated_.end(), std::max(start, end));
+  return std::vector<uint64_t>(first, last);
 }
 
 std::string ElfImage::section_bytes(unsigned index, uint64_t offset, uint64_t length) const {

@@ -135,7 +135,12 @@ def test_relocated_addresses(sample):
     for section in oracle.iter_sections():
         if section["sh_type"] in ("SHT_RELA", "SHT_REL") and section["sh_flags"] & 0x2:
             expected += [relocation["r_offset"] for relocation in section.iter_relocations()]
-    assert list(image.relocated_addresses) == expected
+    assert list(image.relocated_addresses) == sorted(expected)
+    if expected:
+        low, high = sorted(expected)[0], sorted(expected)[-1]
+        assert image.relocated_between(low, high) == sorted(expected)[:-1]
+        assert image.relocated_between(low + 1, low + 1) == []
+        assert image.relocated_between(high + 1, 0) == []
     # The PIEs relocate themselves; the images linked at their run address do not.
     assert bool(expected) == (SAMPLES[arch][2] == "ET_DYN")
 
