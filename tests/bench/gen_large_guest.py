@@ -3,7 +3,8 @@ build(shape) builds others (gen_real_size_guest.py).
 
 Many translation units include one header of many structs, as kvm-unit-tests'
 tests all include libcflat: each unit repeats the header's types in its own
-DWARF, which is where a large image's debug information comes from. The
+DWARF, which is where a large image's debug information comes from. Each unit
+also has a table of pointers, which a PIE relocates at run time. The
 image boots like the sample (same start.S, io.c and flat.lds): its main
 returns at once.
 """
@@ -70,6 +71,12 @@ def unit(shape, number):
             "}",
         ]
     lines.append("bench_type_%d_t bench_global_%d;" % (number % shape.structs, number))
+    # A table of functions, as a test's own tables are: under -pie
+    # every pointer in it is a dynamic relocation, and a test has thousands.
+    lines.append("void *const bench_table_%d[] = {" % number)
+    for function in range(shape.functions_per_unit):
+        lines.append("\t(void *)bench_%d_%d," % (number, function))
+    lines.append("};")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ import sys
 import gen_large_guest
 
 # 48 units, as many as a test and the kvm-unit-tests library it links.
-REAL_SIZE = gen_large_guest.Shape("real-size", units=48, structs=22, fields=10,
+REAL_SIZE = gen_large_guest.Shape("real-size", units=48, structs=20, fields=10,
                                   functions_per_unit=20)
 
 
