@@ -90,7 +90,7 @@ class ElfImage {
   // Link addresses the image's dynamic relocations rewrite at run time (the
   // r_offset of every entry in allocated SHT_REL/SHT_RELA sections), ascending.
   const std::vector<uint64_t>& relocated_addresses() const { return relocated_; }
-  // Those of relocated_addresses() in [start, end): a test has thousands.
+  // Those of relocated_addresses() in [start, end): a test has hundreds.
   std::vector<uint64_t> relocated_between(uint64_t start, uint64_t end) const;
 
   // Up to length file bytes of one section, from offset into it (fewer at

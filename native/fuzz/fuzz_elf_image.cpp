@@ -67,7 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Keep the accessors' work from being optimised away.
     volatile size_t seen = image.machine() + image.debug_info().debuglink.size() +
                            image.debug_info().build_id.size() + image.segments().size() +
-                           image.relocated_addresses().size() + image.has_symbols();
+                           image.relocated_addresses().size() + image.has_symbols() +
+                           image.relocated_between(0x1000, 0x2000).size() +
+                           image.relocated_between(UINT64_MAX, 0).size();
     for (const char* name : {"main", "_start", ""}) {
       if (auto symbol = image.find_symbol(name)) seen = seen + symbol->address;
     }

@@ -72,7 +72,7 @@ def unit(shape, number):
         ]
     lines.append("bench_type_%d_t bench_global_%d;" % (number % shape.structs, number))
     # A table of functions, as a test's own tables are: under -pie
-    # every pointer in it is a dynamic relocation, and a test has thousands.
+    # every pointer in it is a dynamic relocation, and a test has hundreds.
     lines.append("void *const bench_table_%d[] = {" % number)
     for function in range(shape.functions_per_unit):
         lines.append("\t(void *)bench_%d_%d," % (number, function))
