@@ -45,11 +45,14 @@ def load(plan, test_paths):
     kut-load loaded, any of test_paths (the test's ELF by any name), and a
     main file of another test. Returns lines saying what else changed."""
     level = selected_frame_level()
+    enabled = enabled_breakpoints()
     try:
-        return replace_symbols(plan, test_paths)
+        notes = replace_symbols(plan, test_paths)
     finally:
         # New symbols flush gdb's frame cache, which selects frame 0 again.
         select_frame_level(level)
+        disabled_by_gdb = enable_again(enabled)
+    return notes + [disabled_note(bp, plan.elf_path) for bp in disabled_by_gdb]
 
 
 def selected_frame_level():
@@ -75,6 +78,32 @@ def select_frame_level(level):
         frame.select()
     except gdb.error:
         pass  # the target went away: nothing to select
+
+
+def enabled_breakpoints():
+    """The user's enabled code breakpoints (kut-load's own are internal)."""
+    return [bp for bp in gdb.breakpoints() if bp.is_valid() and bp.enabled
+            and bp.type in (gdb.BP_BREAKPOINT, gdb.BP_HARDWARE_BREAKPOINT)]
+
+
+def enable_again(breakpoints):
+    """gdb disables a breakpoint it cannot re-set when symbol files change
+    (breakpoint.c). One left with no location is enabled again, pending, as the
+    user had it; one left at its old address stays disabled, as that address
+    now holds other code. Returns every breakpoint gdb disabled."""
+    disabled = [bp for bp in breakpoints if bp.is_valid() and not bp.enabled]
+    for bp in disabled:
+        if bp.pending:
+            bp.enabled = True
+    return disabled
+
+
+def disabled_note(bp, elf_path):
+    if bp.enabled:
+        return ("breakpoint %d (%s) is in none of %s's functions; it stays enabled, pending"
+                % (bp.number, bp.location, elf_path))
+    return ("gdb could not re-set breakpoint %d (%s) in %s's symbols and disabled it"
+            % (bp.number, bp.location, elf_path))
 
 
 class Replacement:

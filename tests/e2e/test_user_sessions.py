@@ -4,7 +4,8 @@ by hand, another test's main file, a firmware main file, a stale debug file.
 After each, the session invariants hold, checked through gdb's own API
 (session_state.py) against the ELF read with pyelftools:
 - each breakpoint enabled before is still enabled, with one location, in the
-  function it names in the running image;
+  function it names in the running image; one on a function the running test
+  lacks is named, and kept enabled when gdb left it pending;
 - every earlier symbol file is still there, except copies of the test, and
   another test's main file, which kut-load says it replaced;
 - confirm, pagination, height, the architecture, byte order, and the selected
@@ -197,6 +198,27 @@ def test_another_tests_main_file_is_replaced_and_said(arch, tmp_path):
     out, states = session(arch, before=["file " + other, "break main"], after=["continue"])
     assert "gdb's main file %s is another test or another build of it; replaced it" % other in out, out
     assert_invariants(out, image, states["connected"], states["loaded"], replaced=[other])
+    assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
+
+
+# gdb cannot re-set a breakpoint on a function the new main file lacks, and
+# disables it: with no location left (arm64's PIE moves), or at its old
+# address (x86_64's ELF is linked where it runs), where other code is now.
+@pytest.mark.parametrize("arch, pending", [("arm64", True), ("x86_64", False)])
+def test_a_breakpoint_the_running_test_lacks_is_named(arch, pending):
+    image = RunningImage(arch)
+    other = guest_file(arch, "checks-fail.elf")  # another test, with a report()
+    out, states = session(arch, before=["file " + other, "break main", "break report"],
+                          after=["continue"])
+    [report] = [bp for bp in states["loaded"]["breakpoints"] if bp["spec"] == "report"]
+    if pending:
+        assert report["enabled"] and report["locations"] == [], out
+        said = "breakpoint 2 (report) is in none of %s's functions; it stays enabled, pending"
+    else:
+        assert not report["enabled"], out
+        said = "gdb could not re-set breakpoint 2 (report) in %s's symbols and disabled it"
+    assert said % image.path in out, out
+    assert real(states["loaded"]["symbol_files"]) == real([image.path]), out
     assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
 
 
