@@ -7,6 +7,7 @@ from .arches import BIG, LITTLE
 from .boot import DetectionError, LoadAddress
 from .errors import TargetError
 from .plan import PlanError, plan_load
+from .target import architecture_source
 
 
 class Planned:
@@ -130,8 +131,14 @@ def architecture_of(image, target):
     arch = arches.of_elf(image.machine, image.bits)
     target_name = target.architecture_name()
     if arch is None or not arches.runs_on(arch, target_name):
-        raise PlanError("%s is built for %s, but the target is %s"
-                        % (image.path, arches.elf_name(image), arches.from_gdb(target_name)))
+        text = "%s is built for %s, but the target is %s" % (
+            image.path, arches.elf_name(image), arches.from_gdb(target_name))
+        source = architecture_source()
+        if source is not None:
+            # gdb keeps such an architecture even when QEMU reports another.
+            text += ("; if QEMU's guest is %s, gdb's architecture (%s) is not QEMU's: %s, "
+                     "then 'target remote' again" % (arches.elf_name(image), *source))
+        raise PlanError(text)
     if (LITTLE if image.little_endian else BIG) not in arch.byte_orders:
         raise PlanError("%s is %s-endian, but %s tests are %s-endian"
                         % (image.path, BIG if image.little_endian else LITTLE,

@@ -92,20 +92,27 @@ class GdbTarget:
                     selected_frame.select()
 
 
+def architecture_source():
+    """(cause, fix) when gdb's architecture may not be what QEMU reported: set
+    by hand, or taken from a main file of another kind; None when it is gdb's
+    own choice from the target."""
+    if '"auto"' not in gdb.execute("show architecture", to_string=True):
+        return "set by hand", "run 'set architecture auto'"
+    main_file = gdb.current_progspace().filename
+    if main_file:
+        return ("taken from gdb's main file %s" % printable(main_file),
+                "run 'file' with no argument to drop it (kut-load needs no main file)")
+    return None
+
+
 def not_connected_message(inferior):
     """Why there may be no target: gdb refuses to connect to a QEMU whose
     registers do not fit gdb's architecture, when that was set by hand or
     taken from a main file of another kind (x86's 32-bit X.flat)."""
     text = "no target is connected; start QEMU with -s -S and run 'target remote :1234' first"
-    setting = gdb.execute("show architecture", to_string=True)
-    main_file = gdb.current_progspace().filename
-    if '"auto"' not in setting:
-        cause, fix = "set by hand", "run 'set architecture auto'"
-    elif main_file:
-        cause = "taken from gdb's main file %s" % printable(main_file)
-        fix = "run 'file' with no argument to drop it (kut-load needs no main file)"
-    else:
+    source = architecture_source()
+    if source is None:
         return text
     return ("%s; if 'target remote' said \"Remote 'g' packet reply is too long\", gdb's "
             "architecture %s (%s) is not QEMU's: %s, then 'target remote' again"
-            % (text, inferior.architecture().name(), cause, fix))
+            % (text, inferior.architecture().name(), *source))

@@ -262,6 +262,19 @@ def test_refused_load_leaves_everything_as_it_was(arch):
     assert_unchanged(out, states["connected"], states["loaded"])
 
 
+def test_a_main_file_of_another_architecture_is_named_as_the_cause():
+    # gdb keeps the main file's architecture when QEMU reports another, and says
+    # so only in a warning at 'target remote'.
+    image = RunningImage("arm64")
+    other_kind = guest_file("x86_64", "sample.elf")
+    out, states = session("arm64", before=["file " + other_kind, "break main"],
+                          load=["kut-load " + image.path])
+    assert ("%s is built for aarch64, but the target is x86-64; if QEMU's guest is aarch64, "
+            "gdb's architecture (taken from gdb's main file %s) is not QEMU's: run 'file' "
+            "with no argument" % (image.path, other_kind)) in out, out
+    assert_unchanged(out, states["connected"], states["loaded"])
+
+
 def test_refusal_keeps_an_outer_frame_selected(arch):
     image = RunningImage(arch)
     wrong = ARCHES[arch][1] + 0x1000
