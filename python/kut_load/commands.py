@@ -7,17 +7,33 @@ import gdb
 
 def complete_arguments(options, text, word):
     """gdb completion for a command taking options and files: the options
-    that start the argument being typed, else gdb's file name completer.
+    that start the argument being typed, else file names.
     text: the arguments so far; word: the part gdb replaces, which may start
     after a '-' (one of gdb's word break characters), or None when gdb only
     asks which word break characters to use."""
     typed = text.split()[-1] if text and not text[-1].isspace() else ""
     if not typed.startswith("-"):
-        return gdb.COMPLETE_FILENAME
+        # gdb's file name completer reads the whole text, so it serves the first word only.
+        return gdb.COMPLETE_FILENAME if word is None or word == text else file_names(word)
     if word is None:
         return []  # gdb's default word break characters
     cut = len(typed) - len(word)
     return [option[cut:] for option in options if option.startswith(typed)]
+
+
+def file_names(word):
+    """The names in word's directory that complete word, a directory's with
+    '/'; word keeps what the user typed (a quote, a ~)."""
+    import os  # completion only: gdb start-up imports nothing but gdb
+    path = os.path.expanduser(word.lstrip("\"'"))
+    directory, start = os.path.split(path)
+    try:
+        names = sorted(os.listdir(directory or "."))
+    except OSError:
+        return []
+    return [word + name[len(start):] + ("/" if os.path.isdir(os.path.join(directory, name))
+                                        else "")
+            for name in names if name.startswith(start)]
 
 
 class KutLoadCommand(gdb.Command):
