@@ -28,4 +28,5 @@ def follow(image):
     if command is None:
         return None
     gdb.execute(command, to_string=True)
-    return "byte order set to %s-endian as %s is built" % (command.split()[-1], image.path)
+    # The note ends the line that names the ELF: no need to name it again.
+    return "byte order set to %s-endian, as the ELF is built" % command.split()[-1]
