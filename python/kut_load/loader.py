@@ -94,7 +94,10 @@ def enable_again(breakpoints):
     disabled = [bp for bp in breakpoints if bp.is_valid() and not bp.enabled]
     for bp in disabled:
         if bp.pending:
-            bp.enabled = True
+            try:
+                bp.enabled = True
+            except (gdb.error, RuntimeError):
+                pass  # the note then says it stays disabled
     return disabled
 
 
