@@ -14,7 +14,14 @@ def complete_arguments(options, text, word):
     typed = text.split()[-1] if text and not text[-1].isspace() else ""
     if not typed.startswith("-"):
         # gdb's file name completer reads the whole text, so it serves the first word only.
-        return gdb.COMPLETE_FILENAME if word is None or word == text else file_names(word)
+        if word is None or word == text:
+            return gdb.COMPLETE_FILENAME
+        names = file_names(word)
+        if len(names) == 1 and names[0].endswith("/"):
+            # gdb adds a space after a lone match; offering the directory's
+            # entries instead lets the next TAB go on into it.
+            return file_names(names[0]) or names
+        return names
     if word is None:
         return []  # gdb's default word break characters
     cut = len(typed) - len(word)

@@ -30,15 +30,18 @@ def test_sourced_from_a_users_gdbinit(tmp_path):
 def test_completion_offers_file_names(tmp_path):
     (tmp_path / "arm").mkdir()
     (tmp_path / "arm" / "gic.elf").write_bytes(b"")
+    (tmp_path / "arm" / "gic.flat").write_bytes(b"")
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "gic.log").write_bytes(b"")
-    out = run_gdb(0, ["complete kut-load arm/gi", "complete kut-load -v arm/gi",
-                      "complete kut-load --address 0x40080000 ar",
-                      'complete kut-load --force "arm/g', "complete kut-break-fail --log logs/",
+    out = run_gdb(0, ["complete kut-load arm/gic.e", "complete kut-load -v arm/gic.e",
+                      'complete kut-load --force "arm/gic.e', "complete kut-load --address 0x4 ar",
+                      "complete kut-break-fail --log lo",
                       "complete kut-load -v nowhere/gi"], connect=False, cwd=tmp_path)
     assert out.splitlines() == [
-        "kut-load arm/gic.elf", "kut-load -v arm/gic.elf", "kut-load --address 0x40080000 arm/",
-        'kut-load --force "arm/gic.elf', "kut-break-fail --log logs/gic.log"], out
+        "kut-load arm/gic.elf", "kut-load -v arm/gic.elf", 'kut-load --force "arm/gic.elf',
+        # A lone directory is entered: gdb would put a space after it.
+        "kut-load --address 0x4 arm/gic.elf", "kut-load --address 0x4 arm/gic.flat",
+        "kut-break-fail --log logs/gic.log"], out
 
 
 def test_completion_offers_the_options_each_command_parses(tmp_path):
