@@ -37,7 +37,8 @@ def test_completion_offers_file_names(tmp_path):
                       'complete kut-load --force "arm/gic.e', "complete kut-load --address 0x4 ar",
                       "complete kut-break-fail --log lo",
                       "complete kut-load -v nowhere/gi"], connect=False, cwd=tmp_path)
-    assert out.splitlines() == [
+    # gdb 16 also closes the quote of a lone match.
+    assert out.replace('"arm/gic.elf"\n', '"arm/gic.elf\n').splitlines() == [
         "kut-load arm/gic.elf", "kut-load -v arm/gic.elf", 'kut-load --force "arm/gic.elf',
         # A lone directory is entered: gdb would put a space after it.
         "kut-load --address 0x4 arm/gic.elf", "kut-load --address 0x4 arm/gic.flat",
