@@ -41,4 +41,3 @@ def finder(xlen):
                 "with -device loader; give the test to QEMU with -kernel", found.listing)
         return found
     return find
-
