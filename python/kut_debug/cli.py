@@ -229,15 +229,25 @@ def plan_session(options, command, script_path):
         tree = kvm_tree.find_tree()
         name = test_name_of(options.test)
         log = tree_files.log_path(options.test)
+        log_accel = None
         if is_log_argument(options.test) or os.path.isfile(log):
             log_line, log_argv = qemu_command.read_log_command(log)
             fail_log = log
             if any(qemu_command.is_migration_line(line)
                    for line in qemu_command.read_log_lines(log)):
                 raise DebugError(MIGRATION_REFUSAL % log)
-        run = tree and kvm_tree.find_test_if_listed(tree, name, os.environ)
+            log_accel = qemu_command.accelerator(log_argv)
+        # The logged run's accelerator, unless the user chose one (run_tests.sh's ACCEL).
+        accel = None if os.environ.get("ACCEL") else log_accel
+        run = tree and kvm_tree.find_test_if_listed(tree, name, os.environ,
+                                                    accel and accel[0])
         if run:
-            start = plan_run_script(tree, run, options, console_for_test(name, options))
+            if accel:
+                notes.append("ACCEL=%s, the accelerator of the logged run (%s); set ACCEL "
+                             "to run under another" % accel)
+            console = options.console or (tree_files.console_path_for_log(log) if fail_log
+                                          else console_for_test(name, options))
+            start = plan_run_script(tree, run, options, console)
         elif log_line is not None:
             if "-initrd" in log_line:
                 where = ("not in a configured kvm-unit-tests tree" if tree is None

@@ -106,7 +106,15 @@ class TestRun:
     shell_command: str
 
 
-def refusal(entry, tree, environ):
+def matches(name, given, wanted):
+    """Whether run_tests.sh runs a test that wants name=wanted under name=given:
+    ACCEL may carry properties after a comma (scripts/runtime.bash)."""
+    if name == "ACCEL":
+        return given.split(",")[0] == wanted
+    return given == wanted
+
+
+def refusal(entry, tree, environ, log_accel=None):
     """Why kut-debug will not run entry as run_tests.sh would, or None."""
     where = "%s in %s" % (entry.name, tree.unittests)
     if environ.get("TARGET", "qemu") != "qemu":
@@ -121,9 +129,13 @@ def refusal(entry, tree, environ):
             where, entry.arch, tree.arch)
     for name, wanted in (("ACCEL", entry.accel), ("MACHINE", entry.machine)):
         given = environ.get(name)
-        if wanted and given and given != wanted:
+        if wanted and given and not matches(name, given, wanted):
             return "%s needs %s=%s, and the environment has %s=%s" % (
                 where, name, wanted, name, given)
+    if entry.accel and log_accel and not environ.get("ACCEL") and \
+            not matches("ACCEL", log_accel, entry.accel):
+        return ("%s needs ACCEL=%s, and the log's run used ACCEL=%s; set ACCEL=%s to run it "
+                "all the same" % (where, entry.accel, log_accel, entry.accel))
     for check in entry.check.split():
         path, _, wanted = check.partition("=")
         if path and read_value(path) != wanted:
@@ -141,10 +153,11 @@ def read_value(path):
         return None
 
 
-def test_run(tree, entry, environ):
+def test_run(tree, entry, environ, log_accel=None):
     """The TestRun of entry, refusing (DebugError) what run_tests.sh would skip
-    or kut-debug cannot follow."""
-    reason = refusal(entry, tree, environ)
+    or kut-debug cannot follow. log_accel: the accelerator of the logged run,
+    taken when the environment sets no ACCEL."""
+    reason = refusal(entry, tree, environ, log_accel)
     if reason:
         raise DebugError(reason)
     if not entry.file:
@@ -155,7 +168,7 @@ def test_run(tree, entry, environ):
     # A debugging session has no time limit: TIMEOUT=0 drops run_qemu's timeout.
     assignments = [("TESTNAME", entry.name), ("TIMEOUT", "0"),
                    ("MACHINE", environ.get("MACHINE") or entry.machine),
-                   ("ACCEL", environ.get("ACCEL") or entry.accel)]
+                   ("ACCEL", environ.get("ACCEL") or log_accel or entry.accel)]
     words = []
     if "MAX_SMP" in entry.smp + entry.qemu_params and "MAX_SMP" not in environ:
         words.append(MAX_SMP_PREAMBLE % shlex.quote("./" + tree.run_script))
@@ -168,8 +181,8 @@ def test_run(tree, entry, environ):
     return TestRun(entry.name, kernel, " ".join(words))
 
 
-def find_test_if_listed(tree, name, environ):
+def find_test_if_listed(tree, name, environ, log_accel=None):
     """The TestRun of the test called name in the tree's unittests.cfg, or
     None if it lists no such test."""
     tests = read_tests(tree)
-    return test_run(tree, tests[name], environ) if name in tests else None
+    return test_run(tree, tests[name], environ, log_accel) if name in tests else None

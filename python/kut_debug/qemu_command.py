@@ -9,7 +9,12 @@ is a comment naming a temporary environment file that is gone after the run.
 Some logs start with QEMU runs that are not the test: x86's EFI logs with
 run_tests.sh's probe of a file called _NO_FILE_4Uhere_ (scripts/runtime.bash,
 premature_failure), arm's EFI logs with the `-machine dumpdtb=FILE` run that
-arm/efi/run makes to write the device tree and that exits at once.
+arm/efi/run makes to write the device tree and that exits at once; the EFI
+run scripts run that probe from a FAT directory called dummy. Debian's QEMU
+also writes lines of its own (`qemu: module ui-ui-gtk not found, do you want
+to install qemu-system-gui package?`) above the command, and firmware writes
+terminal control codes: a command line is a QEMU program and its options,
+with nothing in front but a launcher such as timeout.
 """
 
 import os
@@ -17,9 +22,23 @@ import re
 import shlex
 
 from kut_load import qemu_options
+from kut_load.fail_log import without_terminal_codes
+from . import tree_files
 from .errors import DebugError
 
 QEMU_PROGRAM = re.compile(r"qemu-system-[A-Za-z0-9_.+-]+|qemu-kvm")
+ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+# Commands that run the command after their own options and operands, as
+# run_qemu's `timeout -k 1s --foreground 90s` and arch-run.bash's run_migration
+# and run_panic do: name -> (options that take a value, operands before the command).
+LAUNCHERS = {
+    "timeout": (frozenset(["-k", "--kill-after", "-s", "--signal"]), 1),
+    "env": (frozenset(["-u", "--unset", "-C", "--chdir"]), 0),
+    "nice": (frozenset(["-n", "--adjustment"]), 0),
+    "run_migration": (frozenset(), 0),
+    "run_panic": (frozenset(), 0),
+}
 
 
 def is_qemu_program(word):
@@ -51,12 +70,36 @@ def without_comment(line):
     return line
 
 
+def after_launcher(words, index):
+    """The index of the command that the launcher at words[index] runs."""
+    with_value, operands = LAUNCHERS[os.path.basename(words[index])]
+    index += 1
+    while index < len(words) and words[index].startswith("-") and len(words[index]) > 1:
+        option = words[index]
+        index += 1
+        if option == "--":
+            break
+        if option in with_value:
+            index += 1
+    return index + operands
+
+
 def from_qemu_program(words):
     """The words from the QEMU program on, without what ran it (`timeout -k 1s
-    --foreground 90s`, `run_migration`, ...); None if there is no QEMU program."""
-    for index, word in enumerate(words):
-        if is_qemu_program(word):
+    --foreground 90s`, `run_migration`, VAR=value, ...); None unless the words
+    are a QEMU program and its options with only launchers in front."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if ASSIGNMENT.match(word):
+            index += 1
+        elif os.path.basename(word) in LAUNCHERS:
+            index = after_launcher(words, index)
+        elif is_qemu_program(word) and (index + 1 == len(words)
+                                        or words[index + 1].startswith("-")):
             return list(words[index:])
+        else:
+            return None
     return None
 
 
@@ -94,11 +137,16 @@ def command_from_log_line(line):
 
 PROBE_FILE = "_NO_FILE_4Uhere_"
 DUMPDTB = "dumpdtb="
+# x86/efi/run, arm/efi/run and riscv/efi/run run the probe from EFI_TEST/dummy.
+EFI_PROBE_DIRECTORY = "dummy"
 
 
 def is_test_run(argv):
     """False for the probe and device-tree runs that come before the test's."""
-    return not any(PROBE_FILE in word or DUMPDTB in word for word in argv)
+    if any(PROBE_FILE in word or DUMPDTB in word for word in argv):
+        return False
+    return not any(os.path.basename(directory.rstrip("/")) == EFI_PROBE_DIRECTORY
+                   for directory in tree_files.fat_directories(argv))
 
 
 def test_command_line(lines):
@@ -125,9 +173,10 @@ def is_migration_line(line):
 
 
 def read_log_lines(log_path):
+    """The log's lines without the terminal control codes firmware writes."""
     try:
         with open(log_path, errors="replace") as log:
-            return log.read().splitlines()
+            return without_terminal_codes(log.read()).splitlines()
     except FileNotFoundError:
         raise DebugError("%s: no such log file" % log_path) from None
     except OSError as error:
@@ -136,16 +185,54 @@ def read_log_lines(log_path):
 
 def read_log_command(log_path):
     """(line, argv): the QEMU command that ran the test, from the log at log_path."""
-    found = test_command_line(read_log_lines(log_path))
+    lines = read_log_lines(log_path)
+    found = test_command_line(lines)
     if found is None:
+        name = run_tests_output_of(lines)
+        if name:
+            raise DebugError("%s is what run_tests.sh printed, not a test's log: give "
+                             "logs/%s.log, which run_tests.sh -v writes, or the test name %s"
+                             % (log_path, name, name))
         raise DebugError("%s holds no QEMU command that runs a test "
                          "(no line with a qemu-system-* program)" % log_path)
     return found
+
+
+# What run_tests.sh itself prints: with -v the command it evals
+# (scripts/runtime.bash get_cmdline), then print_result's summary line.
+RUN_TESTS_COMMAND = re.compile(r"^(?:[A-Za-z_]\w*=\S* )*TESTNAME=(\S+) ")
+RUN_TESTS_RESULT = re.compile(r"^(?:PASS|FAIL|SKIP) (\S+) \(")
+
+
+def run_tests_output_of(lines):
+    """The test whose run_tests.sh output lines are, or None."""
+    for line in lines:
+        match = RUN_TESTS_COMMAND.match(line) or RUN_TESTS_RESULT.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def accelerator(argv):
+    """(ACCEL, words) of the accelerator a QEMU command runs under, as the run
+    scripts pass $ACCEL: `-accel tcg`, `-machine virt,accel=tcg`; None if it
+    names none. words are the option as the command gives it."""
+    for item in qemu_options.items(argv[1:]):
+        if item.name == "-enable-kvm":
+            return "kvm", item.name
+        if item.name == "-accel" and item.value:
+            return item.value, "%s %s" % (item.name, item.value)
+        if item.name in ("-machine", "-M") and item.value:
+            for part in item.value.split(","):
+                if part.startswith("accel="):
+                    return part[len("accel="):], "%s %s" % (item.name, item.value)
+    return None
 
 
 def command_from_words(words):
     """The QEMU argv given after `--`, without a `timeout ...` in front."""
     argv = from_qemu_program(words)
     if argv is None:
-        raise DebugError("the command after -- has no qemu-system-* program in it")
+        raise DebugError("the command after -- has no qemu-system-* program with only "
+                         "timeout, env or NAME=VALUE in front of it; give QEMU's command line")
     return argv

@@ -4,7 +4,9 @@ made them. Pure: no gdb.
 kvm-unit-tests' lib/report.c prints one line per check, "PREFIX: message",
 and counts FAIL and XPASS (an expected failure that passed) in its static
 `failures` counter; XFAIL, KFAIL, PASS and SKIP are not counted. So the Nth
-FAIL or XPASS line of a log is the Nth increment of that counter.
+FAIL or XPASS line of a log is the Nth increment of that counter. Lines are
+read without terminal control codes: EFI firmware clears the screen in front
+of the guest's first line, and run_tests.sh colours its own summary.
 """
 
 import re
@@ -17,9 +19,20 @@ UNEXPECTED = re.compile(r"^(?:FAIL|XPASS): ")
 # the arm, arm64 and x86 handlers' "Unhandled ...", s390x's "Unexpected ... interrupt".
 ENDING = re.compile(r"^ABORT: |: assert failed: |^Unhandled |^Unexpected ")
 
+# ECMA-48 control sequences (CSI ... final byte, as `\x1b[31m`, `\x1b[=3h`), string
+# commands ended by BEL or ST, and two-byte escapes.
+TERMINAL_CODE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+                           r"|[()*+][0-~]|[ -/]*[0-~])")
+
 FailLine = namedtuple("FailLine", "number line_number text")
 FailLine.__doc__ = """number: 1 for the log's first FAIL or XPASS line, and so on;
 line_number: its 1-based line in the log; text: the line, without its end."""
+
+
+def without_terminal_codes(text):
+    """text as a terminal shows it, without the escape sequences that change
+    its colours or cursor."""
+    return TERMINAL_CODE.sub("", text)
 
 
 class FailLogError(ValueError):
@@ -30,7 +43,7 @@ def matching_lines(text, matches):
     """The lines of a log's text for which matches(line) holds, as FailLines
     numbered from 1 in log order."""
     found = []
-    for line_number, line in enumerate(text.splitlines(), 1):
+    for line_number, line in enumerate(without_terminal_codes(text).splitlines(), 1):
         line = line.rstrip("\r")
         if matches(line):
             found.append(FailLine(len(found) + 1, line_number, line))
