@@ -31,7 +31,7 @@ def environment(config, accel="tcg"):
     return env
 
 
-def run_logs(tree, config, tests, accel="tcg", timeout=None):
+def run_logs(tree, config, tests, accel="tcg", timeout=None, jobs=1):
     """The log directory of `tests` run by run_tests.sh -v in `tree`: {test: log path}."""
     key = hashlib.sha256((accel + ":" + " ".join(sorted(tests))).encode()).hexdigest()[:12]
     log_dir = "logs-kut-" + key
@@ -41,7 +41,7 @@ def run_logs(tree, config, tests, accel="tcg", timeout=None):
         env["unittest_log_dir"] = log_dir
         if timeout:
             env["TIMEOUT"] = timeout
-        subprocess.run(["./run_tests.sh", "-v"] + sorted(tests), cwd=tree, env=env,
+        subprocess.run(["./run_tests.sh", "-v", "-j%d" % jobs] + sorted(tests), cwd=tree, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         open(done, "w").close()
     return {test: os.path.join(tree, log_dir, test + ".log") for test in tests}

@@ -78,6 +78,26 @@ def _unpack(path, into):
     os.rename(os.path.join(os.path.dirname(into), top), into)
 
 
+def config_mak(tree):
+    """{variable: value} of a built tree's config.mak."""
+    values = {}
+    with open(os.path.join(tree, "config.mak")) as config:
+        for line in config:
+            name, equals, value = line.rstrip("\n").partition("=")
+            if equals and not name.startswith("#"):
+                values[name] = value
+    return values
+
+
+def test_dir(tree):
+    """The tree's TEST_DIR (arm, x86, powerpc, ...), where unittests.cfg is."""
+    return config_mak(tree)["TEST_DIR"]
+
+
+def is_efi(tree):
+    return config_mak(tree).get("CONFIG_EFI") == "y"
+
+
 def tree(name, log=sys.stderr):
     """The path of a built tree for configuration `name`, building it first if needed.
 

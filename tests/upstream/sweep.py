@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""The sweep: every test of every upstream unittests.cfg, through kut-debug.
+
+For each configuration (trees.CONFIGURATIONS) and each test of its
+unittests.cfg, runs `kut-debug T --batch` in the built tree, as a user
+would, and checks the stop: gdb's "main (...) at FILE:LINE" against the
+line the ELF's own DWARF gives (dwarf_oracle), or a refusal of one line
+whose reason is one the README lists. Then, for every test whose real
+run_tests.sh log has a FAIL line, `kut-debug --fail logs/T.log --batch`
+must stop at a report() call of the test's source whose message is that
+line's.
+
+  /usr/bin/python3 tests/upstream/sweep.py [--jobs N] [--table FILE] [CONFIG ...]
+
+Exits 1 if any test gives another result. Prints a table (configuration,
+test, result, stop) and the totals.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "python"))
+
+import dwarf_oracle  # noqa: E402
+import fail_check  # noqa: E402
+import run_logs  # noqa: E402
+import trees  # noqa: E402
+from kut_debug import unittests_cfg  # noqa: E402
+
+KUT_DEBUG = os.path.join(REPO, "python", "kut-debug")
+# A whole test may run before a --fail stop: the slowest under TCG take minutes.
+STOP_TIMEOUT = 120
+FAIL_TIMEOUT = 300
+
+MAIN_STOP = re.compile(r"(?:^|hit )Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
+# The refusals the README lists, by the words kut-debug's one line uses.
+REFUSALS = (
+    ("migration", re.compile(r"is a migration test")),
+    ("other arch", re.compile(r"runs on \S+ only, and this tree is built for")),
+    ("other accel", re.compile(r"needs ACCEL=")),
+    ("other machine", re.compile(r"needs MACHINE=")),
+    ("check", re.compile(r"run_tests.sh skips .*\(check = ")),
+)
+
+
+class Result:
+    def __init__(self, config, test, outcome, stop="", detail=""):
+        self.config, self.test, self.outcome, self.stop, self.detail = (
+            config, test, outcome, stop, detail)
+
+    @property
+    def good(self):
+        return self.outcome == "main" or self.outcome.startswith(("refused:", "stopped at FAIL"))
+
+
+def kernel_elf(tree, entry):
+    """The ELF holding the test's DWARF: X.elf beside X.flat, X.efi.debug beside X.efi."""
+    base = os.path.join(tree, trees.test_dir(tree), entry.file)
+    stem = base.rsplit(".", 1)[0]
+    return stem + ".efi.debug" if trees.is_efi(tree) else stem + ".elf"
+
+
+def run_kut_debug(tree, config, arguments, timeout):
+    """(exit status or None on timeout, stdout+stderr) of kut-debug in tree."""
+    env = run_logs.environment(config)
+    try:
+        done = subprocess.run([KUT_DEBUG] + arguments + ["--batch"], cwd=tree, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        out = (expired.stdout or b"") + (expired.stderr or b"")
+        return None, out.decode(errors="replace") if isinstance(out, bytes) else out
+    return done.returncode, done.stdout + done.stderr
+
+
+def refusal_kind(output):
+    lines = [line for line in output.splitlines() if line.startswith("kut-debug: ")
+             and not line.startswith("kut-debug: warning:")]
+    for kind, pattern in REFUSALS:
+        if len(lines) == 1 and pattern.search(lines[0]):
+            return kind
+    return None
+
+
+def to_main(tree, config, entry):
+    status, output = run_kut_debug(tree, config, [entry.name], STOP_TIMEOUT)
+    if status is None:
+        return Result(config, entry.name, "timeout", detail=output[-300:])
+    stop = MAIN_STOP.search(output)
+    if stop:
+        file, line = stop.group(1), int(stop.group(2))
+        where = "%s:%d" % (file, line)
+        start = dwarf_oracle.function_start(kernel_elf(tree, entry))
+        if start is None:
+            return Result(config, entry.name, "main, no DWARF to check", where)
+        if not start.holds(file, line):
+            return Result(config, entry.name, "wrong line", where, "DWARF: %r" % start)
+        return Result(config, entry.name, "main", where)
+    kind = refusal_kind(output)
+    if status != 0 and kind:
+        return Result(config, entry.name, "refused: " + kind)
+    return Result(config, entry.name, "no stop", detail=output[-400:])
+
+
+def at_failure(tree, config, name, log):
+    status, output = run_kut_debug(tree, config, ["--fail", log], FAIL_TIMEOUT)
+    if status is None:
+        return Result(config, name, "--fail timeout", detail=output[-300:])
+    verdict = fail_check.check_stop(output, tree, log)
+    return Result(config, name, verdict.outcome, verdict.where, verdict.detail)
+
+
+def sweep(config, jobs, log=sys.stderr):
+    tree = trees.tree(config, log)
+    tests = unittests_cfg.parse(open(os.path.join(
+        tree, trees.test_dir(tree), "unittests.cfg")).read())
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(lambda entry: to_main(tree, config, entry), tests.values()))
+        logs = run_logs.run_logs(tree, config, list(tests), jobs=jobs)
+        failing = [(name, path) for name, path in logs.items()
+                   if os.path.exists(path) and fail_check.has_fail_line(path)]
+        results += pool.map(lambda item: at_failure(tree, config, *item), failing)
+    return results
+
+
+def table(results):
+    rows = ["| configuration | test | result | stop |", "|---|---|---|---|"]
+    rows += ["| %s | %s | %s | %s |" % (r.config, r.test, r.outcome, r.stop) for r in results]
+    return "\n".join(rows)
+
+
+def totals(results):
+    counts = Counter(r.outcome for r in results)
+    return ", ".join("%s %d" % (outcome, count) for outcome, count in sorted(counts.items()))
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("configs", nargs="*", default=list(trees.CONFIGURATIONS))
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--table", help="also write the table to this file")
+    options = parser.parse_args(argv)
+    results = []
+    for config in options.configs:
+        found = sweep(config, options.jobs)
+        results += found
+        print("%s: %s" % (config, totals(found)), file=sys.stderr, flush=True)
+    text = table(results) + "\n\nTotals: " + totals(results) + "\n"
+    print(text)
+    for bad in (r for r in results if not r.good):
+        print("%s %s: %s %s\n  %s" % (bad.config, bad.test, bad.outcome, bad.stop,
+                                      bad.detail.replace("\n", "\n  ")), file=sys.stderr)
+    if options.table:
+        with open(options.table, "w") as out:
+            out.write(text)
+    return 0 if all(r.good for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
