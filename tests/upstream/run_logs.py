@@ -6,7 +6,9 @@ unittest_log_dir), kept beside the tree and reused while it is complete.
 
 import hashlib
 import os
+import socket
 import subprocess
+import time
 
 from trees import CONFIGURATIONS, TCG_ENVIRONMENT
 
@@ -45,3 +47,15 @@ def run_logs(tree, config, tests, accel="tcg", timeout=None, jobs=1):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         open(done, "w").close()
     return {test: os.path.join(tree, log_dir, test + ".log") for test in tests}
+
+
+def wait_listening(process, port, seconds=30):
+    """Whether something listens on loopback `port` before `process` exits
+    or `seconds` pass. A connection to a paused QEMU's stub changes nothing."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.05)
+    return False

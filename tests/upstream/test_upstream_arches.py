@@ -1,0 +1,77 @@
+"""kut-load on real upstream kvm-unit-tests, every architecture: the test
+started paused by its own run script, gdb attached as users attach it, and
+the stop at main checked against the ELF's own DWARF (dwarf_oracle)."""
+
+import os
+import re
+
+import pytest
+
+import dwarf_oracle
+import upstream
+from run_script import PausedRun
+from session import run_gdb
+
+# configuration -> (run script, -kernel file, run script arguments, the test's ELF)
+CASES = {
+    "arm64": ("arm/run", "arm/gic.flat", ["-smp", "1", "-append", "mmio", "-machine",
+                                          "gic-version=2"], "arm/gic.elf"),
+    "arm": ("arm/run", "arm/selftest.flat", ["-smp", "1", "-append", "setup smp=1 mem=256",
+                                             "-m", "256"], "arm/selftest.elf"),
+    "riscv64": ("riscv/run", "riscv/sbi.flat", ["-smp", "1"], "riscv/sbi.elf"),
+    "x86_64": ("x86/run", "x86/msr.flat", ["-smp", "1"], "x86/msr.elf"),
+    "i386": ("x86/run", "x86/msr.flat", ["-smp", "1"], "x86/msr.elf"),
+    "ppc64le": ("powerpc/run", "powerpc/selftest.elf", ["-smp", "1", "-append",
+                                                         "setup smp=1 mem=1024", "-m", "1g"],
+                "powerpc/selftest.elf"),
+    "ppc64be": ("powerpc/run", "powerpc/selftest.elf", ["-smp", "1", "-append",
+                                                         "setup smp=1 mem=1024", "-m", "1g"],
+                "powerpc/selftest.elf"),
+    "s390x": ("s390x/run", "s390x/selftest.elf", ["-smp", "1", "-append", "test 123"],
+              "s390x/selftest.elf"),
+}
+
+MAIN_STOP = re.compile(r"Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
+
+
+def assert_stopped_in_main(out, elf):
+    stop = MAIN_STOP.search(out)
+    assert stop, out
+    start = dwarf_oracle.function_start(elf)
+    assert start is not None, "%s has no DWARF for main" % elf
+    assert start.holds(stop.group(1), int(stop.group(2))), (start, out)
+    assert re.search(r"^#0 +(?:0x[0-9a-f]+ in )?main \(", out, re.M), out
+
+
+def run(config, commands, main_file=False):
+    tree = upstream.tree(config)
+    script, kernel, args, elf = CASES[config]
+    with PausedRun(tree, config, script, kernel, args) as paused:
+        prefix_commands = ["file " + elf] if main_file else []
+        out = run_gdb(paused.port, prefix_commands + commands, cwd=tree)
+    return out, os.path.join(tree, elf)
+
+
+@pytest.mark.parametrize("config", sorted(CASES))
+def test_bare_kut_load_stops_at_main(config):
+    out, elf = run(config, ["kut-load", "break main", "continue", "bt"])
+    assert_stopped_in_main(out, elf)
+
+
+@pytest.mark.parametrize("config", sorted(CASES))
+def test_kut_load_file_with_breakpoint_set_first(config):
+    """The user's order: a pending breakpoint before loading, confirm on, file named."""
+    elf_name = CASES[config][3]
+    out, elf = run(config, ["set confirm on", "set breakpoint pending on", "break main",
+                            "kut-load " + elf_name,
+                            "continue", "bt", "show confirm", "info breakpoints"])
+    assert_stopped_in_main(out, elf)
+    assert "Whether to confirm potentially dangerous operations is on." in out, out
+    assert re.search(r"^1 +breakpoint +keep y ", out, re.M), out
+
+
+@pytest.mark.parametrize("config", ["arm64", "riscv64", "ppc64le"])
+def test_main_file_first_is_replaced_at_the_running_image(config):
+    """gdb-multiarch X.elf: the main file sits at the link address of a PIE."""
+    out, elf = run(config, ["break main", "kut-load", "continue", "bt"], main_file=True)
+    assert_stopped_in_main(out, elf)

@@ -1,0 +1,170 @@
+"""kut-load and kut-debug on real upstream EFI tests under Debian's firmware:
+arm64 from EDK2's UEFI shell (arm/efi/run), x86_64 under OVMF (x86/efi/run,
+TCG: OVMF does not boot under this machine's KVM) and riscv64 under U-Boot
+(no EDK2 for RISC-V in Debian, so no riscv/efi/run). gdb attaches while the
+test runs, and the frames it shows are checked against addr2line on the
+test's X.efi.debug at the address the test prints on its console."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+import dwarf_oracle
+import run_logs
+import upstream
+from session import free_port, run_gdb
+from test_kut_debug import run_kut_debug
+
+ADDRESS = re.compile(rb"Address of image is: (0x[0-9a-f]+)")
+UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+# Firmware start-up under TCG on a loaded machine (the UEFI shell waits 5 s).
+BOOT_SECONDS = 240
+ADDR2LINE = {"arm64-efi": "aarch64-linux-gnu-addr2line", "x86_64-efi": "addr2line",
+             "riscv64-efi": "riscv64-linux-gnu-addr2line"}
+FRAMES_PY = """\
+import gdb
+frame = gdb.newest_frame()
+while frame is not None:
+    sal = frame.find_sal()
+    print("FRAME %#x %d %s %s %d" % (frame.pc(), frame.type() == gdb.INLINE_FRAME,
+          frame.name(), sal.symtab.filename if sal.symtab else "?", sal.line))
+    frame = frame.older()
+"""
+
+
+class Running:
+    """A test started by argv in cwd with its gdb stub on a free port, in its own
+    process group; attach() stops the guest once it has printed its address."""
+
+    def __init__(self, argv, cwd, env=None):
+        self.port = free_port()
+        self.console = tempfile.NamedTemporaryFile(prefix="kut-efi-", suffix=".console")
+        self.process = subprocess.Popen(
+            argv + ["-gdb", "tcp:127.0.0.1:%d" % self.port], cwd=cwd, env=env,
+            stdin=subprocess.DEVNULL, stdout=self.console, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    def text(self):
+        with open(self.console.name, "rb") as console:
+            return console.read()
+
+    def attach(self):
+        """The image address the test printed; the guest is stopped when it returns."""
+        deadline = time.monotonic() + BOOT_SECONDS
+        while time.monotonic() < deadline:
+            printed = ADDRESS.search(self.text())
+            if printed:
+                # A client connecting to QEMU's stub stops the guest at once,
+                # and it stays stopped for the gdb that attaches next.
+                with socket.create_connection(("127.0.0.1", self.port), timeout=10):
+                    pass
+                return int(printed.group(1), 16)
+            assert self.process.poll() is None, self.text()[-3000:].decode(errors="replace")
+            time.sleep(0.02)
+        raise AssertionError("no image address within %d s: %s"
+                             % (BOOT_SECONDS, self.text()[-3000:].decode(errors="replace")))
+
+    def close(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.console.close()
+
+
+def addr2line(config, debug_file, link_address):
+    """[(function, file base name, line)] of the address, innermost first."""
+    out = subprocess.run([ADDR2LINE[config], "-f", "-i", "-e", debug_file, "%#x" % link_address],
+                         capture_output=True, text=True, check=True).stdout.split("\n")
+    return [(function, os.path.basename(place.split(":")[0]),
+             int(place.split(":")[1].split()[0]))
+            for function, place in zip(out[0::2], out[1::2]) if ":" in place
+            and place.split(":")[1].split()[0].isdigit()]
+
+
+def gdb_frames(out):
+    return [(int(pc, 16), inline == "1", name, file, int(line))
+            for pc, inline, name, file, line in
+            re.findall(r"^FRAME (0x[0-9a-f]+) (\d) (\S+) (\S+) (\d+)$", out, re.M)]
+
+
+def assert_frames_match_addr2line(config, out, debug_file, base):
+    """Each physical frame (its inline frames, then the function they are in)
+    against addr2line -i at its pc, or pc - 1 for a caller, as gdb looks up."""
+    frames = [f for f in gdb_frames(out) if f[3] != "?"]
+    assert len(frames) >= 2, out
+    checked, group, first = 0, [], True
+    for frame in frames:
+        group.append(frame)
+        if frame[1]:
+            continue
+        pc = group[0][0] - (0 if first else 1)
+        expected = addr2line(config, debug_file, pc - base)
+        shown = [(name, os.path.basename(file), line) for _, _, name, file, line in group]
+        assert shown == expected[:len(shown)], (shown, expected, out)
+        checked += len(group)
+        group, first = [], False
+    assert checked >= 2, out
+
+
+def attach_and_check(config, running, efi, gdb_cwd, load="kut-load"):
+    tree = upstream.tree(config)
+    debug_file = os.path.join(tree, efi + ".debug")
+    try:
+        base = running.attach()
+        with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
+            script.write(FRAMES_PY)
+            script.flush()
+            out = run_gdb(running.port, [load, "bt", "source " + script.name,
+                                         "info symbol $pc"], cwd=gdb_cwd, timeout=240)
+    finally:
+        running.close()
+    assert re.search(r"^kut-load: \S*%s\.debug at %#x " % (re.escape(efi), base), out,
+                     re.M), out
+    assert_frames_match_addr2line(config, out, debug_file, base)
+    innermost = [f for f in gdb_frames(out) if not f[1]][0]
+    physical = addr2line(config, debug_file, innermost[0] - base)[-1][0]
+    assert re.search(r"^%s(?: \+ \d+)? in section \.text of \S+%s\.debug$"
+                     % (re.escape(physical), re.escape(efi)), out, re.M), out
+    assert "main" in [name for _, _, name, _, _ in gdb_frames(out)], out
+
+
+def script_run(config, script, efi, args=()):
+    tree = upstream.tree(config)
+    return Running(["./" + script, efi] + list(args), tree,
+                   env=dict(run_logs.environment(config), TIMEOUT="0"))
+
+
+def test_arm64_timer_from_the_uefi_shell():
+    # The case that was refused: timer.efi.debug's sections end past the PE image.
+    running = script_run("arm64-efi", "arm/efi/run", "arm/micro-bench.efi", ["-smp", "2"])
+    attach_and_check("arm64-efi", running, "arm/micro-bench.efi", upstream.tree("arm64-efi"),
+                     load="kut-load arm/micro-bench.efi")
+
+
+def test_x86_64_sieve_under_ovmf_with_no_argument():
+    running = script_run("x86_64-efi", "x86/efi/run", "x86/sieve.efi")
+    attach_and_check("x86_64-efi", running, "x86/sieve.efi", upstream.tree("x86_64-efi"))
+
+
+def test_riscv64_sieve_under_u_boot_with_no_argument(tmp_path):
+    # No debug image table under Debian's U-Boot: the PE header below the pc finds it.
+    assert os.path.isfile(UBOOT), "%s is missing: install u-boot-qemu" % UBOOT
+    tree = upstream.tree("riscv64-efi")
+    disk = tmp_path / "efi-tests" / "sieve" / "EFI" / "BOOT"
+    disk.mkdir(parents=True)
+    shutil.copy(os.path.join(tree, "riscv", "sieve.efi"), disk / "BOOTRISCV64.EFI")
+    running = Running(["qemu-system-riscv64", "-machine", "virt", "-nodefaults", "-display",
+                       "none", "-serial", "stdio", "-kernel", UBOOT, "-m", "256", "-drive",
+                       "file=fat:rw:%s,format=raw,if=virtio" % (tmp_path / "efi-tests" / "sieve")],
+                      str(tmp_path))
+    attach_and_check("riscv64-efi", running, "riscv/sieve.efi", tree,
+                     load="kut-load riscv/sieve.efi")

@@ -1,0 +1,167 @@
+"""kut-debug on real run_tests.sh -v logs of upstream kvm-unit-tests: in
+their tree (through the run script) and copied out of it (kut-debug runs the
+log's QEMU command itself). The stop at main is checked against the ELF's
+own DWARF (dwarf_oracle, pyelftools); no run may warn that it is not the
+logged one. The runs leave ACCEL unset, as a user re-running a log does:
+the accelerator must come from the log."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import dwarf_oracle
+import fail_check
+import run_logs
+import upstream
+
+KUT_DEBUG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "python", "kut-debug")
+TIMEOUT = 300
+MAIN_STOP = re.compile(r"^Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
+QEMU_LINE = re.compile(r"^kut-debug: QEMU: (.*)$", re.M)
+NO_ENVIRONMENT = ("running the log's QEMU command without the environment run_tests.sh gave "
+                  "the test (-initrd)")
+GIC_ELF = "arm/gic.elf"
+
+
+def user_environment():
+    """The caller's environment without ACCEL: the re-run must take the log's."""
+    return {name: value for name, value in os.environ.items() if name != "ACCEL"}
+
+
+def kut_debug(cwd, args):
+    """(exit status, stdout + stderr) of kut-debug --batch -v run in cwd."""
+    done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "-v"] + args, cwd=str(cwd),
+                          env=user_environment(), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    return done.returncode, done.stdout + done.stderr
+
+
+def assert_stopped_at_main(status, out, elf):
+    assert status == 0, out
+    stop = MAIN_STOP.search(out)
+    assert stop, out
+    start = dwarf_oracle.function_start(elf)
+    assert start is not None, "%s has no DWARF for main" % elf
+    assert start.holds(stop.group(1), int(stop.group(2))), (start, out)
+    assert "kut-debug: warning" not in out, out
+
+
+def started_qemu(out):
+    line = QEMU_LINE.search(out)
+    assert line, out
+    return line.group(1)
+
+
+def first_qemu_line_of(log):
+    """The log's first line that starts with a QEMU program or timeout."""
+    with open(log, errors="replace") as text:
+        for line in text:
+            if line.startswith(("timeout ", "/")):
+                return line
+    raise AssertionError("no command in %s" % log)
+
+
+@pytest.fixture(scope="module")
+def arm64():
+    tree = upstream.tree("arm64")
+    return tree, upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
+
+
+def test_arm64_log_in_its_tree(arm64):
+    tree, log = arm64
+    status, out = kut_debug(tree, [os.path.relpath(log, tree)])
+    assert_stopped_at_main(status, out, os.path.join(tree, GIC_ELF))
+    assert "kut-debug: ACCEL=tcg, the accelerator of the logged run (-accel tcg)" in out, out
+    assert " -accel tcg " in started_qemu(out)
+
+
+def test_arm64_log_copied_out_and_run_in_the_tree(arm64, tmp_path):
+    tree, log = arm64
+    copy = shutil.copy(log, str(tmp_path))
+    status, out = kut_debug(tree, [copy])
+    assert_stopped_at_main(status, out, os.path.join(tree, GIC_ELF))
+    assert NO_ENVIRONMENT not in out, out  # the tree's run script gave it
+
+
+def test_arm64_log_copied_out_of_the_tree(arm64, tmp_path):
+    tree, log = arm64
+    shutil.copy(log, str(tmp_path))
+    os.mkdir(str(tmp_path / "arm"))
+    for name in ("arm/gic.flat", GIC_ELF):
+        shutil.copy(os.path.join(tree, name), str(tmp_path / "arm"))
+    status, out = kut_debug(tmp_path, ["gicv2-mmio-up.log"])
+    assert_stopped_at_main(status, out, os.path.join(tree, GIC_ELF))
+    assert "kut-debug: not in a configured kvm-unit-tests tree: " + NO_ENVIRONMENT in out, out
+    assert started_qemu(out).startswith("/usr/bin/qemu-system-aarch64 -nodefaults "), out
+    assert (tmp_path / "gicv2-mmio-up.console").exists()
+
+
+def test_arm64_fail_stop_from_a_log_with_qemu_lines(arm64):
+    tree, log = arm64
+    assert fail_check.has_fail_line(log)
+    status, out = kut_debug(tree, ["--fail", os.path.relpath(log, tree)])
+    assert status == 0, out
+    verdict = fail_check.check_stop(out, tree, log)
+    assert verdict.outcome == "stopped at FAIL", (verdict.where, verdict.detail, out)
+    assert "kut-debug: warning" not in out, out
+
+
+def test_run_tests_terminal_output_is_no_log(arm64, tmp_path):
+    tree, _ = arm64
+    env = run_logs.environment("arm64")
+    env["unittest_log_dir"] = str(tmp_path / "logs")
+    printed = subprocess.run(["./run_tests.sh", "-v", "gicv2-mmio-up"], cwd=tree, env=env,
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=TIMEOUT).stdout
+    assert "\x1b[31mFAIL\x1b[0m gicv2-mmio-up" in printed, printed
+    (tmp_path / "run.txt").write_text(printed)
+    status, out = kut_debug(tree, [str(tmp_path / "run.txt")])
+    assert (status, out) == (1, "kut-debug: %s is what run_tests.sh printed, not a test's log: "
+                                "give logs/gicv2-mmio-up.log, which run_tests.sh -v writes, or "
+                                "the test name gicv2-mmio-up\n" % (tmp_path / "run.txt"))
+
+
+def test_x86_64_tcg_log_is_rerun_under_tcg():
+    """Where /dev/kvm is usable x86/run would take KVM, under which gdb's
+    software breakpoint at main is no stop."""
+    tree = upstream.tree("x86_64")
+    log = upstream.logs("x86_64", ["msr"], accel="tcg")["msr"]
+    assert " -machine accel=tcg " in first_qemu_line_of(log)
+    status, out = kut_debug(tree, [os.path.relpath(log, tree)])
+    assert_stopped_at_main(status, out, os.path.join(tree, "x86/msr.elf"))
+    assert "kut-debug: ACCEL=tcg, the accelerator of the logged run (-machine accel=tcg)" in out
+    assert " -machine accel=tcg " in started_qemu(out), out
+
+
+@pytest.fixture(scope="module")
+def x86_64_efi():
+    tree = upstream.tree("x86_64-efi")
+    return tree, upstream.logs("x86_64-efi", ["sieve"], accel="tcg")["sieve"]
+
+
+def test_x86_64_efi_tcg_log_in_its_tree(x86_64_efi):
+    tree, log = x86_64_efi
+    status, out = kut_debug(tree, [os.path.relpath(log, tree)])
+    assert_stopped_at_main(status, out, os.path.join(tree, "x86/sieve.efi.debug"))
+    assert "kut-debug: ACCEL=tcg, the accelerator of the logged run (-machine accel=tcg)" in out
+    assert "file.dir=efi-tests/sieve/" in started_qemu(out), out
+
+
+def test_x86_64_efi_log_copied_out_of_the_tree(x86_64_efi, tmp_path):
+    """The log's first command is run_tests.sh's probe (efi-tests/dummy); the
+    test's is the next one."""
+    tree, log = x86_64_efi
+    assert "file.dir=efi-tests/dummy/" in first_qemu_line_of(log)
+    shutil.copy(log, str(tmp_path))
+    shutil.copytree(os.path.join(tree, "efi-tests", "sieve"), str(tmp_path / "efi-tests" / "sieve"))
+    os.mkdir(str(tmp_path / "x86"))
+    for name in ("x86/sieve.efi", "x86/sieve.efi.debug"):
+        shutil.copy(os.path.join(tree, name), str(tmp_path / "x86"))
+    status, out = kut_debug(tmp_path, ["sieve.log"])
+    assert_stopped_at_main(status, out, os.path.join(tree, "x86/sieve.efi.debug"))
+    assert "file.dir=efi-tests/sieve/" in started_qemu(out), out
+    assert " -machine accel=tcg " in started_qemu(out), out
