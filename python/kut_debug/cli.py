@@ -21,9 +21,9 @@ it with the test's symbols loaded by kut-load, stopped at main.
 Run it in the kvm-unit-tests tree. In a configured tree (config.mak), the
 test is looked up in ARCH/unittests.cfg and started as run_tests.sh starts
 it, through ARCH/run (ARCH/efi/run for EFI builds) with the gdb stub options
-appended: the same accelerator, firmware and -initrd environment (ERRATA_*,
-versions), no timeout. A log's command is compared with what the run script
-started. Outside a tree, the log's QEMU command runs as it is: the line that
+appended: the same accelerator (a log's, unless ACCEL is set), firmware and
+-initrd environment (ERRATA_*, versions), no timeout. A log's command is
+compared with what the run script started. Outside a tree, the log's QEMU command runs as it is: the line that
 runs the test, without the `timeout ...` in front and the `# -initrd ...`
 comment at the end; an -append value whose quotes the log lost is joined
 into one argument again. Migration tests are refused."""

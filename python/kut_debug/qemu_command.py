@@ -215,17 +215,21 @@ def run_tests_output_of(lines):
 
 def accelerator(argv):
     """(ACCEL, words) of the accelerator a QEMU command runs under, as the run
-    scripts pass $ACCEL: `-accel tcg`, `-machine virt,accel=tcg`; None if it
-    names none. words are the option as the command gives it."""
+    scripts pass $ACCEL$ACCEL_PROPS: `-accel tcg,thread=single` (arm, riscv,
+    powerpc), `-machine accel=tcg,thread=single` (x86, and s390x at the end of
+    its -machine value); None if it names none. words: the option as given."""
     for item in qemu_options.items(argv[1:]):
         if item.name == "-enable-kvm":
             return "kvm", item.name
         if item.name == "-accel" and item.value:
             return item.value, "%s %s" % (item.name, item.value)
         if item.name in ("-machine", "-M") and item.value:
-            for part in item.value.split(","):
+            parts = item.value.split(",")
+            for index, part in enumerate(parts):
                 if part.startswith("accel="):
-                    return part[len("accel="):], "%s %s" % (item.name, item.value)
+                    # The run scripts put ACCEL_PROPS right after accel=NAME.
+                    value = ",".join([part[len("accel="):]] + parts[index + 1:])
+                    return value, "%s %s" % (item.name, item.value)
     return None
 
 

@@ -137,6 +137,19 @@ def test_x86_64_tcg_log_is_rerun_under_tcg():
     assert " -machine accel=tcg " in started_qemu(out), out
 
 
+def test_arm64_log_with_accelerator_properties_is_rerun_with_them():
+    """arm/run's default accelerator has no properties: a re-run that did not
+    take the log's differs from it on any host, with /dev/kvm or without."""
+    tree = upstream.tree("arm64")
+    log = upstream.logs("arm64", ["gicv2-mmio-up"], accel="tcg,thread=single")["gicv2-mmio-up"]
+    assert " -accel tcg,thread=single " in first_qemu_line_of(log)
+    status, out = kut_debug(tree, [os.path.relpath(log, tree)])
+    assert_stopped_at_main(status, out, os.path.join(tree, GIC_ELF))
+    assert ("kut-debug: ACCEL=tcg,thread=single, the accelerator of the logged run "
+            "(-accel tcg,thread=single)") in out, out
+    assert " -accel tcg,thread=single " in started_qemu(out), out
+
+
 @pytest.fixture(scope="module")
 def x86_64_efi():
     tree = upstream.tree("x86_64-efi")
