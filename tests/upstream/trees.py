@@ -45,13 +45,33 @@ HOW_TO_GIVE_A_SOURCE = ("set KUT_SOURCE to a kvm-unit-tests tree or tarball, or 
                         "kvm-unit-tests-*.tar.gz in %s" % SHARED_UPSTREAM)
 
 
+def _origin_checkout():
+    """The local checkout this one was cloned from, if any (a CI clone's origin)."""
+    try:
+        url = subprocess.run(["git", "-C", REPO, "config", "remote.origin.url"],
+                             capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return None
+    return url if url and os.path.isdir(url) else None
+
+
 def source():
-    """The kvm-unit-tests source to build: a directory or a .tar.gz path, or None."""
+    """The kvm-unit-tests source to build: a directory or a .tar.gz path, or None.
+
+    KUT_SOURCE, else the newest kvm-unit-tests-*.tar.gz in shared/upstream
+    beside this checkout or beside the checkout it was cloned from."""
     named = os.environ.get("KUT_SOURCE")
     if named:
         return os.path.abspath(named)
-    tarballs = sorted(glob.glob(os.path.join(SHARED_UPSTREAM, "kvm-unit-tests-*.tar.gz")))
-    return tarballs[-1] if tarballs else None
+    places = [SHARED_UPSTREAM]
+    origin = _origin_checkout()
+    if origin:
+        places.append(os.path.join(os.path.dirname(os.path.abspath(origin)), "shared", "upstream"))
+    for place in places:
+        tarballs = sorted(glob.glob(os.path.join(place, "kvm-unit-tests-*.tar.gz")))
+        if tarballs:
+            return tarballs[-1]
+    return None
 
 
 def cache_root():
