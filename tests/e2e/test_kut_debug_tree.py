@@ -174,3 +174,37 @@ def test_sigkill_to_kut_debug_ends_the_run_script_and_its_qemu(tree, tmp_path):
     finally:
         session.kill()
         session.wait()
+
+
+# The lines Debian's QEMU writes without qemu-system-gui, above the command in a real log.
+QEMU_MODULE_LINES = ("qemu: module ui-ui-gtk not found, do you want to install qemu-system-gui "
+                     "package?\nqemu: module ui-ui-sdl not found, do you want to install "
+                     "qemu-system-gui package?\n")
+
+
+def without_accel():
+    return {name: value for name, value in os.environ.items() if name != "ACCEL"}
+
+
+def test_qemu_lines_above_the_command_are_not_the_command(tree):
+    run_tests(tree, "env-errata")
+    log = tree / "logs" / "env-errata.log"
+    logged = subtests(log.read_text())
+    log.write_text(QEMU_MODULE_LINES + log.read_text())
+    out, console = debug_to_the_end(tree, ["logs/env-errata.log"])
+    assert "kut-debug: warning" not in out, out
+    assert subtests(console) == logged, console
+
+
+def test_a_log_is_rerun_under_its_accelerator(tree):
+    run_tests(tree, "env-errata", env=dict(os.environ, ACCEL="tcg,thread=single"))
+    assert " -accel tcg,thread=single " in (tree / "logs" / "env-errata.log").read_text()
+    out, _ = debug_to_the_end(tree, ["logs/env-errata.log"], env=without_accel())
+    assert ("kut-debug: ACCEL=tcg,thread=single, the accelerator of the logged run "
+            "(-accel tcg,thread=single); set ACCEL to run under another\n") in out, out
+    assert "kut-debug: warning" not in out, out
+    # ACCEL set by the user wins, and the difference from the log is named.
+    out, _ = debug_to_the_end(tree, ["logs/env-errata.log"], env=dict(os.environ, ACCEL="tcg"))
+    assert "the accelerator of the logged run" not in out, out
+    assert "kut-debug: warning: ./arm/run did not start the QEMU command of the log: " \
+           "word 6 is tcg, the log has tcg,thread=single\n" in out, out

@@ -80,3 +80,15 @@ def test_ending_lines_of_tests_that_end_early():
         (6, "Unexpected program interrupt: 4 at 0x1234, ilen 4"),
     ]
     assert ending_lines(LOG) == []
+
+
+def test_terminal_codes_and_qemu_lines_do_not_hide_or_make_fail_lines():
+    # OVMF clears the screen in front of the guest's first line (upstream x86_64 EFI logs);
+    # run_tests.sh's own summary is coloured; Debian's QEMU writes its lines above the command.
+    log = ("qemu: module ui-ui-gtk not found, do you want to install qemu-system-gui package?\n"
+           "timeout -k 1s --foreground 180 qemu-system-x86_64 -machine accel=tcg\n"
+           "\x1b[2J\x1b[01;01H\x1b[=3hFAIL: first\r\n"
+           "\x1b[31mFAIL\x1b[0m msr (1 tests, 1 unexpected failures)\n"
+           "\x1b[1mUnhandled\x1b[0m exception 13 #GP at ip 0x401000\n")
+    assert [(line.line_number, line.text) for line in fail_lines(log)] == [(3, "FAIL: first")]
+    assert [line.line_number for line in ending_lines(log)] == [5]
