@@ -23,10 +23,12 @@ test is looked up in ARCH/unittests.cfg and started as run_tests.sh starts
 it, through ARCH/run (ARCH/efi/run for EFI builds) with the gdb stub options
 appended: the same accelerator (a log's, unless ACCEL is set), firmware and
 -initrd environment (ERRATA_*, versions), no timeout. A log's command is
-compared with what the run script started. Outside a tree, the log's QEMU command runs as it is: the line that
-runs the test, without the `timeout ...` in front and the `# -initrd ...`
-comment at the end; an -append value whose quotes the log lost is joined
-into one argument again. Migration tests are refused."""
+compared with what the run script started. Outside a tree, the log's QEMU
+command runs as it is: the line that runs the test (a qemu-system-* program
+with only launchers such as timeout in front, not QEMU's own messages),
+without the `timeout ...` in front and the `# -initrd ...` comment at the
+end; an -append value whose quotes the log lost is joined into one argument
+again. Migration tests are refused."""
 
 EPILOG = """\
 what it does:

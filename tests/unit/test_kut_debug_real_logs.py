@@ -99,7 +99,8 @@ def test_prose_that_names_qemu_is_no_command(line):
 def test_launchers_in_front_of_the_program(launcher):
     argv = command_from_log_line(launcher + MSR_COMMAND)
     assert argv == command_from_log_line(MSR_COMMAND)
-    assert argv[0] == "/usr/bin/qemu-system-x86_64" and argv[-2:] == ["-cpu", "max,vendor=GenuineIntel"]
+    assert argv[0] == "/usr/bin/qemu-system-x86_64"
+    assert argv[-2:] == ["-cpu", "max,vendor=GenuineIntel"]
 
 
 def test_command_after_double_dash_must_be_qemu():
