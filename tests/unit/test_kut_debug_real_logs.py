@@ -215,3 +215,22 @@ def test_a_test_for_another_accelerator_than_the_logged_one():
     # run_tests.sh's accel check takes ACCEL's name before its properties.
     assert "ACCEL=kvm,dirty-ring-size=4096 " in \
         run_of("vmx", {"ACCEL": "kvm,dirty-ring-size=4096"}, None).shell_command
+
+
+# Upstream arm64 EFI logs/timer.log (lines 1-8): QEMU's lines above each of
+# arm/efi/run's two runs, the device tree dump first.
+ARM64_EFI_RUN = ("timeout -k 1s --foreground 20s /usr/bin/qemu-system-aarch64 -nodefaults -machine"
+                 " virt -accel tcg -cpu max -device pci-testdev -display none -serial stdio %s"
+                 " -smp 1 -machine acpi=off ")
+TIMER_LOG = (GTK + SDL + ARM64_EFI_RUN % "-machine dumpdtb=efi-tests/timer/dtb" + "\n"
+             "qemu-system-aarch64: info: dtb dumped to efi-tests/timer/dtb. Exiting.\n"
+             + GTK + SDL + ARM64_EFI_RUN % ("-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd -drive file.dir="
+                              "efi-tests/timer/,file.driver=vvfat,file.rw=on,format=raw,if=virtio")
+             + "\nUEFI firmware (version  built at 13:10:49 on Nov  5 2024)\n")
+
+
+def test_arm64_efi_log_gives_the_run_after_the_device_tree_dump(tmp_path):
+    line, argv = read_log_command(write(tmp_path, "timer.log", TIMER_LOG))
+    assert line == TIMER_LOG.splitlines()[6]
+    assert argv[argv.index("-bios") + 1] == "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+    assert accelerator(argv) == ("tcg", "-accel tcg")
