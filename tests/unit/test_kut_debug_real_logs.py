@@ -225,8 +225,9 @@ ARM64_EFI_RUN = ("timeout -k 1s --foreground 20s /usr/bin/qemu-system-aarch64 -n
 TIMER_LOG = (GTK + SDL + ARM64_EFI_RUN % "-machine dumpdtb=efi-tests/timer/dtb" + "\n"
              "qemu-system-aarch64: info: dtb dumped to efi-tests/timer/dtb. Exiting.\n"
              + GTK + SDL
-             + ARM64_EFI_RUN % ("-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd -drive file.dir="
-                                "efi-tests/timer/,file.driver=vvfat,file.rw=on,format=raw,if=virtio")
+             + ARM64_EFI_RUN % ("-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd -drive "
+                                "file.dir=efi-tests/timer/,file.driver=vvfat,"
+                                "file.rw=on,format=raw,if=virtio")
              + "\nUEFI firmware (version  built at 13:10:49 on Nov  5 2024)\n")
 
 
