@@ -15,7 +15,8 @@ the UEFI shell or the boot manager loads the test:
    (EDK2's CoreLoadImage adds the entry; StartImage runs it later).
 Then kut-load finds the image through the same table.
 
-Limits: EDK2 only (U-Boot keeps no debug image table); gdb 12 or newer
+Limits: EDK2 only (Debian's U-Boot keeps no debug image table: under it the
+wait ends, refused, once the test runs); gdb 12 or newer
 (suppress-cli-notifications); images the firmware loads before the table
 exists are not watched, which is never a test image.
 """
@@ -30,6 +31,7 @@ from kut_load.efi import files as efi_files
 from kut_load.efi import find as efi_find
 from kut_load.efi import tables as efi_tables
 from kut_load.efi.ram import parse_ram_ranges
+from kut_load.errors import TargetError
 from kut_load.target import GdbTarget
 
 UPDATE_IN_PROGRESS = 1
@@ -38,6 +40,8 @@ SLICE_SECONDS = 0.25
 # Bound on slices (2 minutes): EDK2's DXE core sets its tables up in the first
 # seconds of a boot; other firmware (U-Boot) never does.
 MAX_SLICES = 480
+# Under U-Boot, how often (in slices) the CPUs are checked for the test already running.
+U_BOOT_CHECK_SLICES = 8
 
 
 class EfiStartError(gdb.GdbError):
@@ -105,11 +109,35 @@ def _continue(ended):
         raise EfiStartError(ended)
 
 
-def wait_for_tables(target):
-    for _ in range(MAX_SLICES):
-        header = debug_table_header(_memory(target))
+def u_boot_name(target):
+    """The file name of a U-Boot QEMU loaded (-kernel u-boot.bin), or None."""
+    try:
+        roms = target.roms()
+    except TargetError:
+        return None
+    return next((rom.name for rom in roms
+                 if os.path.basename(rom.name).lower().startswith("u-boot")), None)
+
+
+def refuse_if_running(target, memory, efi, firmware):
+    """Debian's U-Boot runs the test without a debug image table: say so once it runs."""
+    found = efi_find.from_cpu_pcs(memory, target, efi, [])
+    if found is not None:
+        raise EfiStartError(
+            "%s started %s at %#x without making an EFI debug image table, so it cannot be "
+            "stopped before it runs; it is stopped in the test now: run kut-load to load its "
+            "symbols there" % (os.path.basename(firmware), efi.pe_path, found.address))
+
+
+def wait_for_tables(target, efi):
+    firmware = u_boot_name(target)
+    for index in range(MAX_SLICES):
+        memory = _memory(target)
+        header = debug_table_header(memory)
         if header:
             return header
+        if firmware and index % U_BOOT_CHECK_SLICES == U_BOOT_CHECK_SLICES - 1:
+            refuse_if_running(target, memory, efi, firmware)
         _interrupt_after(SLICE_SECONDS)
         _continue("the guest ended before the firmware made its debug image table")
     raise EfiStartError("the firmware made no EFI debug image table in %d s; kut-debug stops "
@@ -148,7 +176,7 @@ def run_until_loaded(path):
     target = GdbTarget()
     gdb.write("kut-debug: letting the firmware run until it has loaded %s\n" % efi.pe_path)
     with _Quiet():
-        header = wait_for_tables(target)
+        header = wait_for_tables(target, efi)
         memory = _memory(target)
         found = efi_find.from_debug_table(memory, efi, [])  # loaded already: attached late
         if found is None:

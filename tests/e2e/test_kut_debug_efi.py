@@ -129,3 +129,27 @@ def test_a_guest_without_firmware_tables_is_one_error(tmp_path):
                      result.stderr, re.M), out
     assert "kut-load:" not in out and "Traceback" not in out and "Python" not in out, out
     assert_session_gone(tmp_path)
+
+
+UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+
+
+def test_a_test_under_u_boot_is_refused_once_it_runs(tmp_path):
+    """Debian's U-Boot keeps no debug image table: the wait ends as soon as the
+    test runs, saying so, with the guest stopped in the test."""
+    assert os.path.isfile(UBOOT), "%s is missing: install u-boot-qemu" % UBOOT
+    boot = tmp_path / "disk" / "EFI" / "BOOT"
+    boot.mkdir(parents=True)
+    shutil.copy(guest_file("efi-riscv64", "sample.efi"), str(boot / "BOOTRISCV64.EFI"))
+    result = run_kut_debug(tmp_path, [
+        "--batch", "--elf", guest_file("efi-riscv64", "sample.efi.debug"), "--",
+        require("qemu-system-riscv64"), "-machine", "virt", "-kernel", UBOOT, "-m", "256",
+        "-drive", "file=fat:rw:disk,format=raw,if=virtio"], timeout=300)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert re.search(r"^u-boot\.bin started \S+/efi-riscv64/sample\.efi at 0x[0-9a-f]+ without "
+                     r"making an EFI debug image table, so it cannot be stopped before it runs; "
+                     r"it is stopped in the test now: run kut-load to load its symbols there$",
+                     result.stderr, re.M), out
+    assert "kut-load:" not in out and "Traceback" not in out, out
+    assert_session_gone(tmp_path)

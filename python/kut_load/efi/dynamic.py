@@ -44,11 +44,10 @@ def entries(data, word):
     return None
 
 
-def mismatch(image, efi):
+def mismatch(image, efi, carried):
     """What X.efi's .dynamic says that X.efi.debug's sections do not, or None
-    (also when either has no .dynamic to compare)."""
-    section = next((s for s in image.sections
-                    if s.name == ".dynamic" and s.allocated and s.size > 0), None)
+    (also when no .dynamic is among the sections the PE carries)."""
+    section = next((s for s in carried if s.name == ".dynamic"), None)
     if section is None:
         return None
     found = entries(pe_bytes(efi, section.address, section.size), image.bits // 8)

@@ -101,6 +101,6 @@ def check_pair(image, efi):
                    % (region.name, region.start))
     if not any(s.executable and s.address <= pe_entry < s.address + s.size for s in carried):
         refuse("it has no code at the PE entry point %#x" % pe_entry)
-    mismatch = dynamic.mismatch(image, efi) or dynamic.main_mismatch(image, efi)
+    mismatch = dynamic.mismatch(image, efi, carried) or dynamic.main_mismatch(image, efi)
     if mismatch:
         refuse(mismatch)
