@@ -43,14 +43,32 @@ def commands_after_connecting(elf, break_at, commands, stop_commands=None):
         check_printable(elf, "ELF path")
         waits = wait_for_efi_image(elf) if is_efi_image(elf) else []
         if stop_commands is None:
-            # A location gdb cannot find must stop the script, not leave a pending
-            # breakpoint that `continue` would run past; `with` restores the setting.
-            stop_commands = ["with breakpoint pending off -- break "
-                             + check_printable(break_at, "breakpoint location"), "continue"]
+            stop_commands = ["python import kut_debug.gdb_session; "
+                             "kut_debug.gdb_session.break_at(%r)"
+                             % check_printable(break_at, "breakpoint location"), "continue"]
         return (waits + ["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
                 [check_printable(command, "gdb command") for command in commands])
     except UnsafeName as error:
         raise DebugError(str(error)) from None
+
+
+def break_at(location):
+    """Inside gdb: `break LOCATION`, or `hbreak` when QEMU runs the guest under
+    KVM, where a software breakpoint does not stop it (an int3 or BRK byte in
+    guest RAM, which x86's multiboot ROM overwrites when it copies the kernel)."""
+    import gdb
+    from kut_load.fail_stops import under_kvm
+    command = "break"
+    if under_kvm():
+        command = "hbreak"
+        gdb.write("kut-debug: the guest runs under KVM (QEMU's info kvm), where a software "
+                  "breakpoint does not stop it: hbreak %s\n" % location)
+    try:
+        # A location gdb cannot find must stop the script, not leave a pending
+        # breakpoint that `continue` would run past; `with` restores the setting.
+        gdb.execute("with breakpoint pending off -- %s %s" % (command, location))
+    except gdb.error as error:
+        raise gdb.GdbError(str(error)) from None
 
 
 def startup_script(port, commands):

@@ -18,8 +18,8 @@ the handler's frame below it (fail_frames).
 import gdb
 
 from . import fail_log
-from .fail_stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, EndingBreakpoint, Tracker,
-                         failure_counters, function_exists, say)
+from .fail_stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, Tracker, counters_or_none,
+                         function_exists, say, under_kvm)
 from .quoting import printable
 
 
@@ -102,31 +102,54 @@ def arm(options):
             first = chosen.number
     elif options.at is not None:
         first = int(options.at)
-    counters = failure_counters()
+    counters = counters_or_none()
     disarm()
+    kvm = under_kvm()
     # gdb would watch in software, single-stepping the whole guest: far too slow.
-    use_lines = (options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
-                 or watchpoint_hits_unreported())
-    tracker = Tracker(first, use_lines, log_name, fail_lines, ending_lines, options.console)
+    asked_lines = (options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
+                   or watchpoint_hits_unreported())
+    tracker = None
     try:
-        tracker.set_counter_stops(counters)
-        for function in EXCEPTION_FUNCTIONS + ABORT_FUNCTIONS:
-            if function_exists(function):
-                tracker.breakpoints.append(EndingBreakpoint(function, tracker))
+        # Under KVM, hardware breakpoints are the stops known to stop; the watchpoint stands in
+        # where the lines cannot be had.
+        for use_lines in ([True, False] if kvm and not asked_lines else [asked_lines]):
+            tracker = Tracker(first, use_lines, log_name, fail_lines, ending_lines,
+                              options.console, kvm)
+            try:
+                tracker.set_counter_stops(counters)
+                break
+            except gdb.GdbError:
+                tracker.remove()
+                if not use_lines or not kvm or asked_lines:
+                    raise
+        tracker.set_ending_stops(ending_priority() if kvm else
+                                 EXCEPTION_FUNCTIONS + ABORT_FUNCTIONS)
     except BaseException:
-        tracker.remove()
+        if tracker is not None:
+            tracker.remove()
         raise
     gdb.events.cont.connect(tracker.on_continue)
     gdb.events.stop.connect(tracker.on_stop)
     gdb.events.exited.connect(tracker.on_exited)
     gdb.events.new_objfile.connect(tracker.on_new_objfile)
     _ARMED = tracker
-    stops = [bp.function_name for bp in tracker.breakpoints if isinstance(bp, EndingBreakpoint)]
-    target = ("unexpected failure %d" % first) if first > 1 else "the first unexpected failure"
-    how = ("breakpoints on the lines of lib/report.c that raise failures" if use_lines
-           else "a hardware watchpoint on lib/report.c's failures")
-    say("the guest stops at %s (%s), then at each one after it, and at %s"
-        % (target, how, ", ".join(stops) or "nothing else"))
+    stops = ", ".join(tracker.ending_names()) or "nothing else"
+    if not counters:
+        say("the test has no report() checks (its ELF has no lib/report.c failures counter), so "
+            "the guest stops only where it ends early: at %s" % stops)
+    else:
+        target = ("unexpected failure %d" % first) if first > 1 else "the first unexpected failure"
+        kind = "hardware breakpoints" if kvm else "breakpoints"
+        how = ("%s on the lines of lib/report.c that raise failures" % kind if tracker.use_lines
+               else "a hardware watchpoint on lib/report.c's failures")
+        say("the guest stops at %s (%s), then at each one after it, and at %s"
+            % (target, how, stops))
+    if kvm:
+        say("under KVM (QEMU's info kvm) a software breakpoint does not stop the guest, so these "
+            "are hardware ones, using %d of %s%s"
+            % (tracker.used, tracker.registers_why,
+               "; no register left for " + ", ".join(tracker.left_out) if tracker.left_out
+               else ""))
     if log_name is not None and not fail_lines and not ending_lines:
         say("%s has no FAIL line: the test passed when it was logged" % log_name)
     if log_name is not None and fail_lines and first <= len(fail_lines):
@@ -134,6 +157,12 @@ def arm(options):
         say("stopping first at %s's FAIL line %d of %d (log line %d): %s"
             % (log_name, line.number, len(fail_lines), line.line_number, printable(line.text)))
 
+
+def ending_priority():
+    """The ending functions in the order debug registers go to them: the
+    exception path first, then abort() (report_abort() and assert() call it)."""
+    exceptions = [name for name in EXCEPTION_FUNCTIONS if function_exists(name)]
+    return exceptions[:1] + ["abort"] + exceptions[1:] + ["report_abort"]
 
 def invoke(argument):
     """Runs kut-break-fail on gdb's argument string; user errors become one

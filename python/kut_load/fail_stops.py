@@ -7,8 +7,8 @@ import re
 import gdb
 
 from . import fail_log
-from .fail_frames import (exception_pc, frame_where, library_exception_pc, source_line,
-                          test_frame, where)
+from .fail_frames import (LIBRARY_FILE, exception_pc, frame_where, library_exception_pc,
+                          source_line, test_frame, where)
 from .loader import symbol_files
 from .quoting import printable
 
@@ -18,10 +18,68 @@ INCREMENT = re.compile(r"\bfailures\s*(\+\+|\+=)|\+\+\s*failures\b")
 # In stop order: the first that exists and is reached reports the test's end.
 EXCEPTION_FUNCTIONS = ("bad_exception", "unhandled_exception", "show_regs")
 ABORT_FUNCTIONS = ("report_abort", "abort")
+# lib/report.c's last function: the counter read there is the test's own tally.
+SUMMARY_FUNCTION = "report_summary"
+# QEMU's `info kvm` (HMP): "kvm support: enabled" when the guest runs under KVM.
+KVM_ENABLED = re.compile(r"^kvm support: enabled\b", re.M)
+# report_summary's line: "SUMMARY: 13 tests, 6 unexpected failures, 1 skipped".
+SUMMARY_LINE = re.compile(r"^SUMMARY: \d+ tests?\b(.*?)\r?$", re.M)
+UNEXPECTED = re.compile(r"\b(\d+) unexpected failures?\b")
+# Under KVM the gdb stub's hardware breakpoints and watchpoints are the host's debug
+# registers: x86's DR0-DR3 for both; elsewhere the architecture's minimum is assumed.
+DEBUG_REGISTERS = (("i386", 4, "x86's 4 debug registers"),
+                   ("i8086", 4, "x86's 4 debug registers"),
+                   ("aarch64", 2, "the 2 breakpoint registers every arm64 has"))
+DEFAULT_DEBUG_REGISTERS = (2, "2 debug registers, assumed")
 
 
 def say(text):
     gdb.write("kut-break-fail: %s\n" % text)
+
+
+def under_kvm():
+    """Whether the guest runs under KVM, from QEMU's monitor (`info kvm`); False
+    under TCG and for a stub without QEMU's monitor."""
+    try:
+        text = gdb.execute("monitor info kvm", to_string=True)
+    except gdb.error:
+        return False
+    return bool(KVM_ENABLED.search(text or ""))
+
+
+def debug_registers():
+    """(how many hardware stops KVM can have at once, the phrase saying why)."""
+    name = gdb.selected_inferior().architecture().name()
+    for prefix, count, why in DEBUG_REGISTERS:
+        if name.startswith(prefix):
+            return count, why
+    return DEFAULT_DEBUG_REGISTERS
+
+
+def summary_failures(text):
+    """The unexpected failures of the last SUMMARY line in a console text, or
+    None without one; a SUMMARY line that names none counts 0."""
+    found = SUMMARY_LINE.findall(text)
+    if not found:
+        return None
+    count = UNEXPECTED.search(found[-1])
+    return int(count.group(1)) if count else 0
+
+
+def console_failures(path):
+    """summary_failures() of the console file, or None if it cannot be read."""
+    try:
+        with open(path, errors="replace") as console:
+            return summary_failures(console.read())
+    except OSError:
+        return None
+
+
+def location_count(breakpoint):
+    """How many addresses a breakpoint has (an inlined function: one per copy);
+    each takes a debug register. Breakpoint.locations is gdb 13's."""
+    locations = getattr(breakpoint, "locations", None)
+    return len(locations) if locations is not None else 1
 
 
 def counter_expression(symtab, address):
@@ -67,9 +125,35 @@ def no_counter_message():
     if not files:
         return ("no `failures` counter of lib/report.c: no symbols are loaded; "
                 "load the test's ELF first (kut-load)")
-    return ("no `failures` counter of kvm-unit-tests' lib/report.c in the loaded symbols "
-            "(%s), so they are not a kvm-unit-tests test's; load the test's own ELF with "
-            "kut-load" % ", ".join(printable(name) for name in files))
+    return ("no `failures` counter of kvm-unit-tests' lib/report.c, nor its abort() or "
+            "exception handlers, in the loaded symbols (%s), so they are not a kvm-unit-tests "
+            "test's; load the test's own ELF with kut-load"
+            % ", ".join(printable(name) for name in files))
+
+
+def is_library_function(name):
+    """Whether name is a function of kvm-unit-tests' lib/ (by its DWARF file;
+    without DWARF, by the ELF symbol alone)."""
+    try:
+        sals = gdb.decode_line(name)[1]
+    except gdb.error:
+        return False
+    for sal in sals or ():
+        if sal.symtab is None or LIBRARY_FILE.search(sal.symtab.filename):
+            return True
+    return False
+
+
+def counters_or_none():
+    """failure_counters(), or [] for a kvm-unit-tests test that never calls
+    report() (common/sieve.c): its ELF has lib/abort.c's abort() or an
+    exception handler but no lib/report.c; anything else is refused."""
+    try:
+        return failure_counters()
+    except gdb.GdbError:
+        if any(is_library_function(name) for name in EXCEPTION_FUNCTIONS + ABORT_FUNCTIONS):
+            return []
+        raise
 
 
 def increment_lines(symtab):
@@ -102,6 +186,21 @@ def function_exists(name):
         return False
 
 
+def called_from(name, limit=8):
+    """Whether one of the `limit` innermost frames is the function name."""
+    frame = gdb.newest_frame()
+    for _ in range(limit):
+        if frame is None:
+            return False
+        if frame.name() == name:
+            return True
+        try:
+            frame = frame.older()
+        except gdb.error:
+            return False
+    return False
+
+
 class FailureWatch(gdb.Breakpoint):
     """A write watchpoint on one copy of `failures`; stops when it grows to at
     least `first`."""
@@ -128,8 +227,8 @@ class FailureLineBreakpoint(gdb.Breakpoint):
     raises `failures`, at every place it was inlined; it stops before the
     increment, so this is failure counter + 1."""
 
-    def __init__(self, path, line, counter, tracker):
-        super().__init__(source=path, line=line, internal=True)
+    def __init__(self, path, line, counter, tracker, hardware=False):
+        super().__init__(source=path, line=line, internal=True, type=breakpoint_type(hardware))
         self.silent = True
         self.counter = counter
         self.tracker = tracker
@@ -156,12 +255,35 @@ class FailureLineBreakpoint(gdb.Breakpoint):
         return self.number_seen
 
 
+def breakpoint_type(hardware):
+    return gdb.BP_HARDWARE_BREAKPOINT if hardware else gdb.BP_BREAKPOINT
+
+
+class SummaryReader(gdb.Breakpoint):
+    """Reads the counter where report_summary() starts, and goes on: the
+    test's own count of its unexpected failures, for the end of the run."""
+
+    def __init__(self, counter, tracker):
+        super().__init__("-function %s" % SUMMARY_FUNCTION, internal=True)
+        self.silent = True
+        self.counter = counter
+        self.tracker = tracker
+
+    def stop(self):
+        try:
+            self.tracker.summary_count = read_counter(self.counter)
+        except gdb.error:
+            pass
+        return False
+
+
 class EndingBreakpoint(gdb.Breakpoint):
     """A breakpoint on a function that ends the test; only the first that is
     reached stops (report_abort calls abort, bad_exception calls show_regs)."""
 
-    def __init__(self, function, tracker):
-        super().__init__("-function %s" % function, internal=True)
+    def __init__(self, function, tracker, hardware=False):
+        super().__init__("-function %s" % function, internal=True,
+                         type=breakpoint_type(hardware))
         self.silent = True  # the stop handler says why, and shows the frame that matters
         self.function_name = function
         self.tracker = tracker
@@ -177,16 +299,23 @@ class Tracker:
     """What kut-break-fail set up, and what it saw of the test so far."""
 
     def __init__(self, first, use_lines, log_name=None, fail_lines=(), ending_lines=(),
-                 console=None):
+                 console=None, kvm=False):
         """first: the failure number to stop at first; use_lines: line
         breakpoints instead of a watchpoint; log_name, fail_lines and
-        ending_lines: the log's (fail_log); console: the guest's console file."""
+        ending_lines: the log's (fail_log); console: the guest's console file;
+        kvm: the guest runs under KVM, where only hardware stops stop."""
         self.first = first
         self.use_lines = use_lines
         self.log_name = log_name
         self.fail_lines = list(fail_lines)
         self.ending_lines = list(ending_lines)
         self.console = console
+        self.kvm = kvm
+        self.registers, self.registers_why = debug_registers() if kvm else (None, None)
+        self.used = 0
+        self.left_out = []
+        self.has_counter = False
+        self.summary_count = None
         self.count = 0
         self.stops = 0
         self.ended = False
@@ -199,18 +328,61 @@ class Tracker:
                 breakpoint.delete()
         self.breakpoints = []
 
+    def fits(self, breakpoint):
+        """Under KVM, keeps a hardware stop only while debug registers are left."""
+        if not self.kvm:
+            return True
+        needed = max(1, location_count(breakpoint))  # a watchpoint lists no locations
+        if self.used + needed > self.registers:
+            return False
+        self.used += needed
+        return True
+
     def set_counter_stops(self, counters):
         """Places the watchpoints, or line breakpoints, on the counters:
         (expression, symtab) pairs from failure_counters()."""
+        self.has_counter = bool(counters)
         for expression, symtab in counters:
             if self.use_lines:
                 path, lines = increment_lines(symtab)
                 for line in lines:
-                    breakpoint = FailureLineBreakpoint(path, line, expression, self)
+                    breakpoint = FailureLineBreakpoint(path, line, expression, self,
+                                                       hardware=self.kvm)
                     self.breakpoints.append(breakpoint)
                     breakpoint.check_own_code()
+                    if not self.fits(breakpoint):
+                        raise gdb.GdbError(self.too_few_registers(
+                            "the places lib/report.c raises failures"))
             else:
-                self.breakpoints.append(FailureWatch(expression, self))
+                breakpoint = FailureWatch(expression, self)
+                self.breakpoints.append(breakpoint)
+                if not self.fits(breakpoint):
+                    raise gdb.GdbError(self.too_few_registers("a watchpoint on each failures"))
+        # A non-stopping read costs a debug register and a step under KVM: there the console's
+        # SUMMARY line is read instead.
+        if counters and not self.kvm and function_exists(SUMMARY_FUNCTION):
+            self.breakpoints.append(SummaryReader(counters[0][0], self))
+
+    def too_few_registers(self, what):
+        return ("under KVM (QEMU's info kvm) only hardware breakpoints and watchpoints stop the "
+                "guest, and %s need more than %s; run the test under TCG (ACCEL=tcg)"
+                % (what, self.registers_why))
+
+    def set_ending_stops(self, functions):
+        """Breakpoints on the functions that exist, in priority order; under
+        KVM, hardware ones while debug registers are left."""
+        for function in functions:
+            if not function_exists(function):
+                continue
+            breakpoint = EndingBreakpoint(function, self, hardware=self.kvm)
+            if self.fits(breakpoint):
+                self.breakpoints.append(breakpoint)
+            else:
+                breakpoint.delete()
+                self.left_out.append(function)
+
+    def ending_names(self):
+        return [bp.function_name for bp in self.breakpoints if isinstance(bp, EndingBreakpoint)]
 
     def on_new_objfile(self, event):
         """gdb moves the breakpoints to symbols loaded again (kut-load after
@@ -229,7 +401,7 @@ class Tracker:
         self.running = False
         if not isinstance(event, gdb.BreakpointEvent):
             return
-        ours = self.owns(event.breakpoints)
+        ours = [bp for bp in self.owns(event.breakpoints) if not isinstance(bp, SummaryReader)]
         if not ours:
             return
         self.stops += 1
@@ -298,7 +470,8 @@ class Tracker:
             if faulting_line:
                 gdb.write(faulting_line + "\n")
         else:
-            what = ("report_abort()" if function == "report_abort"
+            # Under KVM report_abort may have no breakpoint of its own: abort() below it stops.
+            what = ("report_abort()" if function == "report_abort" or called_from("report_abort")
                     else "abort() (an assert or abort)")
             caller = test_frame()
             if caller is not None:
@@ -326,11 +499,54 @@ class Tracker:
         self.running = False
         # Through some QEMU stubs a guest that powers off sends no exit status: the link just ends.
         end = "the test ran to its end" if hasattr(event, "exit_code") else "QEMU ended the session"
+        say(self.ending_text(end))
+
+    def counted(self):
+        """(the test's own count of unexpected failures, where it was read), or
+        (None, None): the counter at report_summary, or the console's SUMMARY line."""
+        if self.summary_count is not None:
+            return self.summary_count, "failures at report_summary"
+        if self.console is not None:
+            count = console_failures(self.console)
+            if count is not None:
+                return count, "its SUMMARY line"
+        return None, None
+
+    def ending_text(self, end):
+        """What is known about the run once the guest has ended: never that
+        nothing failed unless the guest's own count says so."""
+        counted, source = self.counted() if self.has_counter else (None, None)
+        missed = ""
+        if self.left_out:
+            missed = " (not watched: %s)" % ", ".join(self.left_out)
+        if not self.has_counter:
+            return ("%s without an assert, abort or unhandled exception%s; it has no report() "
+                    "checks to fail" % (end, missed))
+        if counted is None:
+            stopped = ("after %d stop%s, " % (self.stops, "" if self.stops == 1 else "s")
+                       if self.stops else "")
+            if self.kvm:  # no report_summary read under KVM: it would take a debug register
+                why = "under KVM it reads that from the console's SUMMARY line, and "
+            else:
+                why = "the test did not reach report_summary, and "
+            why += ("no --console FILE (the file of -serial file:FILE) was given"
+                    if self.console is None else "the console file has no SUMMARY line")
+            return ("%s %swithout kut-break-fail reading how many checks failed: %s%s"
+                    % (end, stopped, why, missed))
+        if counted >= self.first and self.count < counted:
+            seen = max(0, self.count - self.first + 1)
+            advice = ("run it under TCG (ACCEL=tcg) to stop at each" if self.kvm else
+                      "kut-break-fail --breakpoints stops at them without the watchpoint"
+                      if not self.use_lines else "the line breakpoints did not stop")
+            return ("%s: it counted %d unexpected failure%s (%s), but kut-break-fail stopped at "
+                    "%s of them%s; %s"
+                    % (end, counted, "" if counted == 1 else "s", source,
+                       "only %d" % seen if seen else "none", " under KVM" if self.kvm else "",
+                       advice))
         if self.stops:
-            say("%s: no further unexpected failure" % end)
-        elif self.count and self.count < self.first:
-            say("%s after %d unexpected failure%s, fewer than the %d asked for"
-                % (end, self.count, "" if self.count == 1 else "s", self.first))
-        else:
-            say("%s: nothing failed (no unexpected failure, assert, abort or unhandled "
-                "exception)" % end)
+            return "%s: no further unexpected failure" % end
+        if counted and counted < self.first:
+            return ("%s after %d unexpected failure%s, fewer than the %d asked for"
+                    % (end, counted, "" if counted == 1 else "s", self.first))
+        return ("%s: nothing failed (no unexpected failure, assert, abort or unhandled "
+                "exception%s)" % (end, missed))

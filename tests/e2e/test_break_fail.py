@@ -154,9 +154,20 @@ def test_symbols_of_something_else_are_named():
     elf = guest_file("arm64", "sample.elf")  # no lib/report.c in it
     with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
         out = run_gdb(qemu.port, ["kut-load " + elf, "kut-break-fail"])
-    assert ("no `failures` counter of kvm-unit-tests' lib/report.c in the loaded symbols "
-            "(%s), so they are not a kvm-unit-tests test's; load the test's own ELF with "
-            "kut-load\n" % elf) in out, out
+    assert ("no `failures` counter of kvm-unit-tests' lib/report.c, nor its abort() or "
+            "exception handlers, in the loaded symbols (%s), so they are not a kvm-unit-tests "
+            "test's; load the test's own ELF with kut-load\n" % elf) in out, out
+
+
+def test_summary_line_counts_the_unexpected_failures():
+    lines = {"SUMMARY: 8 tests, 3 unexpected failures, 1 expected failures\r\n": 3,
+             "SUMMARY: 4 tests, 1 expected failures, 1 skipped\n": 0,
+             "SUMMARY: 1 tests, 1 unexpected failures\nSUMMARY: 2 tests\n": 0,
+             "FAIL: x\nEXIT: STATUS=3\n": None}
+    probe = ("python from kut_load import fail_stops; "
+             "print('counted:', [fail_stops.summary_failures(t) for t in %r])" % list(lines))
+    out = run_gdb(None, [probe], connect=False)
+    assert "counted: %r\n" % list(lines.values()) in out, out
 
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))

@@ -94,7 +94,7 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
     assert gdb_session.startup_script(40001, commands) == (
         "target remote 127.0.0.1:40001\n"
         "kut-load \"arm/it's.elf\"\n"
-        "with breakpoint pending off -- break main\n"
+        "python import kut_debug.gdb_session; kut_debug.gdb_session.break_at('main')\n"
         "continue\n"
         "info line *$pc\n"
         "bt\n")
@@ -114,7 +114,8 @@ def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
     assert commands == ["python import kut_debug.efi_start",
                         "kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
                         "kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
-                        "with breakpoint pending off -- break main", "continue"]
+                        "python import kut_debug.gdb_session; "
+                        "kut_debug.gdb_session.break_at('main')", "continue"]
     assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
         "python")
     # --elf X.efi names the same test: the firmware must load it first too.
