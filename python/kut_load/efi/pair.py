@@ -2,11 +2,11 @@
 
 objcopy --only-keep-debug keeps no code, so the two are paired by what both
 describe: the machine, the entry point, where each PE section lies among
-the ELF's sections, and the PE's .dynamic, which names the ELF's dynamic
-sections, and main among the PE's dynamic symbols. kvm-unit-tests makes X.efi from a few of X.so's sections (objcopy
--j), so the ELF also has sections the PE does not carry (.hash, .dynstr,
-.eh_frame, ...): those are not in memory and only must not cross a PE
-section.
+the ELF's sections, the PE's .dynamic, which names the ELF's dynamic
+sections, and main among the PE's dynamic symbols. kvm-unit-tests makes
+X.efi from a few of X.so's sections (objcopy -j), so the ELF also has
+sections the PE does not carry (.hash, .dynstr, .eh_frame, ...): those are
+not in memory and only must not cross a PE section.
 """
 
 from .. import arches
