@@ -10,7 +10,7 @@ import tempfile
 from collections import namedtuple
 
 from . import (fail_stop, gdb_session, kvm_tree, paused_command, qemu_command, qemu_process,
-               same_run, tree_files)
+               record_session, recording, same_run, tree_files)
 from .errors import DebugError
 from .launcher import Session, Terminated
 
@@ -98,6 +98,12 @@ def make_parser():
                         help="stop at the check of the log's first FAIL line, not at main")
     parser.add_argument("--fail-at", metavar="N|TEXT",
                         help="stop at the log's Nth FAIL line, or the first containing TEXT")
+    parser.add_argument("--record", action="store_true",
+                        help="record one run of the test (logs/T.rr), then replay it under gdb")
+    parser.add_argument("--replay", action="store_true",
+                        help="replay the run --record recorded, under gdb (reverse-* commands work)")
+    parser.add_argument("--recording", metavar="DIR",
+                        help="where the recording is (default: logs/T.rr)")
     parser.add_argument("--elf", metavar="FILE",
                         help="the test's ELF, instead of the one beside -kernel")
     parser.add_argument("--console", metavar="FILE",
@@ -124,6 +130,10 @@ def parse(argv):
         raise DebugError("give a log file or a test name; see kut-debug --help")
     if (options.fail or options.fail_at is not None) and options.break_at != "main":
         raise DebugError("give --break or --fail, not both")
+    if options.record and options.replay:
+        raise DebugError("give --record (a new recording) or --replay (the last one), not both")
+    if options.recording and not (options.record or options.replay):
+        raise DebugError("--recording names the directory of --record or --replay; give one")
     return options, command
 
 
@@ -167,7 +177,7 @@ def new_console_file():
 # names it in messages; log_line is the log's command the run must match.
 # notes: lines said once the plan holds, before anything starts.
 Plan = namedtuple("Plan", "launch what start_timeout console gdb gdbinit gdb_commands log_line "
-                          "notes")
+                          "notes prepare", defaults=(None,))
 
 MIGRATION_REFUSAL = ("%s is a migration run (run_migration, -incoming): the test waits for a "
                      "second QEMU that kut-debug does not start; kut-debug does not debug "
@@ -225,8 +235,15 @@ def plan_session(options, command, script_path):
     log_line = None
     fail_log = None  # the log whose FAIL lines --fail picks from
     notes = []
+    recorder = None  # --record: what records the run before the replay starts
     if command is not None:
-        start = plan_direct(qemu_command.command_from_words(command), options, options.console)
+        argv = qemu_command.command_from_words(command)
+        start = plan_direct(argv, options, options.console)
+        name = os.path.splitext(os.path.basename(tree_files.kernel_of(argv)))[0]
+        if options.record:
+            recorder = record_session.recorder_direct(
+                [resolve_qemu(argv[0])] + argv[1:],
+                options.recording or recording.directory_for(name), None)
     else:
         tree = kvm_tree.find_tree()
         name = test_name_of(options.test)
@@ -250,6 +267,9 @@ def plan_session(options, command, script_path):
             console = options.console or (tree_files.console_path_for_log(log) if fail_log
                                           else console_for_test(name, options))
             start = plan_run_script(tree, run, options, console)
+            if options.record:
+                recorder = record_session.recorder_run_script(
+                    tree, run, options.recording or recording.directory_for(name), fail_log)
         elif log_line is not None:
             if "-initrd" in log_line:
                 where = ("not in a configured kvm-unit-tests tree" if tree is None
@@ -259,20 +279,31 @@ def plan_session(options, command, script_path):
             start = plan_direct(log_argv, options,
                                 options.console or tree_files.console_path_for_log(log))
             log_line = None
+            if options.record:
+                recorder = record_session.recorder_direct(
+                    [resolve_qemu(log_argv[0])] + log_argv[1:],
+                    options.recording or recording.directory_for(name), log)
         elif tree is None:
             raise DebugError("%s: no such log file" % log)
         else:
             raise DebugError("%s has no test %s, and there is no %s" % (
                 tree.unittests, name, log))
+    prepare = None
+    if options.record or options.replay:
+        directory = options.recording or recording.directory_for(name)
+        start, fail_log, prepare, fail_console = record_session.replaying(
+            start, directory, recorder, fail_log, options.elf)
+        log_line = None
     stop = None
     if options.fail or options.fail_at is not None:
-        stop = fail_stop.stop_commands(fail_log, options.fail_at, start.console)
+        stop = fail_stop.stop_commands(fail_log, options.fail_at,
+                                       fail_console if prepare else start.console)
     gdb_commands = gdb_session.commands_after_connecting(start.elf, options.break_at, options.ex,
                                                          stop)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = find_program(options.gdb, "gdb")
     return Plan(start.launch, start.what, start.start_timeout, start.console, gdb, gdbinit,
-                gdb_commands, log_line, notes)
+                gdb_commands, log_line, notes, prepare)
 
 
 def warn_if_not_the_logged_run(plan, qemu):
@@ -292,6 +323,8 @@ def run_session(plan, options):
     # is left behind even when kut-debug is killed.
     for note in plan.notes:
         sys.stderr.write("kut-debug: %s\n" % note)
+    if plan.prepare:
+        plan.prepare()
     with tempfile.TemporaryFile("w+") as script, Session() as session:
         qemu = session.start_qemu(qemu_process.Qemu(plan.launch, plan.console, plan.what,
                                                     start_timeout=plan.start_timeout))
