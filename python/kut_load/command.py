@@ -24,6 +24,24 @@ def invoke(argument):
         raise gdb.GdbError(report.sentence(error)) from None
     except native.elf_error() as error:
         raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
+    except gdb.error as error:
+        if not connection_lost(error):
+            raise
+        raise gdb.GdbError(lost_connection_sentence(error)) from None
+
+
+def connection_lost(error):
+    """Whether gdb's error is the remote connection going away under kut-load."""
+    text = str(error)
+    return (text.startswith(("Remote communication error", "Remote connection closed"))
+            or gdb.selected_inferior().pid == 0)
+
+
+def lost_connection_sentence(error):
+    """One line for a QEMU that went away (a reset under --no-reboot, a kill, its end)."""
+    return ("the connection to QEMU closed while kut-load read the target (%s); "
+            "QEMU exited or dropped gdb (x86/run's --no-reboot makes a reset end QEMU): start "
+            "it again and run 'target remote'" % str(error).rstrip("."))
 
 
 def auto_load():
@@ -45,15 +63,22 @@ def run(argv):
         return
     given_path = checked_path(options.elf) if options.elf else None
     helper = native.load()
+    # Read while gdb's frames are cached: GdbTarget drops them.
+    frame_level = loader.selected_frame_level()
     target = GdbTarget()
-    paths = [given_path] if given_path else elfs_of_running_kernel(target, helper)
-    planned = plan_first_matching(options, target, helper, paths)
+    try:
+        paths = [given_path] if given_path else elfs_of_running_kernel(target, helper)
+        planned = plan_first_matching(options, target, helper, paths)
+    except BaseException:
+        loader.select_frame_level(frame_level)  # a refusal leaves the user's frame selected
+        raise
     endian = byte_order.command_for(planned.image)
     if options.dry_run:
         commands = loader.planned_commands(planned.plan, paths) + [endian]
         gdb.write("".join(line + "\n" for line in commands if line))
+        loader.select_frame_level(frame_level)
         return
-    notes = loader.load(planned.plan, paths)
+    notes = loader.load(planned.plan, paths, frame_level)
     byte_order_note = byte_order.follow(planned.image)
     gdb.set_convenience_variable("kut_base", planned.plan.load_address)
     if planned.warning:

@@ -40,11 +40,11 @@ def symbol_files():
             if objfile.is_valid() and objfile.filename and objfile.owner is None]
 
 
-def load(plan, test_paths):
+def load(plan, test_paths, level):
     """Loads plan's symbols and drops every earlier copy of the test: files
     kut-load loaded, any of test_paths (the test's ELF by any name), and a
-    main file of another test. Returns lines saying what else changed."""
-    level = selected_frame_level()
+    main file of another test; `level` is the frame to select again after.
+    Returns lines saying what else changed."""
     enabled = enabled_breakpoints()
     try:
         notes = replace_symbols(plan, test_paths)

@@ -18,6 +18,9 @@ class GdbTarget:
         if self._running(thread):
             raise TargetError("the target is running; interrupt it (Ctrl-C or "
                               "'interrupt') first")
+        # A reset done behind gdb's back (`monitor system_reset`) leaves gdb's
+        # registers stale, and gdb would resume from the pc it cached.
+        gdb.execute("maintenance flush register-cache", to_string=True)
         self._roms = None
 
     def architecture_name(self):

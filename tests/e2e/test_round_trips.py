@@ -1,6 +1,7 @@
 """What kut-load asks a remote QEMU, from gdb's own log of the remote
 protocol: each packet gdb sends waits for its answer, a round trip over the
-network. `kut-load X.elf` may ask at most two more than add-symbol-file."""
+network. `kut-load X.elf` may ask at most three more than add-symbol-file, one of
+them the register read after it drops gdb's cached registers."""
 
 import os
 import re
@@ -50,7 +51,10 @@ def test_at_most_two_round_trips_more_than_add_symbol_file(arch):
     # gdb 16 selects the thread (Hg) once before a session's first memory read,
     # whoever asks for it: gdb's protocol step, not a request of kut-load's.
     requests = [packet for packet in kut if not packet.startswith("Hg")]
-    assert len(requests) - len(floor) <= 2, (kut, floor)
+    # One register read (g): kut-load drops gdb's cached registers, which a
+    # reset gdb did not see (monitor system_reset) leaves stale.
+    assert requests.count("g") == 1, (kut, floor)
+    assert len(requests) - len(floor) <= 3, (kut, floor)
     # The thread list only for fallbacks; memory reads of one packet each.
     assert not [packet for packet in kut if packet.startswith(("qfThreadInfo", "qsThreadInfo"))]
     reads = [packet for packet in kut if packet.startswith("m")]

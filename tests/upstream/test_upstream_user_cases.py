@@ -1,0 +1,48 @@
+"""Cases tried as a new user would, on real upstream kvm-unit-tests images:
+real QEMU started by the tree's run script (or kut-debug), real gdb-multiarch."""
+
+import re
+
+import pytest
+
+import upstream
+from run_script import PausedRun
+from session import run_gdb
+from test_upstream_arches import CASES, assert_stopped_in_main
+
+MAIN_HITS = re.compile(r"^Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(", re.M)
+
+
+@pytest.mark.parametrize("config", sorted(CASES))
+def test_kut_load_after_monitor_system_reset_stops_at_main_again(config):
+    """gdb keeps the registers of the stop at main across a reset it did not
+    see; the next continue must start from the reset, not from main."""
+    tree = upstream.tree(config)
+    script, kernel, args, elf = CASES[config]
+    with PausedRun(tree, config, script, kernel, args) as paused:
+        out = run_gdb(paused.port, ["kut-load", "break main", "continue",
+                                    "monitor system_reset", "kut-load", "continue", "bt"],
+                      cwd=tree, timeout=240)
+    if config in ("x86_64", "i386"):
+        # x86/run passes --no-reboot: the reset ends QEMU, and kut-load says so.
+        assert len(MAIN_HITS.findall(out)) == 1, out
+        assert re.search(r"^the connection to QEMU closed while kut-load read the target "
+                         r"\(.*\); QEMU exited or dropped gdb \(x86/run's --no-reboot makes a "
+                         r"reset end QEMU\): start it again and run 'target remote'$", out,
+                         re.M), out
+        assert "Python Exception" not in out, out
+        return
+    assert len(MAIN_HITS.findall(out)) == 2, out
+    assert_stopped_in_main(out, "%s/%s" % (tree, elf))
+
+
+def test_kill_then_target_remote_to_a_new_qemu_stops_at_main():
+    tree = upstream.tree("riscv64")
+    script, kernel, args, elf = CASES["riscv64"]
+    with PausedRun(tree, "riscv64", script, kernel, args) as first, \
+            PausedRun(tree, "riscv64", script, kernel, args) as second:
+        out = run_gdb(first.port, ["kut-load", "break main", "continue", "kill",
+                                   "target remote 127.0.0.1:%d" % second.port, "kut-load",
+                                   "continue", "bt"], cwd=tree, timeout=240)
+    assert len(MAIN_HITS.findall(out)) == 2, out
+    assert_stopped_in_main(out, "%s/%s" % (tree, elf))
