@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,6 +56,7 @@ class Result:
     def __init__(self, config, test, outcome, stop="", detail=""):
         self.config, self.test, self.outcome, self.stop, self.detail = (
             config, test, outcome, stop, detail)
+        self.seconds = 0.0
 
     @property
     def good(self):
@@ -90,6 +92,17 @@ def refusal_kind(output):
     return None
 
 
+def timed(check):
+    """check, with the seconds it took recorded in its Result."""
+    def run(*args):
+        start = time.monotonic()
+        result = check(*args)
+        result.seconds = time.monotonic() - start
+        return result
+    return run
+
+
+@timed
 def to_main(tree, config, entry):
     status, output = run_kut_debug(tree, config, [entry.name], STOP_TIMEOUT)
     if status is None:
@@ -110,6 +123,7 @@ def to_main(tree, config, entry):
     return Result(config, entry.name, "no stop", detail=output[-400:])
 
 
+@timed
 def at_failure(tree, config, name, log):
     status, output = run_kut_debug(tree, config, ["--fail", log], FAIL_TIMEOUT)
     if status is None:
@@ -132,8 +146,9 @@ def sweep(config, jobs, log=sys.stderr):
 
 
 def table(results):
-    rows = ["| configuration | test | result | stop |", "|---|---|---|---|"]
-    rows += ["| %s | %s | %s | %s |" % (r.config, r.test, r.outcome, r.stop) for r in results]
+    rows = ["| configuration | test | result | stop | seconds |", "|---|---|---|---|---|"]
+    rows += ["| %s | %s | %s | %s | %.1f |" % (r.config, r.test, r.outcome, r.stop, r.seconds)
+             for r in results]
     return "\n".join(rows)
 
 
