@@ -75,6 +75,19 @@ def console_failures(path):
         return None
 
 
+def last_console_line(path):
+    """The console file's last non-empty line, or None."""
+    if path is None:
+        return None
+    try:
+        with open(path, errors="replace") as console:
+            lines = [line.strip() for line in console.read()[-4096:].splitlines()]
+    except OSError:
+        return None
+    lines = [line for line in lines if line]
+    return lines[-1] if lines else None
+
+
 def location_count(breakpoint):
     """How many addresses a breakpoint has (an inlined function: one per copy);
     each takes a debug register. Breakpoint.locations is gdb 13's."""
@@ -498,8 +511,32 @@ class Tracker:
             return
         self.running = False
         # Through some QEMU stubs a guest that powers off sends no exit status: the link just ends.
-        end = "the test ran to its end" if hasattr(event, "exit_code") else "QEMU ended the session"
+        code = getattr(event, "exit_code", None)
+        quit_how = ("QEMU ended the session" if code is None
+                    else "QEMU exited with status %d" % code)
+        if self.counted()[0] is None and any(isinstance(bp, SummaryReader)
+                                             for bp in self.breakpoints):
+            say(self.unfinished_text(quit_how))
+            return
+        # Only the guest's own count (report_summary, its SUMMARY line) shows it reached its end.
+        if not self.has_counter:
+            end = "QEMU ended the session"
+        elif self.counted()[0] is not None:
+            end = "the test ran to its end"
+        else:
+            end = quit_how
         say(self.ending_text(end))
+
+    def unfinished_text(self, quit_how):
+        """A run that ended before report_summary: how it ended, as far as seen."""
+        stopped = (" after %d stop%s" % (self.stops, "" if self.stops == 1 else "s")
+                   if self.stops else "")
+        console = ("no --console FILE (the file of -serial file:FILE) was given"
+                   if self.console is None else "the console file has no SUMMARY line")
+        last = last_console_line(self.console)
+        return ("the test did not reach its end: %s%s before report_summary, and %s%s"
+                % (quit_how, stopped, console,
+                   "; its last line: %s" % printable(last) if last else ""))
 
     def counted(self):
         """(the test's own count of unexpected failures, where it was read), or

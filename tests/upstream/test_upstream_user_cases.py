@@ -1,7 +1,9 @@
 """Cases tried as a new user would, on real upstream kvm-unit-tests images:
 real QEMU started by the tree's run script (or kut-debug), real gdb-multiarch."""
 
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -46,3 +48,31 @@ def test_kill_then_target_remote_to_a_new_qemu_stops_at_main():
                                    "continue", "bt"], cwd=tree, timeout=240)
     assert len(MAIN_HITS.findall(out)) == 2, out
     assert_stopped_in_main(out, "%s/%s" % (tree, elf))
+
+
+KUT_DEBUG = os.path.join(os.path.dirname(upstream.HERE), os.pardir, "python", "kut-debug")
+
+
+def kut_debug(tree, args, env=None, timeout=300):
+    result = subprocess.run(["nice", os.path.normpath(KUT_DEBUG), "--nx"] + args, cwd=tree,
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            env=env, timeout=timeout)
+    return result, result.stdout + result.stderr
+
+
+def tcg_environment():
+    return dict(os.environ, ACCEL="tcg")
+
+
+def test_msr_that_triple_faults_after_its_fail_is_not_said_to_reach_its_end():
+    """x86/msr under TCG: after its FAIL the guest triple-faults, and x86/run's
+    --no-reboot makes QEMU exit 0 with no SUMMARY line."""
+    tree = upstream.tree("x86_64")
+    result, out = kut_debug(tree, ["--batch", "--fail", "--ex", "continue", "msr"],
+                            env=tcg_environment())
+    assert "kut-break-fail: unexpected failure 1 (FAIL or XPASS)" in out, out
+    assert re.search(r"^kut-break-fail: the test did not reach its end: QEMU exited with status 0 "
+                     r"after 1 stop before report_summary, and the console file has no SUMMARY "
+                     r"line; its last line: \S.*$", result.stdout, re.M), out
+    assert "ran to its end" not in out and "no further" not in out, out
+    assert "nothing failed" not in out.lower(), out
