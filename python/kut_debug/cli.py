@@ -360,6 +360,8 @@ def main(argv, script_path):
         sys.stderr.write("kut-debug: %s\n" % error)
         return 1
     except Terminated as terminated:
+        sys.stderr.write("kut-debug: ended by %s; gdb and QEMU are stopped\n"
+                         % signal.Signals(terminated.signum).name)
         return 128 + terminated.signum
     except KeyboardInterrupt:
         return 130

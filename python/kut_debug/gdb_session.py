@@ -74,8 +74,56 @@ def break_at(location):
 def startup_script(port, commands):
     """gdb commands as a file: gdb stops a sourced file at its first error, so a
     failed kut-load does not go on to run the guest past the breakpoint."""
-    lines = ["target remote 127.0.0.1:%d" % int(port)] + commands
+    lines = ["target remote 127.0.0.1:%d" % int(port)]
+    if commands:
+        lines.append("python import kut_debug.gdb_session; kut_debug.gdb_session.define_step()")
+    lines += ["kut-debug-step " + line for line in commands]
     return "".join(line + "\n" for line in lines)
+
+
+# The command during which the guest ended, once it has.
+_ended = []
+
+
+def define_step():
+    """Inside gdb: defines kut-debug-step, which runs each command of the script."""
+    import gdb
+
+    class Step(gdb.Command):
+        """kut-debug-step COMMAND: runs COMMAND unless the guest has ended."""
+
+        def __init__(self):
+            super().__init__("kut-debug-step", gdb.COMMAND_RUNNING)
+
+        def invoke(self, argument, from_tty):
+            step(argument)
+
+    Step()
+
+
+def step(command):
+    """Inside gdb: one command of the script. Once the guest has ended, the
+    rest are not run, and the end is one kut-debug line, not a sourced-file error."""
+    import gdb
+    if _ended:
+        gdb.write("kut-debug: not run, as the guest ended during '%s': %s\n" % (_ended[0], command))
+        return
+    was_live = gdb.selected_inferior().pid != 0
+    try:
+        if command.startswith("python "):
+            # Run here, not by gdb's python command, which shows a GdbError as a traceback.
+            import __main__
+            exec(command[len("python "):], vars(__main__))
+        else:
+            gdb.execute(command)
+    except gdb.error as error:
+        if not (was_live and gdb.selected_inferior().pid == 0):
+            raise gdb.GdbError(str(error)) from None
+        _ended.append(command)
+        gdb.write("kut-debug: the guest ended during '%s': %s\n" % (command, error))
+        return
+    if was_live and gdb.selected_inferior().pid == 0:
+        _ended.append(command)
 
 
 def gdb_argv(gdb_program, gdbinit, script_path, batch, read_init_files):

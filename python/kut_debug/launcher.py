@@ -73,7 +73,9 @@ class Session:
             signal.signal(signum, signal.SIG_IGN)
         try:
             # gdb first: a gdb that loses its target while quitting may crash.
-            self._stop_gdb()
+            # Ended by a signal: gdb, told to quit while the guest runs, prints a traceback of its
+            # Python and errors of its own; the user gets kut-debug's one line instead.
+            self._stop_gdb(forced=exc[0] is Terminated)
             if self.qemu:
                 self.qemu.stop()
             if self.terminal:
@@ -83,8 +85,12 @@ class Session:
                 signal.signal(signum, handler)
         return False
 
-    def _stop_gdb(self):
+    def _stop_gdb(self, forced=False):
         if self.gdb is None or self.gdb.poll() is not None:
+            return
+        if forced:
+            self.gdb.kill()
+            self.gdb.wait()
             return
         self.gdb.terminate()
         try:

@@ -178,3 +178,10 @@ def invoke(argument):
             arm(options)
     except (UsageError, fail_log.FailLogError) as error:
         raise gdb.GdbError(str(error)) from None
+    except gdb.MemoryError as error:
+        if gdb.selected_inferior().pid != 0:
+            raise gdb.GdbError(str(error)) from None
+        # gdb reads an exited guest's counter from the ELF file, where a PIE has no memory.
+        raise gdb.GdbError("no guest is connected (%s): the test has ended or QEMU is gone; start "
+                           "it again, 'target remote' and kut-load, then kut-break-fail"
+                           % str(error).rstrip(".")) from None

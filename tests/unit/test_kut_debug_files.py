@@ -93,11 +93,13 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
                                                      ["info line *$pc", "bt"])
     assert gdb_session.startup_script(40001, commands) == (
         "target remote 127.0.0.1:40001\n"
-        "kut-load \"arm/it's.elf\"\n"
-        "python import kut_debug.gdb_session; kut_debug.gdb_session.break_at('main')\n"
-        "continue\n"
-        "info line *$pc\n"
-        "bt\n")
+        "python import kut_debug.gdb_session; kut_debug.gdb_session.define_step()\n"
+        "kut-debug-step kut-load \"arm/it's.elf\"\n"
+        "kut-debug-step python import kut_debug.gdb_session; "
+        "kut_debug.gdb_session.break_at('main')\n"
+        "kut-debug-step continue\n"
+        "kut-debug-step info line *$pc\n"
+        "kut-debug-step bt\n")
     with pytest.raises(DebugError, match="control character"):
         gdb_session.commands_after_connecting("a.elf", "main", ["bt\nshell rm -rf ~"])
     with pytest.raises(DebugError, match="control character"):

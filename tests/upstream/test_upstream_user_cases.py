@@ -3,7 +3,9 @@ real QEMU started by the tree's run script (or kut-debug), real gdb-multiarch.""
 
 import os
 import re
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -76,3 +78,52 @@ def test_msr_that_triple_faults_after_its_fail_is_not_said_to_reach_its_end():
                      r"line; its last line: \S.*$", result.stdout, re.M), out
     assert "ran to its end" not in out and "no further" not in out, out
     assert "nothing failed" not in out.lower(), out
+
+
+def test_guest_that_ends_during_a_continue_is_one_kut_debug_line():
+    """arm/gic ends through the testdev chardev: QEMU closes gdb's connection."""
+    tree = upstream.tree("arm64")
+    result, out = kut_debug(tree, ["--batch", "--ex", "continue", "--ex", "bt", "gicv2-mmio-up"])
+    assert re.search(r"^Breakpoint 1, main \(", result.stdout, re.M), out
+    assert re.findall(r"^.*(?:ended|closed|not run|Error).*$", out, re.M) == [
+        "kut-debug: the guest ended during 'continue': Remote connection closed",
+        "kut-debug: not run, as the guest ended during 'continue': bt"], out
+
+
+def test_kut_break_fail_after_the_guest_exited_is_one_line():
+    tree = upstream.tree("x86_64")
+    script, kernel, args, _ = CASES["x86_64"]
+    with PausedRun(tree, "x86_64", script, kernel, args) as paused:
+        out = run_gdb(paused.port, ["kut-load", "continue", "kut-break-fail"], cwd=tree,
+                      timeout=240)
+    assert "exited normally" in out, out
+    assert "Python Exception" not in out and "Error occurred in Python" not in out, out
+    assert re.search(r"^no guest is connected \(Cannot access memory at address 0x[0-9a-f]+\): "
+                     r"the test has ended or QEMU is gone; start it again, 'target remote' and "
+                     r"kut-load, then kut-break-fail$", out, re.M), out
+
+
+def test_sigterm_to_kut_debug_while_the_guest_runs_is_one_line(tmp_path):
+    tree = upstream.tree("arm64")
+    sieve = ["qemu-system-aarch64", "-nodefaults", "-machine", "virt", "-accel", "tcg", "-cpu",
+             "cortex-a57", "-display", "none", "-serial", "stdio", "-kernel", "arm/sieve.flat"]
+    output = tmp_path / "out"
+    with open(output, "w") as out_file:
+        session = subprocess.Popen([os.path.normpath(KUT_DEBUG), "--nx", "--fail", "--"] + sieve,
+                                   cwd=tree, stdin=subprocess.DEVNULL, stdout=out_file,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "kut-break-fail: " not in output.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)  # the guest runs: gdb waits in continue
+        session.send_signal(signal.SIGTERM)
+        assert session.wait(30) == 128 + signal.SIGTERM
+    finally:
+        session.kill()
+        session.wait()
+    out = output.read_text()
+    assert "kut-break-fail: the test has no report() checks" in out, out
+    assert out.splitlines()[-1] == "kut-debug: ended by SIGTERM; gdb and QEMU are stopped", out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+    assert "Cannot execute this command" not in out and "Python Exception" not in out, out
