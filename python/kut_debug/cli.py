@@ -51,6 +51,14 @@ where the test failed (--fail, --fail-at):
   an unhandled exception. If nothing fails, the test runs to its end and
   kut-break-fail says so.
 
+record and replay (--record, --replay):
+  --record runs the test once under QEMU's record/replay (TCG, one CPU; arm
+  and arm64 only), keeps it in logs/T.rr (or --recording DIR), then replays
+  that run under gdb with the stops above; reverse-continue, reverse-next,
+  reverse-step, reverse-finish and watchpoints then go back in it. --replay
+  replays the kept recording again. arm/run's virtio console (chr-testdev)
+  is left out of the recorded command: its replay never starts the guest.
+
 console output:
   Nothing of QEMU uses the terminal, which is gdb's. What the guest wrote to
   stdio (-serial stdio, -serial mon:stdio, -chardev stdio, -nographic's serial
@@ -166,10 +174,23 @@ def signal_name(signum):
         return "signal %d" % signum
 
 
+# Console files kut-debug made up itself: removed when it ends, so /tmp does not fill.
+TEMPORARY_CONSOLES = []
+
+
 def new_console_file():
     handle, path = tempfile.mkstemp(prefix="kut-debug-", suffix=".console")
     os.close(handle)
+    TEMPORARY_CONSOLES.append(path)
     return path
+
+
+def remove_temporary_consoles():
+    while TEMPORARY_CONSOLES:
+        try:
+            os.unlink(TEMPORARY_CONSOLES.pop())
+        except OSError:
+            pass
 
 
 # Everything checked before QEMU starts: a session that cannot work never begins.
@@ -334,8 +355,10 @@ def run_session(plan, options):
         gdb_argv = gdb_session.gdb_argv(plan.gdb, plan.gdbinit, "/dev/fd/%d" % script.fileno(),
                                         options.batch, not options.nx)
         sys.stderr.write("kut-debug: QEMU (pid %d) waits for gdb on 127.0.0.1:%d; "
-                         "its console output goes to %s\n"
-                         % (qemu.pid, qemu.port, plan.console))
+                         "its console output goes to %s%s\n"
+                         % (qemu.pid, qemu.port, plan.console,
+                            " (removed when the session ends; --console FILE keeps it)"
+                            if plan.console in TEMPORARY_CONSOLES else ""))
         if options.verbose:
             sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
                              % (shlex.join(same_run.process_argv(qemu.pid) or qemu.process.args),
@@ -365,3 +388,5 @@ def main(argv, script_path):
         return 128 + terminated.signum
     except KeyboardInterrupt:
         return 130
+    finally:
+        remove_temporary_consoles()

@@ -48,6 +48,9 @@ def recorder_run_script(tree, run, directory, log):
     if tree.efi:
         raise DebugError(EFI_REFUSAL)
     real_qemu = real_qemu_for_tree(tree, os.environ)
+    reason = record_replay.program_refusal(real_qemu)
+    if reason:
+        raise DebugError(reason)
 
     def record():
         target = recording.fresh(directory)

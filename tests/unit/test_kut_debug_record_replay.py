@@ -1,0 +1,100 @@
+"""The QEMU command of a recording and of its replay, and what record/replay refuses."""
+
+import pytest
+
+from kut_debug import record_replay
+
+ARM = ("/usr/bin/qemu-system-aarch64 -nodefaults -machine virt -accel tcg -cpu max "
+       "-device virtio-serial-device -device virtconsole,chardev=ctd -chardev testdev,id=ctd "
+       "-device pci-testdev -display none -serial stdio -kernel arm/gic.flat -smp 1 "
+       "-append mmio -machine gic-version=2 -initrd /tmp/tmp.X").split()
+X86 = ("/usr/bin/qemu-system-x86_64 -nodefaults -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
+       "-machine accel=tcg -kernel x86/msr.flat -smp 1").split()
+
+
+def test_record_drops_the_virtio_console_and_adds_icount_and_the_snapshot_drive():
+    recorded = record_replay.record_argv(ARM, "/r/replay.bin", "/r/snapshot.qcow2")
+    assert "virtio-serial-device" not in recorded
+    assert not any("testdev,id=ctd" in word or "virtconsole" in word for word in recorded)
+    assert "pci-testdev" in recorded
+    assert recorded[-4:] == ["-icount",
+                             "shift=auto,rr=record,rrfile=/r/replay.bin,rrsnapshot=init",
+                             "-drive", "file=/r/snapshot.qcow2,if=none,id=kutrr"]
+    assert recorded[recorded.index("-append") + 1] == "mmio"
+
+
+def test_replay_is_the_recorded_command_with_rr_replay():
+    recorded = record_replay.record_argv(ARM, "/r/replay.bin", "/r/snapshot.qcow2")
+    replayed = record_replay.replay_argv(recorded)
+    assert replayed[:-3] == recorded[:-3]
+    assert replayed[-3] == "shift=auto,rr=replay,rrfile=/r/replay.bin,rrsnapshot=init"
+
+
+def test_commas_in_paths_are_doubled():
+    recorded = record_replay.record_argv(ARM, "/r,1/replay.bin", "/r,1/s.qcow2")
+    assert "rrfile=/r,,1/replay.bin" in recorded[-3]
+    assert recorded[-1].startswith("file=/r,,1/s.qcow2,")
+
+
+def test_x86_and_riscv64_are_refused_for_their_reverse_execution():
+    for program in ("/usr/bin/qemu-system-x86_64", "qemu-system-riscv64"):
+        reason = record_replay.refusal([program, "-kernel", "k.flat"])
+        assert reason.startswith(program.rsplit("/", 1)[-1] + ": ") and "reverse" in reason
+    assert record_replay.program_refusal("/usr/bin/qemu-system-arm") is None
+
+
+def test_x86_gets_no_reboot_once(monkeypatch):
+    monkeypatch.setattr(record_replay, "REVERSE_WORKS", 
+                        ("qemu-system-x86_64", "qemu-system-aarch64"))
+    assert record_replay.record_argv(X86, "f", "d")[1] == "-no-reboot"
+    kept = record_replay.record_argv(X86[:1] + ["--no-reboot"] + X86[1:], "f", "d")
+    assert kept.count("-no-reboot") + kept.count("--no-reboot") == 1
+    assert "-no-reboot" not in record_replay.record_argv(ARM, "f", "d")
+
+
+@pytest.mark.parametrize("words, named", [
+    (["-smp", "2"], "-smp 2: QEMU's record/replay refuses more than one CPU"),
+    (["-smp", "cpus=4,sockets=1"], "-smp cpus=4,sockets=1:"),
+    (["-accel", "kvm"], "-accel kvm: QEMU records only under TCG"),
+    (["-machine", "virt,accel=kvm:tcg"], "-accel kvm:"),
+    (["-enable-kvm"], "-accel kvm:"),
+    (["-icount", "shift=0"], "-icount shift=0: the command already sets icount"),
+    (["-drive", "file=fat:rw:efi-tests/sieve,format=raw,if=virtio"], "vvfat"),
+    (["-drive", "file=/usr/share/OVMF/OVMF_CODE.fd,format=raw,if=pflash"], "blkreplay"),
+])
+def test_refusals_are_one_line_naming_the_option(words, named):
+    argv = ["/usr/bin/qemu-system-aarch64", "-kernel", "k.flat"] + words
+    reason = record_replay.refusal(argv)
+    assert reason is not None and named in reason and "\n" not in reason
+    with pytest.raises(record_replay.Refused):
+        record_replay.record_argv(argv, "f", "d")
+
+
+def test_one_cpu_and_tcg_are_recordable():
+    assert record_replay.refusal(ARM) is None
+    assert record_replay.refusal(ARM + ["-smp", "1,sockets=1"]) is None
+
+
+def test_replay_of_a_command_that_never_recorded_is_refused():
+    with pytest.raises(record_replay.Refused):
+        record_replay.replay_argv(ARM)
+
+
+def test_initrd_is_replaced():
+    assert record_replay.initrd_of(ARM) == "/tmp/tmp.X"
+    changed = record_replay.with_initrd(ARM, "/r/initrd")
+    assert record_replay.initrd_of(changed) == "/r/initrd"
+    assert record_replay.initrd_of(X86) is None
+
+
+def test_exit_status_is_the_last_exit_line():
+    assert record_replay.exit_status("PASS: a\nEXIT: STATUS=1\n\nEXIT: STATUS=3\n") == 3
+    assert record_replay.exit_status("SUMMARY: 1 tests\n") is None
+
+
+def test_fail_line_difference():
+    assert record_replay.fail_line_difference(["FAIL: a"], ["FAIL: a"]) is None
+    assert "FAIL line 1 is \"FAIL: b\"" in record_replay.fail_line_difference(["FAIL: a"],
+                                                                              ["FAIL: b"])
+    assert "printed 0 FAIL lines where the log has 1" in \
+        record_replay.fail_line_difference(["FAIL: a"], [])
