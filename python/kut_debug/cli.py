@@ -109,7 +109,7 @@ def make_parser():
     parser.add_argument("--record", action="store_true",
                         help="record one run of the test (logs/T.rr), then replay it under gdb")
     parser.add_argument("--replay", action="store_true",
-                        help="replay the run --record recorded, under gdb (reverse-* commands work)")
+                        help="replay the run --record recorded, under gdb (reverse-* work)")
     parser.add_argument("--recording", metavar="DIR",
                         help="where the recording is (default: logs/T.rr)")
     parser.add_argument("--elf", metavar="FILE",
