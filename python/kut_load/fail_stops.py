@@ -234,6 +234,18 @@ class FailureWatch(gdb.Breakpoint):
     def failure_number(self):
         return self.last
 
+    def renewed(self):
+        """This watchpoint, or a new one if the counter is not what it last saw
+        (a replay went back): gdb compares writes with its own old value."""
+        try:
+            if int(gdb.parse_and_eval(self.expression)) == self.last:
+                return self
+        except gdb.error:
+            return self
+        expression, tracker = self.expression, self.tracker
+        self.delete()
+        return FailureWatch(expression, tracker)
+
 
 class FailureLineBreakpoint(gdb.Breakpoint):
     """Without a hardware watchpoint: a breakpoint on a line of report.c that
@@ -412,6 +424,9 @@ class Tracker:
 
     def on_stop(self, event):
         self.running = False
+        # A replay may have gone back before the last failure: count again from here.
+        self.breakpoints = [bp.renewed() if isinstance(bp, FailureWatch) and bp.is_valid()
+                            else bp for bp in self.breakpoints]
         if not isinstance(event, gdb.BreakpointEvent):
             return
         ours = [bp for bp in self.owns(event.breakpoints) if not isinstance(bp, SummaryReader)]
