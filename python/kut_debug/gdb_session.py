@@ -74,10 +74,9 @@ def break_at(location):
 def startup_script(port, commands):
     """gdb commands as a file: gdb stops a sourced file at its first error, so a
     failed kut-load does not go on to run the guest past the breakpoint."""
-    lines = ["target remote 127.0.0.1:%d" % int(port)]
-    if commands:
-        lines.append("python import kut_debug.gdb_session; kut_debug.gdb_session.define_step()")
-    lines += ["kut-debug-step " + line for line in commands]
+    lines = ["python import kut_debug.gdb_session; kut_debug.gdb_session.define_step()"]
+    lines += ["kut-debug-step " + line
+              for line in ["target remote 127.0.0.1:%d" % int(port)] + commands]
     return "".join(line + "\n" for line in lines)
 
 
@@ -101,6 +100,47 @@ def define_step():
     Step()
 
 
+# Whether kut-debug said it overrides scheduler-locking.
+_said_locking = []
+
+
+def connect(command):
+    """target remote, in all-stop mode when the stub refuses the user's non-stop."""
+    import gdb
+    try:
+        gdb.execute(command)
+    except gdb.error as error:
+        if not (gdb.parameter("non-stop") and "does not support non-stop" in str(error)):
+            raise
+        gdb.write("kut-debug: non-stop is on in your gdb settings, and QEMU's gdb stub does not "
+                  "support it (%s): connecting in all-stop mode\n" % str(error).rstrip("."))
+        gdb.execute("set non-stop off")
+        gdb.execute(command)
+
+
+def continue_every_cpu():
+    """continue, resuming every vCPU whatever the user's settings: a test waits
+    for its other CPUs, which scheduler-locking or non-stop would leave stopped."""
+    import gdb
+    command = "continue -a" if gdb.parameter("non-stop") else "continue"
+    locking = gdb.parameter("scheduler-locking")
+    if locking != "on":
+        gdb.execute(command)
+        return
+    if not _said_locking:
+        _said_locking.append(True)
+        gdb.write("kut-debug: scheduler-locking is on, which keeps the other vCPUs stopped: "
+                  "kut-debug's continue runs them all\n")
+    gdb.execute("set scheduler-locking off")
+    try:
+        gdb.execute(command)
+    finally:
+        try:
+            gdb.execute("set scheduler-locking " + locking)
+        except gdb.error:
+            pass  # the guest ended: without a target gdb has no such setting to restore
+
+
 def step(command):
     """Inside gdb: one command of the script. Once the guest has ended, the
     rest are not run, and the end is one kut-debug line, not a sourced-file error."""
@@ -114,10 +154,15 @@ def step(command):
             # Run here, not by gdb's python command, which shows a GdbError as a traceback.
             import __main__
             exec(command[len("python "):], vars(__main__))
+        elif command == "continue":
+            continue_every_cpu()
+        elif command.startswith("target remote "):
+            connect(command)
         else:
             gdb.execute(command)
     except gdb.error as error:
-        if not (was_live and gdb.selected_inferior().pid == 0):
+        lost = str(error).startswith(("Remote connection closed", "Remote communication error"))
+        if not (was_live and lost and gdb.selected_inferior().pid == 0):
             raise gdb.GdbError(str(error)) from None
         _ended.append(command)
         gdb.write("kut-debug: the guest ended during '%s': %s\n" % (command, error))

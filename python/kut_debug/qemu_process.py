@@ -1,5 +1,5 @@
 """QEMU paused with a gdb stub on a free loopback port; its stdout and
-stderr appended to the console file, its stdin /dev/null.
+stderr through one pipe into the console file, its stdin /dev/null.
 
 QEMU is started directly, or by the tree's run script, which runs it as a
 child (scripts/arch-run.bash's run_qemu): either way everything runs in a
@@ -9,6 +9,7 @@ listens on the port."""
 import os
 import signal
 import subprocess
+import threading
 import time
 
 from . import group_guard, loopback
@@ -23,6 +24,22 @@ PORT_ATTEMPTS = 5
 PORT_TAKEN = "Address already in use"
 # Time a run script gets after SIGTERM to run its EXIT trap (it deletes the -initrd file).
 STOP_GRACE = 5
+# Time the console copier gets to write what QEMU wrote last.
+COPY_GRACE = 2
+
+
+def copy_into(read_end, output):
+    """Copies the pipe into the console file until every writer has closed it."""
+    with output:
+        while True:
+            try:
+                data = os.read(read_end, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            output.write(data)
+    os.close(read_end)
 
 
 def one_line(text):
@@ -44,6 +61,7 @@ class Qemu:
         self.port = None
         self.pid = None         # the QEMU that listens, once it does
         self.guard = None       # the pipe to group_guard's process
+        self.copier = None      # the thread copying QEMU's output to the console file
 
     def start(self):
         for _ in range(PORT_ATTEMPTS):
@@ -51,8 +69,8 @@ class Qemu:
             self._spawn(self.launch(self.port))
             if self._wait_listening():
                 return
-            message = one_line(self.console_text())
             self.stop()
+            message = one_line(self.console_text())
             # Another program took the port between the probe and QEMU's bind: try another.
             if PORT_TAKEN not in message:
                 raise DebugError("%s exited at once: %s"
@@ -64,21 +82,33 @@ class Qemu:
         try:
             with open(self.console_path, "w"):
                 pass
-            # Append mode: QEMU's messages interleave with the console chardev's writes.
             output = open(self.console_path, "ab", buffering=0)
         except OSError as error:
             raise DebugError("cannot write the console file %s: %s"
                              % (self.console_path, error.strerror)) from None
-        with output:
-            try:
-                self.process = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                    env=self.environ,
-                    # SIGTERM: a run script still runs its EXIT trap; group_guard follows up.
-                    preexec_fn=tied_to_parent(signal.SIGTERM, own_process_group=True))
-            except OSError as error:
-                raise DebugError("cannot run %s: %s" % (argv[0], error.strerror)) from None
+        # A pipe, copied to the file: a run script reopens its stdout (/dev/fd/N), and two
+        # opens of a file write over each other at their own offsets; a pipe has none.
+        read_end, write_end = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=write_end, stderr=write_end,
+                env=self.environ,
+                # SIGTERM: a run script still runs its EXIT trap; group_guard follows up.
+                preexec_fn=tied_to_parent(signal.SIGTERM, own_process_group=True))
+        except OSError as error:
+            os.close(read_end)
+            output.close()
+            raise DebugError("cannot run %s: %s" % (argv[0], error.strerror)) from None
+        finally:
+            os.close(write_end)
+        self.copier = threading.Thread(target=copy_into, args=(read_end, output), daemon=True)
+        self.copier.start()
         self.guard = group_guard.start(self.process.pid)
+
+    def drain(self, seconds=COPY_GRACE):
+        """Waits until what QEMU wrote before it ended is in the console file."""
+        if self.copier is not None:
+            self.copier.join(seconds)
 
     def _wait_listening(self):
         """True once QEMU listens on its port, False if what started it exited first."""
@@ -119,6 +149,7 @@ class Qemu:
         # Children of a run script may outlive it.
         self._signal_group(signal.SIGKILL)
         self.process.wait()
+        self.drain()
         if self.guard is not None:
             os.close(self.guard)
             self.guard = None

@@ -92,8 +92,8 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
     commands = gdb_session.commands_after_connecting("arm/it's.elf", "main",
                                                      ["info line *$pc", "bt"])
     assert gdb_session.startup_script(40001, commands) == (
-        "target remote 127.0.0.1:40001\n"
         "python import kut_debug.gdb_session; kut_debug.gdb_session.define_step()\n"
+        "kut-debug-step target remote 127.0.0.1:40001\n"
         "kut-debug-step kut-load \"arm/it's.elf\"\n"
         "kut-debug-step python import kut_debug.gdb_session; "
         "kut_debug.gdb_session.break_at('main')\n"

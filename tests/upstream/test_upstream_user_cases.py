@@ -55,8 +55,9 @@ def test_kill_then_target_remote_to_a_new_qemu_stops_at_main():
 KUT_DEBUG = os.path.join(os.path.dirname(upstream.HERE), os.pardir, "python", "kut-debug")
 
 
-def kut_debug(tree, args, env=None, timeout=300):
-    result = subprocess.run(["nice", os.path.normpath(KUT_DEBUG), "--nx"] + args, cwd=tree,
+def kut_debug(tree, args, env=None, timeout=300, nx=True):
+    result = subprocess.run(["nice", os.path.normpath(KUT_DEBUG)] + (["--nx"] if nx else []) + args,
+                            cwd=tree,
                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             env=env, timeout=timeout)
     return result, result.stdout + result.stderr
@@ -127,3 +128,54 @@ def test_sigterm_to_kut_debug_while_the_guest_runs_is_one_line(tmp_path):
     assert out.splitlines()[-1] == "kut-debug: ended by SIGTERM; gdb and QEMU are stopped", out
     assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
     assert "Cannot execute this command" not in out and "Python Exception" not in out, out
+
+
+def test_run_script_console_keeps_the_guest_output_whole():
+    """x86/run reopens its stdout (/dev/fd/N) and tees QEMU's stderr: with the
+    console a plain file, QEMU's "terminating on signal 15" overwrote the
+    guest's first lines."""
+    tree = upstream.tree("x86_64")
+    result, out = kut_debug(tree, ["--batch", "msr"], env=tcg_environment())
+    assert re.search(r"^Breakpoint 1, main \(", result.stdout, re.M), out
+    with open(os.path.join(tree, "logs", "msr.console"), errors="replace") as console:
+        lines = console.read().splitlines()
+    assert lines[0].startswith("/usr/bin/qemu-system-x86_64 ") and "-kernel x86/msr.flat" in lines[0]
+    assert lines[1:3] == ["enabling apic", "smp: waiting for 0 APs"], lines
+
+
+def test_temporary_console_files_do_not_pile_up(tmp_path):
+    tree = upstream.tree("arm64")
+    sieve = ["qemu-system-aarch64", "-nodefaults", "-machine", "virt", "-accel", "tcg", "-cpu",
+             "cortex-a57", "-display", "none", "-serial", "stdio", "-kernel", "arm/selftest.flat",
+             "-append", "setup"]
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    for _ in range(2):
+        result, out = kut_debug(tree, ["--batch", "--"] + sieve, env=env)
+        assert re.search(r"^Breakpoint 1, main \(", result.stdout, re.M), out
+        assert re.search(r"its console output goes to %s/kut-debug-\S+\.console \(removed when "
+                         r"the session ends; --console FILE keeps it\)$" % re.escape(str(tmp_path)),
+                         result.stderr, re.M), out
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("setting", ["set scheduler-locking on", "set non-stop on"])
+def test_user_gdbinit_that_stops_other_vcpus_still_reaches_the_end(tmp_path, setting):
+    """riscv/sbi runs on every vCPU (-smp $MAX_SMP): a continue that resumes
+    only the selected one leaves the test waiting for the others."""
+    tree = upstream.tree("riscv64")
+    hook = ("define target hookpost-remote\n%s\nend\n" % setting if "scheduler" in setting
+            else setting + "\n")
+    (tmp_path / ".gdbinit").write_text(hook)
+    env = dict(upstream.run_logs.environment("riscv64"), HOME=str(tmp_path))
+    result, out = kut_debug(tree, ["--batch", "--break", "report_summary", "--ex",
+                                   "show scheduler-locking", "sbi"], env=env, timeout=200, nx=False)
+    assert re.search(r"^(?:Thread \d+ hit )?Breakpoint 1, report_summary \(", result.stdout,
+                     re.M), out
+    if "scheduler" in setting:
+        assert out.count("kut-debug: scheduler-locking is on, which keeps the other vCPUs "
+                         "stopped: kut-debug's continue runs them all") == 1, out
+        # The user's setting is back once kut-debug's continue is done.
+        assert 'Mode for locking scheduler during execution is "on".' in out, out
+    else:
+        assert re.search(r"^kut-debug: non-stop is on in your gdb settings, and QEMU's gdb stub "
+                         r"does not support it \(.*\): connecting in all-stop mode$", out, re.M), out
