@@ -8,22 +8,23 @@ import os
 from elftools.elf.elffile import ELFFile
 
 # gdb stops a `break FUNCTION` past the prologue: a line of the first few
-# addresses of the function's line table rows.
+# addresses of the function's line table rows. A function inlined there is
+# shown at its own line (s390x: test_facility() of lib/asm/facility.h).
 PROLOGUE_ADDRESSES = 3
 
 
 class FunctionStart:
-    """A function's file (base name), declaration line, and the lines a
-    breakpoint on it may stop at."""
+    """A function's file (base name), declaration line, and the (file base
+    name, line) places a breakpoint on it may stop at."""
 
-    def __init__(self, file, decl_line, lines):
-        self.file, self.decl_line, self.lines = file, decl_line, frozenset(lines)
+    def __init__(self, file, decl_line, places):
+        self.file, self.decl_line, self.places = file, decl_line, frozenset(places)
 
     def holds(self, file, line):
-        return os.path.basename(file) == self.file and line in self.lines
+        return (os.path.basename(file), line) in self.places
 
     def __repr__(self):
-        return "%s:%s" % (self.file, ",".join(str(line) for line in sorted(self.lines)))
+        return ",".join("%s:%d" % place for place in sorted(self.places))
 
 
 def _span(die):
@@ -63,12 +64,15 @@ def function_start(elf_path, name="main"):
                 and low <= entry.state.address < high]
         if not rows:
             return None
-        own_file = rows[0].file
         first_addresses = sorted({row.address for row in rows})[:PROLOGUE_ADDRESSES]
-        lines = {row.line for row in rows
-                 if row.is_stmt and row.file == own_file and row.address in first_addresses}
-        files = program["file_entry"]
-        # DWARF 5 numbers files from 0, earlier versions from 1.
-        entry = files[own_file - (0 if program["version"] >= 5 else 1)]
+        places = {(_file_name(program, row.file), row.line) for row in rows
+                  if row.is_stmt and row.address in first_addresses}
         decl = die.attributes.get("DW_AT_decl_line")
-        return FunctionStart(entry.name.decode(), decl.value if decl else None, lines)
+        return FunctionStart(_file_name(program, rows[0].file), decl.value if decl else None,
+                             places)
+
+
+def _file_name(program, number):
+    """The base name of line-table file `number`; DWARF 5 counts from 0, earlier from 1."""
+    entry = program["file_entry"][number - (0 if program["version"] >= 5 else 1)]
+    return os.path.basename(entry.name.decode())

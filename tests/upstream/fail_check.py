@@ -55,7 +55,10 @@ def message_pattern(arguments):
         return None
     pieces, last = [], literals[0].start()
     for literal in literals:
-        if arguments[last:literal.start()].strip():
+        between = arguments[last:literal.start()]
+        if "," in between:  # the format string ended; the rest are its arguments
+            break
+        if between.strip():
             pieces.append(".*")
         text = literal.group(1).encode().decode("unicode_escape")
         done = 0
@@ -66,6 +69,40 @@ def message_pattern(arguments):
         pieces.append(re.escape(text[done:]))
         last = literal.end()
     return "".join(pieces)
+
+
+CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def _body_calls(source_text, function):
+    """The argument texts of the report*() calls in the body of `function`, a
+    function or macro defined in source_text; [] when it is not defined there."""
+    macro = re.search(r"^#\s*define\s+%s\(.*?[^\\]$" % re.escape(function), source_text,
+                      re.M | re.S)
+    if macro:
+        lines = macro.group().splitlines()
+        return [call for number in range(1, len(lines) + 1) for call in _call_at(lines, number)]
+    definition = re.search(r"^[\w \t*]*\b%s\s*\([^;{]*\)\s*\{" % re.escape(function),
+                           source_text, re.M)
+    if not definition:
+        return []
+    depth, index = 1, definition.end()
+    while index < len(source_text) and depth:
+        depth += {"{": 1, "}": -1}.get(source_text[index], 0)
+        index += 1
+    lines = source_text[definition.end():index].splitlines()
+    return [call for number in range(1, len(lines) + 1) for call in _call_at(lines, number)]
+
+
+def _tail_called_checks(source_lines, line):
+    """report*() calls in the test's macros and functions called at `line`:
+    a macro's check, or one the compiler made a tail call, has no frame of its
+    own, so the line that calls it is the stop."""
+    text = "\n".join(source_lines)
+    calls = []
+    for called in CALL.findall(source_lines[line - 1]):
+        calls += _body_calls(text, called)
+    return calls
 
 
 def check_stop(output, tree, log_path):
@@ -82,11 +119,14 @@ def check_stop(output, tree, log_path):
             source_lines = source.read().splitlines()
     except OSError:
         return Verdict("--fail: no source", where, path)
-    calls = _call_at(source_lines, int(line))
-    if not calls:
-        return Verdict("--fail: not a report()", where, output[-400:])
-    for arguments in calls:
-        pattern = message_pattern(arguments)
-        if pattern is None or re.search(pattern + "$", message):
-            return Verdict("stopped at FAIL", where)
-    return Verdict("--fail: other message", where, "log: %s; call: %s" % (message, calls))
+    for calls, outcome in ((_call_at(source_lines, int(line)), "stopped at FAIL"),
+                           (_tail_called_checks(source_lines, int(line)),
+                            "stopped at FAIL, in a macro or tail call")):
+        for arguments in calls:
+            pattern = message_pattern(arguments)
+            if pattern is None or re.search(pattern + "$", message):
+                return Verdict(outcome, where)
+        if calls:
+            return Verdict("--fail: other message", where,
+                           "log: %s; call: %s" % (message, calls))
+    return Verdict("--fail: not a report()", where, output[-400:])

@@ -49,6 +49,9 @@ REFUSALS = (
     ("other accel", re.compile(r"needs ACCEL=")),
     ("other machine", re.compile(r"needs MACHINE=")),
     ("check", re.compile(r"run_tests.sh skips .*\(check = ")),
+    ("QEMU cannot run it here", re.compile(r"exited at once: ")),
+    ("not built", re.compile(r"nor its ELF .* exists; build the tests")),
+    ("no main", re.compile(r"has no function main")),
 )
 
 
