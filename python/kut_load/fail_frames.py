@@ -8,8 +8,9 @@ import gdb
 
 from . import s390x_lowcore
 
-# kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them.
-LIBRARY_FILE = re.compile(r"(^|/)lib/([^/]+/)?[^/]+$")
+# kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them, and
+# headers reached through the lib/asm link (ppc64: lib/asm/../../powerpc/asm/processor.h).
+LIBRARY_FILE = re.compile(r"(^|/)lib/(([^/]+/)?[^/]+$|asm/\.\./)")
 LIBRARY_FUNCTIONS = frozenset((
     "va_report", "va_report_xfail", "report", "report_xfail", "report_kfail", "report_fail",
     "report_pass", "report_skip", "report_abort", "abort", "assert_msg", "show_regs",
