@@ -6,6 +6,8 @@ files themselves, not from what kut-load says about them."""
 import os
 import re
 
+import trees
+
 FAIL_LINE = re.compile(r"^(?:FAIL|XPASS): (.*)$", re.M)
 # gdb's frame line: "#2  0x... in func (...) at file:line", or "#0  func (...) at file:line".
 FRAME = re.compile(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*\) at (\S+):(\d+)$", re.M)
@@ -72,37 +74,71 @@ def message_pattern(arguments):
 
 
 CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+# How deep macros and helpers may nest between the stop's line and report().
+NESTING = 3
 
 
-def _body_calls(source_text, function):
-    """The argument texts of the report*() calls in the body of `function`, a
-    function or macro defined in source_text; [] when it is not defined there."""
-    macro = re.search(r"^#\s*define\s+%s\(.*?[^\\]$" % re.escape(function), source_text,
+def _definition(source_text, name):
+    """The lines of the macro or function `name` defined in source_text, or None."""
+    macro = re.search(r"^#\s*define\s+%s\(.*?[^\\]$" % re.escape(name), source_text,
                       re.M | re.S)
     if macro:
-        lines = macro.group().splitlines()
-        return [call for number in range(1, len(lines) + 1) for call in _call_at(lines, number)]
-    definition = re.search(r"^[\w \t*]*\b%s\s*\([^;{]*\)\s*\{" % re.escape(function),
-                           source_text, re.M)
-    if not definition:
-        return []
-    depth, index = 1, definition.end()
+        return macro.group().splitlines()
+    function = re.search(r"^[\w \t*]*\b%s\s*\([^;{]*\)\s*\{" % re.escape(name),
+                         source_text, re.M)
+    if not function:
+        return None
+    depth, index = 1, function.end()
     while index < len(source_text) and depth:
         depth += {"{": 1, "}": -1}.get(source_text[index], 0)
         index += 1
-    lines = source_text[definition.end():index].splitlines()
-    return [call for number in range(1, len(lines) + 1) for call in _call_at(lines, number)]
+    return source_text[function.start():index].splitlines()
 
 
-def _tail_called_checks(source_lines, line):
-    """report*() calls in the test's macros and functions called at `line`:
-    a macro's check, or one the compiler made a tail call, has no frame of its
-    own, so the line that calls it is the stop."""
-    text = "\n".join(source_lines)
+def _nested_checks(sources, names, depth=NESTING, seen=None):
+    """The report*() calls inside the macros and functions `names`, found in
+    sources (texts: the test's file, then the library's), and inside what
+    they call, down to `depth` levels."""
+    seen = set() if seen is None else seen
     calls = []
-    for called in CALL.findall(source_lines[line - 1]):
-        calls += _body_calls(text, called)
+    for name in names:
+        if name in seen or depth == 0:
+            continue
+        seen.add(name)
+        lines = next((found for found in (_definition(text, name) for text in sources)
+                      if found), None)
+        if lines is None:
+            continue
+        body = "\n".join(lines)
+        calls += [call for number in range(1, len(lines) + 1) for call in _call_at(lines, number)]
+        calls += _nested_checks(sources, CALL.findall(body)[1:], depth - 1, seen)
     return calls
+
+
+def _library_sources(tree):
+    texts = []
+    for directory, _, files in os.walk(os.path.join(tree, "lib")):
+        for name in files:
+            if name.endswith((".c", ".h")):
+                with open(os.path.join(directory, name), errors="replace") as source:
+                    texts.append(source.read())
+    return texts
+
+
+def _read(path):
+    try:
+        with open(path, errors="replace") as source:
+            return source.read()
+    except OSError:
+        return None
+
+
+def _test_dir_sources(tree):
+    """The C files of the tree's TEST_DIR: where the selected frame's line is a
+    library header's, its function is still defined there."""
+    directory = os.path.join(tree, trees.test_dir(tree))
+    return [os.path.join(directory, name) for name in sorted(os.listdir(directory))
+            if name.endswith(".c")]
 
 
 def check_stop(output, tree, log_path):
@@ -119,9 +155,19 @@ def check_stop(output, tree, log_path):
             source_lines = source.read().splitlines()
     except OSError:
         return Verdict("--fail: no source", where, path)
-    for calls, outcome in ((_call_at(source_lines, int(line)), "stopped at FAIL"),
-                           (_tail_called_checks(source_lines, int(line)),
-                            "stopped at FAIL, in a macro or tail call")):
+    # A check in a macro, a library helper or a tail call has no frame of its
+    # own: the test's line that calls it is the stop. A caller's line may also
+    # be an inlined helper's (ppc64's mfmsr()), so the function's body counts.
+    sources = ["\n".join(source_lines)] + _library_sources(tree)
+    test_sources = [text for text in (_read(path) for path in
+                                      _test_dir_sources(tree)) if text]
+    candidates = (
+        (_call_at(source_lines, int(line)), "stopped at FAIL"),
+        (_nested_checks(sources, CALL.findall(source_lines[int(line) - 1])),
+         "stopped at FAIL, the line calling the check"),
+        (_nested_checks(test_sources + sources[1:], [function], 1),
+         "stopped at FAIL, in the function holding the check"))
+    for calls, outcome in candidates:
         for arguments in calls:
             pattern = message_pattern(arguments)
             if pattern is None or re.search(pattern + "$", message):
