@@ -102,6 +102,7 @@ def make_parser():
                         help="a gdb command to run after the stop; repeatable")
     parser.add_argument("--break", dest="break_at", default="main", metavar="LOCATION",
                         help="where to stop instead of main")
+    parser.add_argument("--version", action="version", version="kut-debug " + kut_version())
     parser.add_argument("--fail", action="store_true",
                         help="stop at the check of the log's first FAIL line, not at main")
     parser.add_argument("--fail-at", metavar="N|TEXT",
@@ -165,6 +166,11 @@ def resolve_qemu(program):
                          % (program, os.path.basename(program)))
     sys.stderr.write("kut-debug: %s is not here; using %s\n" % (program, found))
     return found
+
+
+def kut_version():
+    from kut_load import __version__
+    return __version__
 
 
 def signal_name(signum):
@@ -252,6 +258,38 @@ def plan_run_script(tree, run, options, console):
                  elf)
 
 
+IMAGE_SUFFIXES = (".flat", ".elf", ".efi", ".efi.debug")
+
+
+def refuse_test_image(tree, argument):
+    """A test's image given where its log or test name goes."""
+    if not argument.endswith(IMAGE_SUFFIXES) or not os.path.isfile(argument):
+        return
+    base = os.path.basename(argument)
+    for suffix in IMAGE_SUFFIXES:
+        if base.endswith(suffix):
+            base = base[:-len(suffix)]
+    names = []
+    if tree is not None:
+        names = [name for name, entry in kvm_tree.read_tests(tree).items()
+                 if os.path.splitext(entry.file)[0] == base]
+    raise DebugError("%s is the test image; give its log (logs/TEST.log) or its test name%s, or "
+                     "a QEMU command after --" % (argument, " (%s)" % ", ".join(names[:8])
+                                                  if names else ""))
+
+
+def tests_like(tree, name):
+    """"; tests whose names contain it: ..." for a test name that is not in unittests.cfg."""
+    import difflib
+    names = list(kvm_tree.read_tests(tree))
+    like = [test for test in names if name in test] or difflib.get_close_matches(name, names, 3)
+    if not like:
+        return ""
+    return "; tests whose names %s: %s" % ("contain it" if name in like[0] else "are close",
+                                           ", ".join(like[:10]) + (", ..." if len(like) > 10
+                                                                   else ""))
+
+
 def plan_session(options, command, script_path):
     log_line = None
     fail_log = None  # the log whose FAIL lines --fail picks from
@@ -267,6 +305,7 @@ def plan_session(options, command, script_path):
                 options.recording or recording.directory_for(name), None)
     else:
         tree = kvm_tree.find_tree()
+        refuse_test_image(tree, options.test)
         name = test_name_of(options.test)
         log = tree_files.log_path(options.test)
         log_accel = None
@@ -307,8 +346,8 @@ def plan_session(options, command, script_path):
         elif tree is None:
             raise DebugError("%s: no such log file" % log)
         else:
-            raise DebugError("%s has no test %s, and there is no %s" % (
-                tree.unittests, name, log))
+            raise DebugError("%s has no test %s, and there is no %s%s" % (
+                tree.unittests, name, log, tests_like(tree, name)))
     prepare = None
     if options.record or options.replay:
         directory = options.recording or recording.directory_for(name)

@@ -108,6 +108,12 @@ def connect(command):
     """target remote, in all-stop mode when the stub refuses the user's non-stop."""
     import gdb
     try:
+        auto = gdb.parameter("kut-load auto")
+    except RuntimeError:
+        auto = False
+    if auto:  # kut-debug's own kut-load follows: one load, not two
+        command = "with kut-load auto off -- " + command
+    try:
         gdb.execute(command)
     except gdb.error as error:
         if not (gdb.parameter("non-stop") and "does not support non-stop" in str(error)):

@@ -61,7 +61,7 @@ def run(argv):
     if options.version:
         gdb.write("kut-load %s\n" % __version__)
         return
-    given_path = checked_path(options.elf) if options.elf else None
+    given_path = given_elf(options.elf) if options.elf else None
     helper = native.load()
     # Read while gdb's frames are cached: GdbTarget drops them.
     frame_level = loader.selected_frame_level()
@@ -84,6 +84,8 @@ def run(argv):
     if planned.warning:
         report.warning(planned.warning)
     report.loaded(planned.plan, planned.found, byte_order_note)
+    from .commands import AUTO_LOAD
+    AUTO_LOAD.loaded()
     for note in notes:
         report.line(note)
 
@@ -119,6 +121,46 @@ def explain_elf_error(error):
     if "not an ELF file" in text and ".flat:" in text:
         text += "; QEMU boots the .flat, but the symbols are in the .elf beside it"
     return text
+
+
+def given_elf(name):
+    """checked_path(name); a relative name not beside gdb is looked up where bare
+    kut-load looks for QEMU's files: QEMU's working directory."""
+    try:
+        return checked_path(name)
+    except UsageError:
+        expanded = os.path.expanduser(name)
+        if os.path.isabs(expanded) or os.path.lexists(expanded):
+            raise
+    from . import qemu_process
+    inferior = gdb.selected_inferior()
+    connection = inferior.connection if inferior.pid else None
+    qemu_directory = qemu_process.QemuProcess(
+        getattr(connection, "details", None)).working_directory() if connection else None
+    directories = list(dict.fromkeys(filter(None, [os.getcwd(), qemu_directory])))
+    for directory in directories[1:]:
+        if os.path.exists(os.path.join(directory, expanded)):
+            return checked_path(os.path.join(directory, expanded))
+    near = near_names(expanded, directories)
+    raise UsageError("%s: no such file in %s%s" % (
+        expanded, " nor ".join(directories) + ("" if qemu_directory else
+                                             " (no local QEMU behind gdb's connection)"),
+        "; did you mean %s?" % " or ".join(near) if near else ""))
+
+
+def near_names(name, directories):
+    """Files of name's directory, in any of directories, whose names are close to it."""
+    import difflib
+    head, tail = os.path.split(name)
+    found = []
+    for directory in directories:
+        try:
+            entries = os.listdir(os.path.join(directory, head) if head else directory)
+        except OSError:
+            continue
+        found += [os.path.join(head, entry) for entry in
+                  difflib.get_close_matches(tail, entries, n=3, cutoff=0.85)]
+    return list(dict.fromkeys(found))[:3]
 
 
 def checked_path(name):

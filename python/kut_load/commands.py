@@ -190,14 +190,24 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
         # over a connection object Python made if the target then died).
         if not self.value:
             return
-        inferior = gdb.selected_inferior()
-        if inferior.connection is None:
-            return
-        key = (inferior.connection.num, inferior.num)
-        if key not in self._done:  # once per connection, not at every stop
+        key = self.connection_key()
+        if key is not None and key not in self._done:  # once per connection, not at every stop
             self._done.add(key)
             from . import command
             command.auto_load()
+
+    def connection_key(self):
+        inferior = gdb.selected_inferior()
+        if inferior.connection is None:
+            return None
+        return (inferior.connection.num, inferior.num)
+
+    def loaded(self):
+        """A kut-load ran on this connection: the automatic one is not needed."""
+        if self.value:
+            key = self.connection_key()
+            if key is not None:
+                self._done.add(key)
 
 
 KUT_LOAD = KutLoadCommand()

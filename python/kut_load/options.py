@@ -38,6 +38,16 @@ def parse_address(text):
     return value
 
 
+def near_option(word):
+    """" (did you mean --address?)" for a misspelt or cut option, or nothing."""
+    import difflib
+    name = word.split("=", 1)[0]
+    names = sorted(_FLAGS) + ["--address"]
+    near = [option for option in names if option.startswith(name) and len(name) > 2]
+    near = near if len(near) == 1 else difflib.get_close_matches(name, names, n=1, cutoff=0.7)
+    return " (did you mean %s?)" % near[0] if near else ""
+
+
 def parse(argv):
     """Options from argv; UsageError naming the first thing that is wrong."""
     options = Options()
@@ -63,5 +73,5 @@ def parse(argv):
                 value = word[len("--address="):]
             options.address = parse_address(value)
         else:
-            _fail("unknown option %r" % word)
+            _fail("unknown option %r%s" % (word, near_option(word)))
     return options

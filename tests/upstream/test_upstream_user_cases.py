@@ -179,3 +179,51 @@ def test_user_gdbinit_that_stops_other_vcpus_still_reaches_the_end(tmp_path, set
     else:
         assert re.search(r"^kut-debug: non-stop is on in your gdb settings, and QEMU's gdb stub "
                          r"does not support it \(.*\): connecting in all-stop mode$", out, re.M), out
+
+
+def test_relative_elf_name_is_looked_up_where_bare_kut_load_looks(tmp_path):
+    """gdb started in another directory than QEMU: a relative name is QEMU's too."""
+    tree = upstream.tree("arm64")
+    script, kernel, args, elf = CASES["arm64"]
+    with PausedRun(tree, "arm64", script, kernel, args) as paused:
+        out = run_gdb(paused.port, ["kut-load arm/psic.elf", "kut-load arm/gic.elf",
+                                    "break main", "continue", "bt"], cwd=str(tmp_path))
+    assert ("arm/psic.elf: no such file in %s nor %s; did you mean arm/psci.elf?"
+            % (tmp_path, tree)) in out, out
+    assert "kut-load: %s/arm/gic.elf at 0x40080000" % tree in out, out
+    assert_stopped_in_main(out, os.path.join(tree, elf))
+
+
+def test_names_a_new_user_gets_wrong_give_the_near_ones():
+    tree = upstream.tree("arm64")
+    result, out = kut_debug(tree, ["gic"])
+    assert result.returncode == 1, out
+    assert re.search(r"^kut-debug: arm/unittests.cfg has no test gic, and there is no "
+                     r"logs/gic.log; tests whose names contain it: gicv2-\S+, .*gicv2-mmio-up",
+                     result.stderr, re.M), out
+    result, out = kut_debug(tree, ["arm/gic.flat"])
+    assert result.returncode == 1, out
+    assert re.search(r"^kut-debug: arm/gic.flat is the test image; give its log \(logs/TEST.log\) "
+                     r"or its test name \(.*gicv2-mmio-up.*\), or a QEMU command after --$",
+                     result.stderr, re.M), out
+    result, out = kut_debug(tree, ["--version"])
+    assert result.returncode == 0 and re.match(r"kut-debug \d+\.\d+\.\d+$", result.stdout), out
+    script, kernel, args, _ = CASES["arm64"]
+    with PausedRun(tree, "arm64", script, kernel, args) as paused:
+        out = run_gdb(paused.port, ["kut-load --adress 0x40080000", "kut-load --dr",
+                                    "complete kut-load --dr"], cwd=tree)
+    assert "unknown option '--adress' (did you mean --address?); see 'help kut-load'" in out, out
+    assert "unknown option '--dr' (did you mean --dry-run?); see 'help kut-load'" in out, out
+    assert re.search(r"^kut-load --dry-run$", out, re.M), out
+
+
+def test_kut_load_auto_on_in_the_users_gdbinit_loads_once_under_kut_debug(tmp_path):
+    tree = upstream.tree("arm64")
+    gdbinit = os.path.join(os.path.dirname(upstream.HERE), os.pardir, "gdbinit")
+    (tmp_path / ".gdbinit").write_text("source %s\nset kut-load auto on\n"
+                                       % os.path.normpath(gdbinit))
+    result, out = kut_debug(tree, ["--batch", "--ex", "show kut-load auto", "gicv2-mmio-up"],
+                            env=dict(os.environ, HOME=str(tmp_path)), nx=False)
+    assert re.search(r"^Breakpoint 1, main \(", result.stdout, re.M), out
+    assert len(re.findall(r"^kut-load: ", result.stdout, re.M)) == 1, out
+    assert "Automatic kut-load when gdb connects to QEMU is on." in out, out
