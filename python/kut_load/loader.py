@@ -140,6 +140,9 @@ class Replacement:
         if role == main_file.OTHER_TEST:
             self.notes.append("gdb's main file %s is another test or another build of it; "
                               "replaced it" % self.main_name)
+        elif role == main_file.SAME_TEST:
+            self.notes.append("gdb's main file %s is this test's own build of %s, read at its "
+                              "link address; replaced it" % (self.main_name, plan.elf_path))
         self.replaced_main = self.main_name if role != main_file.KEEP else None
 
     def commands(self):

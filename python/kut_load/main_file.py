@@ -10,6 +10,7 @@ from .errors import KutLoadError
 KEEP = "keep"              # the user's own file, elsewhere in the guest: left alone
 COPY = "copy"              # the running test's file, read at its link address
 OTHER_TEST = "other test"  # another test or build: its names would answer for the test's
+SAME_TEST = "same test"    # the test's own file by another name (X.so beside X.efi.debug)
 
 
 class MainFileError(KutLoadError):
@@ -28,6 +29,25 @@ def same_file(name, paths):
     return False
 
 
+def same_build(image, main, elf_path):
+    """Whether image is the build elf_path comes from: the same build-id, or
+    without one, the X.so that X.efi.debug was split from, beside it, with
+    main at the same link address and of the same size."""
+    try:
+        test = native.load().ElfImage(elf_path)
+    except (native.elf_error(), OSError):
+        return False
+    ours, theirs = image.debug_info.build_id, test.debug_info.build_id
+    if ours or theirs:
+        return ours == theirs
+    stem = os.path.join(os.path.dirname(os.path.abspath(elf_path)),
+                        os.path.basename(elf_path).split(".")[0])
+    if not (elf_path.endswith(".efi.debug") and os.path.abspath(image.path) == stem + ".so"):
+        return False
+    test_main = test.find_symbol("main")
+    return bool(test_main) and (test_main.address, test_main.size) == (main.address, main.size)
+
+
 def guest_range(plan):
     """(lowest, end) of the guest addresses the plan's sections take."""
     placed = [(s.address, s.address + s.size) for s in plan.sections if s.size > 0]
@@ -44,8 +64,9 @@ def role(main_name, copies, plan):
     except (native.elf_error(), OSError):
         return KEEP  # not an ELF native can read: gdb read it as something else
     # Every test has a main; firmware and boot loaders do not.
-    if image.find_symbol("main"):
-        return OTHER_TEST
+    main = image.find_symbol("main")
+    if main:
+        return SAME_TEST if same_build(image, main, plan.elf_path) else OTHER_TEST
     low, end = guest_range(plan)
     for section in image.sections:
         if section.allocated and section.size and section.address < end \

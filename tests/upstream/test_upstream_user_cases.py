@@ -227,3 +227,21 @@ def test_kut_load_auto_on_in_the_users_gdbinit_loads_once_under_kut_debug(tmp_pa
     assert re.search(r"^Breakpoint 1, main \(", result.stdout, re.M), out
     assert len(re.findall(r"^kut-load: ", result.stdout, re.M)) == 1, out
     assert "Automatic kut-load when gdb connects to QEMU is on." in out, out
+
+
+def test_the_tests_own_so_as_main_file_is_named_as_the_same_test():
+    """gdb-multiarch x86/sieve.so, then kut-load: X.efi.debug is the DWARF of X.so."""
+    from test_upstream_efi import script_run
+    tree = upstream.tree("x86_64-efi")
+    running = script_run("x86_64-efi", "x86/efi/run", "x86/sieve.efi")
+    try:
+        running.attach()
+        out = run_gdb(running.port, ["file x86/sieve.so",
+                                     "target remote 127.0.0.1:%d" % running.port, "kut-load"],
+                      cwd=tree, timeout=240, connect=False)
+    finally:
+        running.close()
+    assert re.search(r"^kut-load: gdb's main file \S*x86/sieve.so is this test's own build of "
+                     r"\S*x86/sieve.efi.debug, read at its link address; replaced it$", out,
+                     re.M), out
+    assert "another test" not in out, out
