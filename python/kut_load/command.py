@@ -68,7 +68,14 @@ def run(argv):
     target = GdbTarget()
     try:
         paths = [given_path] if given_path else elfs_of_running_kernel(target, helper)
-        planned = plan_first_matching(options, target, helper, paths)
+        try:
+            planned = plan_first_matching(options, target, helper, paths)
+        except KutLoadError:
+            # A refusal of the wrong kind of ELF names the kind, not the bytes that differ.
+            kind = given_path and other_kind_of_guest(target, helper, given_path)
+            if kind:
+                raise UsageError(kind) from None
+            raise
     except BaseException:
         loader.select_frame_level(frame_level)  # a refusal leaves the user's frame selected
         raise
@@ -113,6 +120,37 @@ def elfs_of_running_kernel(target, helper):
                          "give the test's .efi file" % (looked_at[0], places))
     raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
                      "file, as in 'kut-load arm/gic.elf'")
+
+
+def other_kind_of_guest(target, helper, path):
+    """Why the local QEMU's guest cannot run path's code: a 64-bit ELF under
+    qemu-system-i386, or the other byte order than QEMU's -kernel ELF; else None."""
+    from . import qemu_process
+    try:
+        image = helper.ElfImage(path)
+    except (native.elf_error(), OSError):
+        return None
+    qemu = qemu_process.QemuProcess(target.connection_details())
+    argv = qemu.arguments()
+    if not argv:
+        return None
+    if image.bits == 64 and os.path.basename(argv[0]) == "qemu-system-i386":
+        return ("%s is a 64-bit ELF, but QEMU is qemu-system-i386, whose guest runs 32-bit "
+                "code only; give the ELF of the i386 build" % path)
+    kernel = qemu.kernel_argument()
+    if not kernel or not kernel.endswith(".elf"):
+        return None
+    kernel_path = os.path.join(qemu.working_directory() or "", kernel)
+    try:
+        running = helper.ElfImage(kernel_path)
+    except (native.elf_error(), OSError):
+        return None
+    if running.little_endian != image.little_endian:
+        order = {True: "little-endian", False: "big-endian"}
+        return ("%s is %s, but QEMU runs %s, which is %s; give the ELF of the %s build"
+                % (path, order[image.little_endian], kernel, order[running.little_endian],
+                   order[running.little_endian]))
+    return None
 
 
 def explain_elf_error(error):

@@ -245,3 +245,21 @@ def test_the_tests_own_so_as_main_file_is_named_as_the_same_test():
                      r"\S*x86/sieve.efi.debug, read at its link address; replaced it$", out,
                      re.M), out
     assert "another test" not in out, out
+
+
+@pytest.mark.parametrize("config, other, expected", [
+    ("i386", "x86_64", r"^\S+/x86/msr.elf is a 64-bit ELF, but QEMU is qemu-system-i386, whose "
+                       r"guest runs 32-bit code only; give the ELF of the i386 build$"),
+    ("ppc64le", "ppc64be", r"^\S+/powerpc/selftest.elf is big-endian, but QEMU runs "
+                           r"powerpc/selftest.elf, which is little-endian; give the ELF of the "
+                           r"little-endian build$"),
+])
+def test_elf_of_another_kind_of_guest_is_refused_naming_the_kind(config, other, expected):
+    tree = upstream.tree(config)
+    script, kernel, args, elf = CASES[config]
+    with PausedRun(tree, config, script, kernel, args) as paused:
+        out = run_gdb(paused.port, ["kut-load %s" % os.path.join(upstream.tree(other), elf),
+                                    "info sharedlibrary", "show endian"], cwd=tree)
+    assert re.search(expected, out, re.M), out
+    assert "kut-load: " not in out, out
+    assert "currently little endian" in out, out
