@@ -52,6 +52,9 @@ def commands_after_connecting(elf, break_at, commands, stop_commands=None):
         raise DebugError(str(error)) from None
 
 
+DEFAULT_BREAK = "main"
+
+
 def break_at(location):
     """Inside gdb: `break LOCATION`, or `hbreak` when QEMU runs the guest under
     KVM, where a software breakpoint does not stop it (an int3 or BRK byte in
@@ -68,6 +71,11 @@ def break_at(location):
         # breakpoint that `continue` would run past; `with` restores the setting.
         gdb.execute("with breakpoint pending off -- %s %s" % (command, location))
     except gdb.error as error:
+        if location == DEFAULT_BREAK and "not defined" in str(error):
+            # x86/realmode has its own start-up code and no main.
+            raise gdb.GdbError("kut-debug: the test has no function main, so it cannot "
+                               "stop there; give --break LOCATION (a function or "
+                               "FILE:LINE of the test)") from None
         raise gdb.GdbError(str(error)) from None
 
 

@@ -90,10 +90,9 @@ def run_kut_debug(tree, config, arguments, timeout):
 
 
 def refusal_kind(output):
-    lines = [line for line in output.splitlines() if line.startswith("kut-debug: ")
-             and not line.startswith("kut-debug: warning:")]
+    lines = [line for line in output.splitlines() if line.startswith("kut-debug: ")]
     for kind, pattern in REFUSALS:
-        if len(lines) == 1 and pattern.search(lines[0]):
+        if any(pattern.search(line) for line in lines):
             return kind
     return None
 
