@@ -227,9 +227,12 @@ def is_log_argument(target):
 def console_for_test(name, options):
     if options.console:
         return options.console
-    if os.path.isdir(tree_files.LOG_DIR):
-        return os.path.join(tree_files.LOG_DIR, name + ".console")
-    return None
+    # Where run_tests.sh puts the test's log, which it creates too: kept for the user to read.
+    try:
+        os.makedirs(tree_files.LOG_DIR, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(tree_files.LOG_DIR, name + ".console")
 
 
 def plan_direct(argv, options, console):
