@@ -113,8 +113,9 @@ the report() call whose check failed, at its file:line. Each continue goes
 on to the next one. Expected failures (XFAIL), KFAIL, PASS and SKIP never
 stop. The guest also stops once where the test ends early: report_abort(),
 abort() (so a failed assert), or an unhandled exception, where it shows the
-file:line the exception was taken at. If the test runs to its end, it says
-that nothing failed.
+file:line the exception was taken at. When the test ends, it says how many
+checks failed by the test's own count (its failures counter at
+report_summary, or the console's SUMMARY line), or that it could not read it.
 
 Unexpected failures are found by a hardware watchpoint on the static
 `failures` counter of kvm-unit-tests' lib/report.c, which counts exactly
