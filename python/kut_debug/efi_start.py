@@ -169,8 +169,11 @@ def run_until_loaded(path):
     (X.efi or X.efi.debug) and stops before it starts; prints where it is."""
     try:
         efi = efi_files.locate(path)
-    except (efi_files.EfiFileError, OSError) as error:
+    except efi_files.EfiFileError as error:
         raise EfiStartError(str(error)) from None
+    except OSError as error:
+        raise EfiStartError("cannot read %s: %s; give the test's X.efi or X.efi.debug"
+                            % (path, error.strerror or error)) from None
     if efi is None:
         raise EfiStartError("%s is not an EFI image (X.efi) nor its debug file" % path)
     target = GdbTarget()

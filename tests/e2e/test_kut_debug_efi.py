@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO, guest_file
 from guest_source import initial_value, marker_line
-from session import require
+from session import require, run_gdb
 from test_kut_debug import assert_session_gone, run_kut_debug, started
 from test_kut_debug_tree import make_tree, run_tests
 
@@ -153,3 +153,11 @@ def test_a_test_under_u_boot_is_refused_once_it_runs(tmp_path):
                      result.stderr, re.M), out
     assert "kut-load:" not in out and "Traceback" not in out, out
     assert_session_gone(tmp_path)
+
+
+def test_efi_start_names_a_missing_file_in_one_line(tmp_path):
+    missing = str(tmp_path / "selftest.efi")
+    out = run_gdb(0, ["python import kut_debug.efi_start", "kut-debug-efi-start " + missing],
+                  connect=False)
+    assert "cannot read %s: No such file or directory; give the test's X.efi" % missing in out, out
+    assert "Errno" not in out and "Traceback" not in out, out
