@@ -66,7 +66,8 @@ class Result:
 
     @property
     def good(self):
-        return self.outcome == "main" or self.outcome.startswith(("refused:", "stopped at FAIL"))
+        return self.outcome == "main" or self.outcome.startswith(
+            ("refused:", "stopped at FAIL", "not reproduced"))
 
 
 def kernel_elf(tree, entry):
