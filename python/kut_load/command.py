@@ -145,7 +145,8 @@ def other_kind_of_guest(target, helper, path):
         running = helper.ElfImage(kernel_path)
     except (native.elf_error(), OSError):
         return None
-    if running.little_endian != image.little_endian:
+    # Another machine is named by the architecture check itself.
+    if running.machine == image.machine and running.little_endian != image.little_endian:
         order = {True: "little-endian", False: "big-endian"}
         return ("%s is %s, but QEMU runs %s, which is %s; give the ELF of the %s build"
                 % (path, order[image.little_endian], kernel, order[running.little_endian],
