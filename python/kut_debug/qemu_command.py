@@ -183,8 +183,16 @@ def read_log_lines(log_path):
         raise DebugError("%s: %s" % (log_path, error.strerror)) from None
 
 
+CONSOLE_SUFFIX = ".console"
+
+
 def read_log_command(log_path):
     """(line, argv): the QEMU command that ran the test, from the log at log_path."""
+    if log_path.endswith(CONSOLE_SUFFIX):
+        # The console echoes the run script's QEMU command, but holds no -initrd environment.
+        raise DebugError("%s is the console file of a kut-debug session, not a test's log: "
+                         "give %s.log, which run_tests.sh writes, or the test name"
+                         % (log_path, log_path[:-len(CONSOLE_SUFFIX)]))
     lines = read_log_lines(log_path)
     found = test_command_line(lines)
     if found is None:

@@ -137,6 +137,16 @@ def test_run_tests_output_is_not_a_log(tmp_path):
         read_log_command(summary)
 
 
+def test_a_console_file_is_not_a_log(tmp_path):
+    """A console file echoes the QEMU command, as a log does, but holds no environment."""
+    path = write(tmp_path, "gicv2-mmio-up.console", GIC_LOG)
+    with pytest.raises(DebugError) as raised:
+        read_log_command(path)
+    assert str(raised.value) == ("%s is the console file of a kut-debug session, not a test's "
+                                 "log: give %s, which run_tests.sh writes, or the test name"
+                                 % (path, path[:-len(".console")] + ".log"))
+
+
 def test_fail_lines_of_real_logs():
     assert [(line.number, line.line_number, line.text) for line in fail_lines(GIC_LOG)] == [
         (1, 8, "FAIL: gicv2: mmio: ITARGETSR: register content preserved"),
