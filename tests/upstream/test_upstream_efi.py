@@ -5,6 +5,7 @@ TCG: OVMF does not boot under this machine's KVM) and riscv64 under U-Boot
 test runs, and the frames it shows are checked against addr2line on the
 test's X.efi.debug at the address the test prints on its console."""
 
+import functools
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 import time
 
+import pytest
 from elftools.elf.elffile import ELFFile
 
 import dwarf_oracle
@@ -149,8 +151,42 @@ def script_run(config, script, efi, args=()):
                    env=dict(run_logs.environment(config), TIMEOUT="0"))
 
 
+# How an upstream test ends before it prints its address (lib/report.c, libcflat's assert).
+EARLY_END = re.compile(rb"^.*(?:assert failed|ABORT:|EXIT: STATUS=).*$", re.M)
+
+
+@functools.lru_cache(maxsize=None)
+def early_end(config, script, efi):
+    """The console line with which the test ends before printing its address,
+    run once without gdb under this machine's firmware; None if it prints it."""
+    running = script_run(config, script, efi, ["-smp", "1"])
+    try:
+        deadline = time.monotonic() + BOOT_SECONDS
+        while time.monotonic() < deadline and running.process.poll() is None:
+            text = running.text()
+            if ADDRESS.search(text):
+                return None
+            ended = EARLY_END.search(text)
+            if ended:
+                return ended.group().decode(errors="replace").strip()
+            time.sleep(0.05)
+        return None
+    finally:
+        running.close()
+
+
+def expect_upstream_to_run(config, script, efi):
+    """An expected failure where the upstream test itself fails under this
+    firmware: Debian 13's EDK2 2025.02 makes arm/*.efi assert in lib/arm/setup.c."""
+    ended = early_end(config, script, efi)
+    if ended:
+        pytest.xfail("upstream %s ends before it prints its address under this "
+                     "firmware: %s" % (efi, ended))
+
+
 def test_arm64_timer_from_the_uefi_shell():
     # The case that was refused: timer.efi.debug's sections end past the PE image.
+    expect_upstream_to_run("arm64-efi", "arm/efi/run", "arm/timer.efi")
     running = script_run("arm64-efi", "arm/efi/run", "arm/timer.efi", ["-smp", "1"])
     attach_and_check("arm64-efi", running, "arm/timer.efi", upstream.tree("arm64-efi"),
                      load="kut-load arm/timer.efi")
@@ -209,10 +245,12 @@ def log_of(config, test):
 
 
 def test_kut_debug_arm64_timer_log():
+    expect_upstream_to_run("arm64-efi", "arm/efi/run", "arm/timer.efi")
     assert_kut_debug_reached_main("arm64-efi", "arm/timer.efi", [log_of("arm64-efi", "timer")])
 
 
 def test_kut_debug_arm64_timer_by_name():
+    expect_upstream_to_run("arm64-efi", "arm/efi/run", "arm/timer.efi")
     assert_kut_debug_reached_main("arm64-efi", "arm/timer.efi", ["timer"])
 
 
