@@ -151,5 +151,10 @@ def tree(name, log=sys.stderr):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--source"]:
+        # The source this checkout builds, for CI to hand to a chroot.
+        found = source()
+        print(found or HOW_TO_GIVE_A_SOURCE, file=sys.stdout if found else sys.stderr)
+        sys.exit(0 if found else 1)
     for wanted in sys.argv[1:] or list(CONFIGURATIONS):
         print(tree(wanted))
