@@ -9,7 +9,6 @@ import functools
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -21,7 +20,8 @@ from elftools.elf.elffile import ELFFile
 import dwarf_oracle
 import run_logs
 import upstream
-from session import free_port, run_gdb
+from run_script import GroupRun
+from session import run_gdb
 from test_kut_debug import run_kut_debug, started
 
 ADDRESS = re.compile(rb"Address of image is: (0x[0-9a-f]+)")
@@ -41,21 +41,9 @@ while frame is not None:
 """
 
 
-class Running:
+class Running(GroupRun):
     """A test started by argv in cwd with its gdb stub on a free port, in its own
     process group; attach() stops the guest once it has printed its address."""
-
-    def __init__(self, argv, cwd, env=None):
-        self.port = free_port()
-        self.console = tempfile.NamedTemporaryFile(prefix="kut-efi-", suffix=".console")
-        self.process = subprocess.Popen(
-            argv + ["-gdb", "tcp:127.0.0.1:%d" % self.port], cwd=cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=self.console, stderr=subprocess.STDOUT,
-            start_new_session=True)
-
-    def text(self):
-        with open(self.console.name, "rb") as console:
-            return console.read()
 
     def attach(self):
         """The image address the test printed; the guest is stopped when it returns."""
@@ -72,14 +60,6 @@ class Running:
             time.sleep(0.02)
         raise AssertionError("no image address within %d s: %s"
                              % (BOOT_SECONDS, self.text()[-3000:].decode(errors="replace")))
-
-    def close(self):
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
-        self.console.close()
 
 
 def link_address(debug_file, name):
