@@ -11,10 +11,10 @@ def _kut_load_register():
         except OSError:
             continue
         package_root = os.path.join(os.path.dirname(path), "python")
-        if os.path.isfile(os.path.join(package_root, "kut_load", "commands.py")):
+        if os.path.isfile(os.path.join(package_root, "kut_load", "gdb_commands.py")):
             if package_root not in sys.path:
                 sys.path.insert(0, package_root)
-            import kut_load.commands
+            import kut_load.gdb_commands
             return
     gdb.write("kut-load: cannot find the kut_load package beside this gdbinit\n", gdb.STDERR)
 _kut_load_register()

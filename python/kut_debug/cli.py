@@ -9,10 +9,10 @@ import sys
 import tempfile
 from collections import namedtuple
 
-from . import (fail_stop, gdb_session, kvm_tree, paused_command, qemu_command, qemu_process,
-               record_session, recording, same_run, tree_files)
-from .errors import DebugError
-from .launcher import Session, Terminated
+from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, qemu_command, paused_qemu, same_run, tree_files)
+from kut_debug.record import session as record_session, recording
+from kut_debug.errors import DebugError
+from kut_debug.launcher import Session, Terminated
 
 DESCRIPTION = """\
 Start a kvm-unit-tests test under QEMU, paused, and gdb-multiarch attached to
@@ -245,7 +245,7 @@ def plan_direct(argv, options, console):
     console = console or new_console_file()
     rewritten = paused_command.for_gdb(argv, console)
     return Start(lambda port: paused_command.with_gdb_stub(rewritten, port), "QEMU",
-                 qemu_process.START_TIMEOUT, console, elf)
+                 paused_qemu.START_TIMEOUT, console, elf)
 
 
 def plan_run_script(tree, run, options, console):
@@ -257,7 +257,7 @@ def plan_run_script(tree, run, options, console):
     def launch(port):
         stub = " ".join(paused_command.gdb_stub_words(port))
         return ["bash", "-c", run.shell_command + " " + stub]
-    return Start(launch, "./" + tree.run_script, qemu_process.RUN_SCRIPT_START_TIMEOUT, console,
+    return Start(launch, "./" + tree.run_script, paused_qemu.RUN_SCRIPT_START_TIMEOUT, console,
                  elf)
 
 
@@ -389,7 +389,7 @@ def run_session(plan, options):
     if plan.prepare:
         plan.prepare()
     with tempfile.TemporaryFile("w+") as script, Session() as session:
-        qemu = session.start_qemu(qemu_process.Qemu(plan.launch, plan.console, plan.what,
+        qemu = session.start_qemu(paused_qemu.Qemu(plan.launch, plan.console, plan.what,
                                                     start_timeout=plan.start_timeout))
         warn_if_not_the_logged_run(plan, qemu)
         script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands))

@@ -2,10 +2,10 @@
 the log, instead of `break main`. The log's FAIL lines are read here first, so
 a FAIL line that is not there is refused before QEMU starts."""
 
-from kut_load import fail_log
+from kut_load.break_fail import log as fail_log
 from kut_load.quoting import UnsafeName, check_printable, quote_argument
 
-from .errors import DebugError
+from kut_debug.errors import DebugError
 
 
 def stop_commands(log, which, console):

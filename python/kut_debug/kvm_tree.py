@@ -15,8 +15,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from . import unittests_cfg
-from .errors import DebugError
+from kut_debug import unittests_cfg
+from kut_debug.errors import DebugError
 
 CONFIG = "config.mak"
 # What scripts/runtime.bash defines before it evals a test's command: smp and

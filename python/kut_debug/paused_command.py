@@ -6,8 +6,8 @@ monitor goes away, and -nographic (serial port and monitor muxed on stdio)
 becomes -display none with the serial port in the console file.
 """
 
-from kut_load import qemu_options
-from kut_load.qemu_options import Item
+from kut_load.qemu import options as qemu_options
+from kut_load.qemu.options import Item
 
 # Replaced by kut-debug's own -S -gdb on a port it chose.
 GDB_STUB_OPTIONS = frozenset(["-s", "-S", "-gdb"])

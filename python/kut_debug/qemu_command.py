@@ -21,10 +21,10 @@ import os
 import re
 import shlex
 
-from kut_load import qemu_options
-from kut_load.fail_log import without_terminal_codes
-from . import tree_files
-from .errors import DebugError
+from kut_load.qemu import options as qemu_options
+from kut_load.break_fail.log import without_terminal_codes
+from kut_debug import tree_files
+from kut_debug.errors import DebugError
 
 QEMU_PROGRAM = re.compile(r"qemu-system-[A-Za-z0-9_.+-]+|qemu-kvm")
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")

@@ -3,8 +3,8 @@ directory, which is the tree: the log, the test's ELF, the console file."""
 
 import os
 
-from kut_load import kernel_file, qemu_options
-from .errors import DebugError
+from kut_load.qemu import kernel_file, options as qemu_options
+from kut_debug.errors import DebugError
 
 LOG_DIR = "logs"
 

@@ -28,8 +28,8 @@ _PC_FIRMWARE = ("linuxboot", "multiboot", "kvmvapic", "pvh.bin", "ovmf", "qboot"
 # Plain classes: importing dataclasses pulls in inspect and ast, several
 # milliseconds of every first kut-load.
 class Finder:
-    """How QEMU places a test: the mechanism's module (boot_loader,
-    reset_vector, elf_loader), imported at the first call so that a kut-load
+    """How QEMU places a test: the mechanism's module in finders/
+    (arm_boot_loader, riscv_reset_vector, qemu_elf_loader), imported at the first call so that a kut-load
     pays only for its own architecture's, and the arguments of its finder()."""
 
     __slots__ = ("module", "arguments")
@@ -39,7 +39,7 @@ class Finder:
         self.arguments = arguments
 
     def __call__(self, target, native, image):
-        mechanism = import_module("." + self.module, __package__)
+        mechanism = import_module("kut_load.finders." + self.module)
         return mechanism.finder(*self.arguments)(target, native, image)
 
 
@@ -52,8 +52,8 @@ class Arch:
     elf_machine, elf_bits: e_machine and ELF class (32 or 64) of its test images.
     byte_orders: ELF data encodings its tests come in; the first is gdb's default.
     pe_machine: the PE/COFF Machine field of its EFI images, or None.
-    finder: a Finder, called as finder(target, native, image) -> boot.LoadAddress,
-      for an ELF QEMU placed with -kernel (see boot_loader, reset_vector, elf_loader).
+    finder: a Finder, called as finder(target, native, image) -> finders.load_address.LoadAddress,
+      for an ELF QEMU placed with -kernel (see finders/).
     usual_addresses: where QEMU usually puts the test, for the search by contents.
     firmware: file name prefixes of the firmware QEMU loads for it.
     """
@@ -80,33 +80,33 @@ class Arch:
 ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
     Arch("aarch64", ("aarch64",), EM_AARCH64, 64, (LITTLE,), 0xaa64,
-         Finder("boot_loader", ("decode_aarch64_boot", 0x40000000)), (0x40080000,),
+         Finder("arm_boot_loader", ("decode_aarch64_boot", 0x40000000)), (0x40080000,),
          ("qemu_efi", "qemu-efi")),
     # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
     Arch("arm", ("arm", "iwmmxt", "xscale"), EM_ARM, 32, (LITTLE,), 0x01c2,
-         Finder("boot_loader", ("decode_arm_boot", 0x40000000)), (0x40010000,),
+         Finder("arm_boot_loader", ("decode_arm_boot", 0x40000000)), (0x40010000,),
          ("qemu_efi", "qemu-efi")),
     # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.
     Arch("riscv64", ("riscv:rv64",), EM_RISCV, 64, (LITTLE,), 0x5064,
-         Finder("reset_vector", (64,)), (0x80200000,), ("opensbi",)),
+         Finder("riscv_reset_vector", (64,)), (0x80200000,), ("opensbi",)),
     Arch("riscv32", ("riscv:rv32",), EM_RISCV, 32, (LITTLE,), 0x5032,
-         Finder("reset_vector", (32,)), (0x80400000,), ("opensbi",)),
+         Finder("riscv_reset_vector", (32,)), (0x80400000,), ("opensbi",)),
     # kvm-unit-tests' x86_64 and i386 images are ELF32 multiboot files that
     # QEMU's multiboot loader places; gdb may say i386 before long mode.
     Arch("i386", ("i386",), EM_386, 32, (LITTLE,), 0x014c,
-         Finder("elf_loader"), (0x400000,),
+         Finder("qemu_elf_loader"), (0x400000,),
          _PC_FIRMWARE),
     Arch("x86-64", ("i386:x86-64", "i386"), EM_X86_64, 64, (LITTLE,), 0x8664,
-         Finder("elf_loader"), (0x400000,),
+         Finder("qemu_elf_loader"), (0x400000,),
          _PC_FIRMWARE),
     # pseries: hw/ppc/spapr.c loads -kernel X.elf at 0x400000 + p_paddr;
     # powernv: skiboot runs the raw file QEMU put at 0x20000000.
     Arch("ppc64", ("powerpc:common64",), EM_PPC64, 64, (LITTLE, BIG), None,
-         Finder("elf_loader"), (0x400000, 0x20000000),
+         Finder("qemu_elf_loader"), (0x400000, 0x20000000),
          ("boot_rom.bin", "slof", "skiboot", "vof")),
     # s390-ccw-virtio: the ELF at its link address, beside the BIOS's own segments.
     Arch("s390x", ("s390:64-bit",), EM_S390, 64, (BIG,), None,
-         Finder("elf_loader"), (), ("s390-ccw", "s390-netboot")),
+         Finder("qemu_elf_loader"), (), ("s390-ccw", "s390-netboot")),
 )
 
 

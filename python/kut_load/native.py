@@ -9,7 +9,7 @@ import importlib.machinery
 import os
 import sys
 
-from .errors import KutLoadError
+from kut_load.errors import KutLoadError
 
 MODULE_NAME = "_kut_native"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -9,7 +9,7 @@ escapes only \\ " $ ` and newline. A double-quoted word with only \\ and "
 escaped reads the same to both (observed on gdb 13.1 and 16.3).
 """
 
-from .errors import KutLoadError
+from kut_load.errors import KutLoadError
 
 
 class UnsafeName(KutLoadError):

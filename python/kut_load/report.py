@@ -2,7 +2,7 @@
 
 import gdb
 
-from .quoting import printable
+from kut_load.quoting import printable
 
 
 def sentence(error):

@@ -3,8 +3,8 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 
 import gdb
 
-from .errors import TargetError, whole_read
-from .quoting import printable
+from kut_load.errors import TargetError, whole_read
+from kut_load.quoting import printable
 
 
 class GdbTarget:
@@ -58,7 +58,7 @@ class GdbTarget:
 
     def roms(self):
         if self._roms is None:
-            from .roms import parse_info_roms  # only finders' fallbacks and x86 ask
+            from kut_load.qemu.roms import parse_info_roms  # only finders' fallbacks and x86 ask
             self._roms = parse_info_roms(self.monitor("info roms") or "")
         return self._roms
 

@@ -12,7 +12,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
 
-from kut_debug import paused_command, record_replay  # noqa: E402
+from kut_debug import paused_command
+from kut_debug.record import qemu_argv  # noqa: E402
 
 ROUNDS = 7
 
@@ -35,10 +36,10 @@ def main(argv):
         for _ in range(ROUNDS):
             log, disk = os.path.join(work, "r.bin"), os.path.join(work, "s.qcow2")
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "64M"], check=True)
-            recorded = record_replay.record_argv(plain, log, disk)
+            recorded = qemu_argv.record_argv(plain, log, disk)
             times["plain"].append(timed(plain))
             times["record"].append(timed(recorded))
-            times["replay"].append(timed(record_replay.replay_argv(recorded)))
+            times["replay"].append(timed(qemu_argv.replay_argv(recorded)))
             sizes.append((os.path.getsize(log), os.path.getsize(disk)))
     for name, values in times.items():
         print("%-6s median %.2f s (min %.2f, max %.2f) over %d rounds"

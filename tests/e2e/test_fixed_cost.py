@@ -13,10 +13,10 @@ from session import Qemu, run_gdb
 # the other architectures' finders are imported by their own rows only;
 # debug_file (and zlib) only for an ELF without DWARF, main_file only when
 # gdb already has symbols.
-NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.kernel_file",
-                         "kut_load.qemu_process", "kut_load.roms", "kut_load.efi",
-                         "kut_load.reset_vector", "kut_load.elf_loader", "kut_load.contents",
-                         "kut_load.debug_file", "kut_load.main_file", "zlib",
+NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.qemu.kernel_file",
+                         "kut_load.qemu.process", "kut_load.qemu.roms", "kut_load.efi",
+                         "kut_load.finders.riscv_reset_vector", "kut_load.finders.qemu_elf_loader", "kut_load.finders.contents",
+                         "kut_load.load.debug_file", "kut_load.load.main_file", "zlib",
                          "dataclasses", "inspect"}
 NEW_MODULES = ("python print('new modules:', sorted(set(sys.modules) - before))")
 
@@ -30,5 +30,5 @@ def test_usual_load_imports_no_fallback_modules():
     match = re.search(r"^new modules: \[(.*)\]$", out, re.M)
     assert match, out
     new = set(re.findall(r"'([^']+)'", match.group(1)))
-    assert "kut_load.command" in new and "_kut_native" in new, new
+    assert "kut_load.load.command" in new and "_kut_native" in new, new
     assert not new & NOT_ON_THE_USUAL_PATH, sorted(new & NOT_ON_THE_USUAL_PATH)

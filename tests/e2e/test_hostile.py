@@ -130,7 +130,7 @@ def test_odd_paths_load_correctly(tmp_path):
 def test_newline_in_a_file_name_is_refused(tmp_path):
     odd = tmp_path / "x\necho INJECTED\n.elf"
     shutil.copy(guest_file("arm64", "sample.elf"), odd)
-    invoke = ("python from kut_load.commands import KUT_LOAD; "
+    invoke = ("python from kut_load.gdb_commands import KUT_LOAD; "
               "KUT_LOAD.invoke(%r, False)" % ("'%s'" % odd))
     with Qemu("aarch64", guest_file("arm64", "sample.flat")) as qemu:
         out = run_gdb(qemu.port, [invoke, COUNT_ALL_OBJFILES])

@@ -106,7 +106,7 @@ def assert_compiled(python_dir):
     major, minor = gdb_python_version()
     tag = "cpython-%s%s" % (major, minor)
     sources = [path for path in files_under(python_dir) if path.endswith(".py")]
-    assert any(path.endswith(os.path.join("kut_load", "command.py")) for path in sources)
+    assert any(path.endswith(os.path.join("kut_load", "load", "command.py")) for path in sources)
     for source in sources:
         directory, name = os.path.split(source)
         compiled = os.path.join(directory, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
@@ -127,7 +127,7 @@ def test_install_has_the_gdb_extension_layout(installed):
             open(os.path.join(share, "gdbinit")) as copy:
         assert copy.read() == source.read()
     package = os.path.join(share, "python", "kut_load")
-    assert os.path.isfile(os.path.join(package, "commands.py"))
+    assert os.path.isfile(os.path.join(package, "gdb_commands.py"))
     native_module(package)
     assert_compiled(os.path.join(share, "python"))
     if os.path.isfile(os.path.join(REPO, "python", "kut-debug")):

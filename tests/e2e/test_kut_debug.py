@@ -374,7 +374,7 @@ def test_interactive_ctrl_c_interrupts_the_guest_not_kut_debug(tree):
 
 
 def test_taken_port_is_retried(tree, monkeypatch):
-    from kut_debug import loopback, paused_command, qemu_process
+    from kut_debug import loopback, paused_command, paused_qemu
     monkeypatch.chdir(tree)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -386,7 +386,7 @@ def test_taken_port_is_retried(tree, monkeypatch):
                             lambda: offered.pop() if offered else real_free_port())
         argv = [QEMU, "-machine", "virt", "-display", "none", "-monitor", "none",
                 "-kernel", "arm64/sample.flat"]
-        qemu = qemu_process.Qemu(lambda port: paused_command.with_gdb_stub(argv, port),
+        qemu = paused_qemu.Qemu(lambda port: paused_command.with_gdb_stub(argv, port),
                                  "logs/retry.console")
         try:
             qemu.start()

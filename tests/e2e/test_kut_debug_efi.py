@@ -157,7 +157,7 @@ def test_a_test_under_u_boot_is_refused_once_it_runs(tmp_path):
 
 def test_efi_start_names_a_missing_file_in_one_line(tmp_path):
     missing = str(tmp_path / "selftest.efi")
-    out = run_gdb(0, ["python import kut_debug.efi_start", "kut-debug-efi-start " + missing],
+    out = run_gdb(0, ["kut-debug-efi-start " + missing],
                   connect=False)
     assert "cannot read %s: No such file or directory; give the test's X.efi" % missing in out, out
     assert "Errno" not in out and "Traceback" not in out, out

@@ -5,11 +5,11 @@ import os
 import shutil
 
 from conftest import REPO
-from kut_load.options import parse
+from kut_load.load.options import parse
 from session import GDBINIT, run_gdb
 
 LOADED_MODULES = ("python import sys; print('native loaded:', '_kut_native' in sys.modules, "
-                  "'kut_load.commands' in sys.modules)")
+                  "'kut_load.gdb_commands' in sys.modules)")
 
 
 def test_sourcing_defines_the_command_without_importing_the_native_module(tmp_path):
@@ -60,7 +60,7 @@ def test_completion_offers_the_options_each_command_parses(tmp_path):
     assert break_fail == {"--at", "--breakpoints", "--console", "--help", "--log", "--off"}, out
     values = {"--at": ["1"], "--log": ["x.log"], "--console": ["x.txt"]}
     argvs = [[option] + values.get(option, []) for option in sorted(break_fail)]
-    out = run_gdb(0, ["python from kut_load.break_fail import parse; "
+    out = run_gdb(0, ["python from kut_load.break_fail.command import parse; "
                       "[parse(argv) for argv in %r]; print('parsed')" % argvs], connect=False)
     assert out.strip() == "parsed", out
 

@@ -4,10 +4,11 @@ that does not decode. Each request is a round trip to a remote QEMU."""
 
 import pytest
 
-from kut_load import arches, boot_loader, reset_vector
-from kut_load.boot import DetectionError
+from kut_load import arches
+from kut_load.finders import arm_boot_loader, riscv_reset_vector
+from kut_load.finders.load_address import DetectionError
 from kut_load.errors import TargetError
-from kut_load.roms import Rom
+from kut_load.qemu.roms import Rom
 from test_decoder_aarch64 import QEMU_BOOTLOADER
 from test_decoder_arm import QEMU_VIRT as QEMU_ARM_VIRT
 from test_decoder_riscv import QEMU_RV64
@@ -51,19 +52,19 @@ def test_aarch64_virt_is_one_read_and_no_rom_list(native):
     target = RecordingTarget(ram(0x40000000, QEMU_BOOTLOADER))
     found = finder("aarch64")(target, native, None)
     assert found.address == 0x40080000
-    assert target.requests == [("read", 0x40000000, boot_loader.WINDOW)]
+    assert target.requests == [("read", 0x40000000, arm_boot_loader.WINDOW)]
 
 
 def test_arm_virt_is_one_read_and_no_rom_list(native):
     target = RecordingTarget(ram(0x40000000, QEMU_ARM_VIRT))
     assert finder("arm")(target, native, None).address == 0x40010000
-    assert target.requests == [("read", 0x40000000, boot_loader.WINDOW)]
+    assert target.requests == [("read", 0x40000000, arm_boot_loader.WINDOW)]
 
 
 def test_riscv64_virt_is_one_read_and_no_rom_list(native):
     target = RecordingTarget(ram(0x1000, QEMU_RV64))
     assert finder("riscv64")(target, native, None).address == 0x80200000
-    assert target.requests == [("read", 0x1000, reset_vector.DEFAULT_WINDOW)]
+    assert target.requests == [("read", 0x1000, riscv_reset_vector.DEFAULT_WINDOW)]
 
 
 def test_boot_loader_elsewhere_is_found_through_the_rom_list(native):
@@ -73,8 +74,8 @@ def test_boot_loader_elsewhere_is_found_through_the_rom_list(native):
     target = RecordingTarget(ram(0x0, code), roms=[Rom(0x0, 0x28, "ram", "bootloader")])
     found = finder("aarch64")(target, native, None)
     assert found.address == 0x80000
-    assert target.requests == [("read", 0x40000000, boot_loader.WINDOW), ("roms",),
-                               ("read", 0x0, boot_loader.WINDOW)]
+    assert target.requests == [("read", 0x40000000, arm_boot_loader.WINDOW), ("roms",),
+                               ("read", 0x0, arm_boot_loader.WINDOW)]
 
 
 def test_without_a_rom_list_the_boot_cpu_pc_is_read(native):
@@ -94,7 +95,7 @@ def test_undecodable_boot_loader_is_read_once_and_reported(native):
         finder("aarch64")(target, native, None)
     assert "0x40000014: 14000000" in "\n".join(error.value.listing)
     assert [r for r in target.requests if r[0] == "read"] == [
-        ("read", 0x40000000, boot_loader.WINDOW)]
+        ("read", 0x40000000, arm_boot_loader.WINDOW)]
 
 
 def test_riscv_reset_vector_elsewhere_is_found_through_the_rom_list(native):

@@ -195,8 +195,8 @@ def test_top_of_address_space_does_not_wrap(native):
 
 
 def test_one_read_covers_mrom_reset_and_mrom_finfo():
-    from kut_load.reset_vector import reset_vector_window
-    from kut_load.roms import parse_info_roms
+    from kut_load.finders.riscv_reset_vector import reset_vector_window
+    from kut_load.qemu.roms import parse_info_roms
     # qemu-system-riscv64 -machine virt, QEMU 7.2: `monitor info roms`.
     roms = parse_info_roms(
         'addr=0000000000001000 size=0x000028 mem=rom name="mrom.reset"\n'

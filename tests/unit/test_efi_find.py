@@ -8,9 +8,9 @@ import pytest
 
 from conftest import guest_file
 from kut_load.efi import find as boot_efi, files as efi_files, tables
-from kut_load.boot import DetectionError
+from kut_load.finders.load_address import DetectionError
 from kut_load.errors import TargetError
-from kut_load.verify import MismatchError
+from kut_load.image.verify import MismatchError
 
 RAM = (0x40000000, 0x48000000)
 MTREE = """FlatView #0

@@ -12,7 +12,7 @@ from kut_load.efi.files import EfiImage
 from kut_load.efi.pair import check_pair
 from kut_load.efi.pe import PeHeader, PeSection
 from kut_load.efi.plan import plan_efi_load
-from kut_load.plan import PlanError
+from kut_load.image.plan import PlanError
 
 EM_AARCH64, EM_X86_64 = 183, 62
 CODE, DATA, RDATA = 0x60000020, 0xc0000040, 0x40000040

@@ -11,7 +11,7 @@ from conftest import guest_file
 from kut_load import arches
 from kut_load.efi import files as efi_files
 from kut_load.efi.plan import plan_efi_load
-from kut_load.plan import PlanError
+from kut_load.image.plan import PlanError
 
 BASE = 0x4073d000
 

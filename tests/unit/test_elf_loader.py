@@ -7,9 +7,10 @@ from elftools.elf.elffile import ELFFile
 import pytest
 
 from conftest import guest_file
-from kut_load import elf_loader, verify
-from kut_load.boot import DetectionError
-from kut_load.roms import parse_info_roms
+from kut_load.finders import qemu_elf_loader
+from kut_load.image import verify
+from kut_load.finders.load_address import DetectionError
+from kut_load.qemu.roms import parse_info_roms
 
 S390X = """\
 addr=0000000000010000 size=0x001048 mem=ram name="s390x/sample.elf ELF program header segment 0"
@@ -43,7 +44,7 @@ def rom_list(arch, base):
                                         ("s390x", 0), ("i386", 0)])
 def test_image_is_where_its_segments_are(native, arch, base):
     image = native.ElfImage(guest_file(arch, "sample.elf"))
-    found = elf_loader.find(Target(rom_list(arch, base) + S390X.split("\n", 1)[1]), native, image)
+    found = qemu_elf_loader.find(Target(rom_list(arch, base) + S390X.split("\n", 1)[1]), native, image)
     start = min(s.address for s in image.sections if s.allocated and s.size)
     assert found.address == start + base
 
@@ -52,14 +53,14 @@ def test_firmware_segments_are_left_out(native):
     image = native.ElfImage(guest_file("s390x", "sample.elf"))
     only_bios = "".join(S390X.splitlines(True)[1:])
     with pytest.raises(DetectionError, match="shows no ELF program header segments"):
-        elf_loader.find(Target(only_bios), native, image)
+        qemu_elf_loader.find(Target(only_bios), native, image)
 
 
 def test_segments_that_disagree_are_refused(native):
     image = native.ElfImage(guest_file("s390x", "sample.elf"))
     wrong_size = S390X.replace("size=0x001048", "size=0x002000", 1)
     with pytest.raises(DetectionError, match="has the program headers of"):
-        elf_loader.find(Target(wrong_size), native, image)
+        qemu_elf_loader.find(Target(wrong_size), native, image)
 
 
 def test_elfv1_main_is_compared_at_its_code_not_its_descriptor(native):

@@ -3,13 +3,17 @@ the native ElfError by name; anything else, a ValueError too, is a bug."""
 
 import pytest
 
-from kut_load import boot, detect, errors, main_file, options, plan
+from kut_load.finders import load_address, chain
+from kut_load import errors
+from kut_load.load import main_file, options
+from kut_load.image import plan
 from kut_load import native as native_loader
-from kut_load import quoting, verify
+from kut_load import quoting
+from kut_load.image import verify
 from kut_load.efi import files as efi_files
 from kut_load.errors import KutLoadError, TargetError, whole_read
 
-USER_ERRORS = [boot.DetectionError, detect.UnrunnableImage, efi_files.EfiFileError,
+USER_ERRORS = [load_address.DetectionError, chain.UnrunnableImage, efi_files.EfiFileError,
                errors.TargetError, main_file.MainFileError, native_loader.NativeModuleError,
                options.UsageError, plan.PlanError, quoting.UnsafeName,
                verify.MismatchError]

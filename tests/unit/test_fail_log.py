@@ -1,8 +1,8 @@
-"""The FAIL lines of a kvm-unit-tests log, and picking one (kut_load.fail_log)."""
+"""The FAIL lines of a kvm-unit-tests log, and picking one (kut_load.break_fail.log)."""
 
 import pytest
 
-from kut_load.fail_log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
+from kut_load.break_fail.log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
 
 # As ./run_tests.sh -v logs a test: the QEMU command, then the guest's lines.
 LOG = """timeout -k 1s --foreground 90s qemu-system-aarch64 -kernel arm/gic.flat # -initrd /tmp/x

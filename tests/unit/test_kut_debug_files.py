@@ -92,11 +92,10 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
     commands = gdb_session.commands_after_connecting("arm/it's.elf", "main",
                                                      ["info line *$pc", "bt"])
     assert gdb_session.startup_script(40001, commands) == (
-        "python import kut_debug.gdb_session; kut_debug.gdb_session.define_step()\n"
         "kut-debug-step target remote 127.0.0.1:40001\n"
         "kut-debug-step kut-load \"arm/it's.elf\"\n"
-        "kut-debug-step python import kut_debug.gdb_session; "
-        "kut_debug.gdb_session.break_at('main')\n"
+        "kut-debug-step python import kut_load.debug_script; "
+        "kut_load.debug_script.break_at('main')\n"
         "kut-debug-step continue\n"
         "kut-debug-step info line *$pc\n"
         "kut-debug-step bt\n")
@@ -113,16 +112,15 @@ def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     commands = gdb_session.commands_after_connecting("arm/it's.efi.debug", "main", [])
     absolute = str(tmp_path / "arm" / "it's.efi.debug")
-    assert commands == ["python import kut_debug.efi_start",
-                        "kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
+    assert commands == ["kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
                         "kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
-                        "python import kut_debug.gdb_session; "
-                        "kut_debug.gdb_session.break_at('main')", "continue"]
+                        "python import kut_load.debug_script; "
+                        "kut_load.debug_script.break_at('main')", "continue"]
     assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
         "python")
     # --elf X.efi names the same test: the firmware must load it first too.
-    assert gdb_session.commands_after_connecting("arm/x.efi", "main", [])[0] == (
-        "python import kut_debug.efi_start")
+    assert gdb_session.commands_after_connecting("arm/x.efi", "main", [])[0].startswith(
+        "kut-debug-efi-start ")
 
 
 def test_gdb_argv_batch_and_init_files():
@@ -148,7 +146,7 @@ def test_command_line_forms():
 
 def test_both_commands_read_the_same_kernel_argument():
     # kut-load reads the local QEMU's command line, kut-debug the log's: one parser.
-    from kut_load import qemu_options
+    from kut_load.qemu import options as qemu_options
     argv = ["qemu-system-aarch64", "-kernel", "a.flat", "-append", "-kernel x.flat",
             "--kernel", "b.flat", "-S"]
     assert qemu_options.kernel_argument(argv) == "b.flat"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kut_debug import record_replay
+from kut_debug.record import qemu_argv
 
 ARM = ("/usr/bin/qemu-system-aarch64 -nodefaults -machine virt -accel tcg -cpu max "
        "-device virtio-serial-device -device virtconsole,chardev=ctd -chardev testdev,id=ctd "
@@ -13,7 +13,7 @@ X86 = ("/usr/bin/qemu-system-x86_64 -nodefaults -device isa-debug-exit,iobase=0x
 
 
 def test_record_drops_the_virtio_console_and_adds_icount_and_the_snapshot_drive():
-    recorded = record_replay.record_argv(ARM, "/r/replay.bin", "/r/snapshot.qcow2")
+    recorded = qemu_argv.record_argv(ARM, "/r/replay.bin", "/r/snapshot.qcow2")
     assert "virtio-serial-device" not in recorded
     assert not any("testdev,id=ctd" in word or "virtconsole" in word for word in recorded)
     assert "pci-testdev" in recorded
@@ -24,32 +24,32 @@ def test_record_drops_the_virtio_console_and_adds_icount_and_the_snapshot_drive(
 
 
 def test_replay_is_the_recorded_command_with_rr_replay():
-    recorded = record_replay.record_argv(ARM, "/r/replay.bin", "/r/snapshot.qcow2")
-    replayed = record_replay.replay_argv(recorded)
+    recorded = qemu_argv.record_argv(ARM, "/r/replay.bin", "/r/snapshot.qcow2")
+    replayed = qemu_argv.replay_argv(recorded)
     assert replayed[:-3] == recorded[:-3]
     assert replayed[-3] == "shift=auto,rr=replay,rrfile=/r/replay.bin,rrsnapshot=init"
 
 
 def test_commas_in_paths_are_doubled():
-    recorded = record_replay.record_argv(ARM, "/r,1/replay.bin", "/r,1/s.qcow2")
+    recorded = qemu_argv.record_argv(ARM, "/r,1/replay.bin", "/r,1/s.qcow2")
     assert "rrfile=/r,,1/replay.bin" in recorded[-3]
     assert recorded[-1].startswith("file=/r,,1/s.qcow2,")
 
 
 def test_x86_and_riscv64_are_refused_for_their_reverse_execution():
     for program in ("/usr/bin/qemu-system-x86_64", "qemu-system-riscv64"):
-        reason = record_replay.refusal([program, "-kernel", "k.flat"])
+        reason = qemu_argv.refusal([program, "-kernel", "k.flat"])
         assert reason.startswith(program.rsplit("/", 1)[-1] + ": ") and "reverse" in reason
-    assert record_replay.program_refusal("/usr/bin/qemu-system-arm") is None
+    assert qemu_argv.program_refusal("/usr/bin/qemu-system-arm") is None
 
 
 def test_x86_gets_no_reboot_once(monkeypatch):
-    monkeypatch.setattr(record_replay, "REVERSE_WORKS", 
+    monkeypatch.setattr(qemu_argv, "REVERSE_WORKS", 
                         ("qemu-system-x86_64", "qemu-system-aarch64"))
-    assert record_replay.record_argv(X86, "f", "d")[1] == "-no-reboot"
-    kept = record_replay.record_argv(X86[:1] + ["--no-reboot"] + X86[1:], "f", "d")
+    assert qemu_argv.record_argv(X86, "f", "d")[1] == "-no-reboot"
+    kept = qemu_argv.record_argv(X86[:1] + ["--no-reboot"] + X86[1:], "f", "d")
     assert kept.count("-no-reboot") + kept.count("--no-reboot") == 1
-    assert "-no-reboot" not in record_replay.record_argv(ARM, "f", "d")
+    assert "-no-reboot" not in qemu_argv.record_argv(ARM, "f", "d")
 
 
 @pytest.mark.parametrize("words, named", [
@@ -64,37 +64,37 @@ def test_x86_gets_no_reboot_once(monkeypatch):
 ])
 def test_refusals_are_one_line_naming_the_option(words, named):
     argv = ["/usr/bin/qemu-system-aarch64", "-kernel", "k.flat"] + words
-    reason = record_replay.refusal(argv)
+    reason = qemu_argv.refusal(argv)
     assert reason is not None and named in reason and "\n" not in reason
-    with pytest.raises(record_replay.Refused):
-        record_replay.record_argv(argv, "f", "d")
+    with pytest.raises(qemu_argv.Refused):
+        qemu_argv.record_argv(argv, "f", "d")
 
 
 def test_one_cpu_and_tcg_are_recordable():
-    assert record_replay.refusal(ARM) is None
-    assert record_replay.refusal(ARM + ["-smp", "1,sockets=1"]) is None
+    assert qemu_argv.refusal(ARM) is None
+    assert qemu_argv.refusal(ARM + ["-smp", "1,sockets=1"]) is None
 
 
 def test_replay_of_a_command_that_never_recorded_is_refused():
-    with pytest.raises(record_replay.Refused):
-        record_replay.replay_argv(ARM)
+    with pytest.raises(qemu_argv.Refused):
+        qemu_argv.replay_argv(ARM)
 
 
 def test_initrd_is_replaced():
-    assert record_replay.initrd_of(ARM) == "/tmp/tmp.X"
-    changed = record_replay.with_initrd(ARM, "/r/initrd")
-    assert record_replay.initrd_of(changed) == "/r/initrd"
-    assert record_replay.initrd_of(X86) is None
+    assert qemu_argv.initrd_of(ARM) == "/tmp/tmp.X"
+    changed = qemu_argv.with_initrd(ARM, "/r/initrd")
+    assert qemu_argv.initrd_of(changed) == "/r/initrd"
+    assert qemu_argv.initrd_of(X86) is None
 
 
 def test_exit_status_is_the_last_exit_line():
-    assert record_replay.exit_status("PASS: a\nEXIT: STATUS=1\n\nEXIT: STATUS=3\n") == 3
-    assert record_replay.exit_status("SUMMARY: 1 tests\n") is None
+    assert qemu_argv.exit_status("PASS: a\nEXIT: STATUS=1\n\nEXIT: STATUS=3\n") == 3
+    assert qemu_argv.exit_status("SUMMARY: 1 tests\n") is None
 
 
 def test_fail_line_difference():
-    assert record_replay.fail_line_difference(["FAIL: a"], ["FAIL: a"]) is None
-    assert "FAIL line 1 is \"FAIL: b\"" in record_replay.fail_line_difference(["FAIL: a"],
+    assert qemu_argv.fail_line_difference(["FAIL: a"], ["FAIL: a"]) is None
+    assert "FAIL line 1 is \"FAIL: b\"" in qemu_argv.fail_line_difference(["FAIL: a"],
                                                                               ["FAIL: b"])
     assert "printed 0 FAIL lines where the log has 1" in \
-        record_replay.fail_line_difference(["FAIL: a"], [])
+        qemu_argv.fail_line_difference(["FAIL: a"], [])

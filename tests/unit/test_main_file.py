@@ -7,8 +7,8 @@ import subprocess
 import pytest
 
 from conftest import guest_file
-from kut_load import main_file
-from kut_load.plan import plan_load
+from kut_load.load import main_file
+from kut_load.image.plan import plan_load
 
 FIRMWARE = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kut_load.options import UsageError, parse
+from kut_load.load.options import UsageError, parse
 
 
 def test_defaults():

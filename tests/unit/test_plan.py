@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import guest_file
-from kut_load.plan import ET_DYN, ET_EXEC, PlanError, check_no_overlap, image_start, plan_load
+from kut_load.image.plan import ET_DYN, ET_EXEC, PlanError, check_no_overlap, image_start, plan_load
 from kut_load.quoting import UnsafeName
 from test_quoting import SPLITTERS
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kut_load.qemu_process import QemuProcess, port_of
+from kut_load.qemu.process import QemuProcess, port_of
 
 
 @pytest.mark.parametrize("details, port", [

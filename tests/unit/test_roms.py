@@ -2,7 +2,7 @@
 sample guests (qemu-system-ARCH ... -kernel sample.flat -S, then
 gdb-multiarch -batch -ex 'target remote ...' -ex 'monitor info roms')."""
 
-from kut_load.roms import Rom, parse_info_roms
+from kut_load.qemu.roms import Rom, parse_info_roms
 
 # gdb's own lines are part of what a batch run prints; they must be skipped.
 GDB_NOISE = """\

@@ -3,7 +3,7 @@ the z/Architecture Principles of Operation assigns them."""
 
 import struct
 
-from kut_load.s390x_lowcore import interrupted_pc
+from kut_load.break_fail.s390x_lowcore import interrupted_pc
 
 
 def lowcore(ilen, code, address):

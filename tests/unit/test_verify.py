@@ -6,9 +6,8 @@ import pytest
 
 from conftest import guest_file
 from kut_load.errors import TargetError, whole_read
-from kut_load.plan import plan_load
-from kut_load.verify import (BEFORE_MAIN, WINDOW_BYTES, MismatchError, check, code_windows,
-                             first_difference, rewritten_bytes, start_of_code)
+from kut_load.image.plan import plan_load
+from kut_load.image.verify import (BEFORE_MAIN, WINDOW_BYTES, MismatchError, check, code_windows, first_difference, rewritten_bytes, start_of_code)
 
 
 class FakeImage:

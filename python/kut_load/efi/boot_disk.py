@@ -11,7 +11,7 @@ Pure but for the filesystem: QEMU's argv and directories in, paths out.
 import glob
 import os
 
-from .files import MAX_IMAGE_BYTES
+from kut_load.efi.files import MAX_IMAGE_BYTES
 
 
 def vvfat_directories(argv):

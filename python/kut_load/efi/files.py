@@ -5,8 +5,8 @@ objcopy --only-keep-debug). Given either, finds the other beside it."""
 import os
 from dataclasses import dataclass, field
 
-from ..errors import KutLoadError
-from .pe import PeError, PeHeader, parse_pe_header
+from kut_load.errors import KutLoadError
+from kut_load.efi.pe import PeError, PeHeader, parse_pe_header
 
 DEBUG_SUFFIX = ".debug"
 ELF_MAGIC = b"\x7fELF"

@@ -12,11 +12,11 @@ Only RAM is read when QEMU's monitor says where RAM is: the pointers followed
 come from the guest, and a read of device memory can have side effects.
 """
 
-from . import tables
-from ..boot import DetectionError, LoadAddress
-from .ram import parse_ram_ranges
-from ..errors import TargetError
-from ..verify import MismatchError
+from kut_load.efi import tables
+from kut_load.finders.load_address import DetectionError, LoadAddress
+from kut_load.efi.ram import parse_ram_ranges
+from kut_load.errors import TargetError
+from kut_load.image.verify import MismatchError
 
 PAGE = 0x1000
 # The header is compared up to this many bytes (kvm-unit-tests: one page).

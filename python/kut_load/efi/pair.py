@@ -9,9 +9,9 @@ sections the PE does not carry (.hash, .dynstr, .eh_frame, ...): those are
 not in memory and only must not cross a PE section.
 """
 
-from .. import arches
-from ..plan import PlanError
-from . import dynamic
+from kut_load import arches
+from kut_load.image.plan import PlanError
+from kut_load.efi import dynamic
 
 
 class Region:

@@ -7,8 +7,8 @@ base. kvm-unit-tests links at 0 and writes ImageBase 0, so the offset is
 the loaded base itself.
 """
 
-from ..plan import LoadPlan, PlacedSection
-from .pair import carried_sections, check_pair
+from kut_load.image.plan import LoadPlan, PlacedSection
+from kut_load.efi.pair import carried_sections, check_pair
 
 
 def plan_efi_load(image, efi, load_address):

@@ -1,0 +1,196 @@
+"""Inside gdb: run the firmware until it has loaded an EFI test's image, and
+stop there, before the image's entry point runs.
+
+An EFI test has no image until the firmware reads X.efi from disk, at an
+address it chooses then. EDK2 records every image it loads in its
+EFI_DEBUG_IMAGE_INFO_TABLE, which its DXE core creates early, long before
+the UEFI shell or the boot manager loads the test:
+1. the guest runs in short slices (gdb interrupts it) until the
+   EFI_SYSTEM_TABLE_POINTER and the table's header exist;
+2. a hardware watchpoint on the header's UpdateStatus fires at every change
+   of the table; each time the update is complete (bit
+   EFI_DEBUG_IMAGE_INFO_UPDATE_IN_PROGRESS clear), the newest images are
+   compared with X.efi, silently, and the guest goes on otherwise;
+3. it stops when X.efi is in the table: loaded and relocated, not started
+   (EDK2's CoreLoadImage adds the entry; StartImage runs it later).
+Then kut-load finds the image through the same table.
+
+Limits: EDK2 only (Debian's U-Boot keeps no debug image table: under it the
+wait ends, refused, once the test runs); gdb 12 or newer
+(suppress-cli-notifications); images the firmware loads before the table
+exists are not watched, which is never a test image.
+"""
+
+import os
+import threading
+import time
+
+import gdb
+
+from kut_load.efi import files as efi_files
+from kut_load.efi import find as efi_find
+from kut_load.efi import tables as efi_tables
+from kut_load.efi.ram import parse_ram_ranges
+from kut_load.errors import TargetError
+from kut_load.target import GdbTarget
+
+UPDATE_IN_PROGRESS = 1
+# Wall-clock slice the firmware runs before gdb looks for the tables again.
+SLICE_SECONDS = 0.25
+# Bound on slices (2 minutes): EDK2's DXE core sets its tables up in the first
+# seconds of a boot; other firmware (U-Boot) never does.
+MAX_SLICES = 480
+# Under U-Boot, how often (in slices) the CPUs are checked for the test already running.
+U_BOOT_CHECK_SLICES = 8
+
+
+class EfiStartError(gdb.GdbError):
+    pass
+
+
+def _interrupt_after(seconds):
+    def fire():
+        time.sleep(seconds)
+        gdb.post_event(lambda: gdb.execute("interrupt"))
+    threading.Thread(target=fire, daemon=True).start()
+
+
+class _Quiet:
+    """No stop notices for the slices and the watchpoint: gdb's
+    suppress-cli-notifications (gdb 12 and newer) hides the stops, and gdb's
+    stdout goes to /dev/null meanwhile for the "Program received signal
+    SIGINT" of each slice, which no setting hides. Both come back after."""
+
+    def __enter__(self):
+        self.saved = gdb.parameter("suppress-cli-notifications")
+        gdb.execute("set suppress-cli-notifications on")
+        gdb.flush()
+        self.stdout = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+
+    def __exit__(self, *exc):
+        gdb.flush()
+        os.dup2(self.stdout, 1)
+        os.close(self.stdout)
+        gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
+        return False
+
+
+def _memory(target):
+    return efi_find.GuestMemory(target, parse_ram_ranges(target.monitor("info mtree -f") or ""))
+
+
+def debug_table_header(memory):
+    """Address of the EFI_DEBUG_IMAGE_INFO_TABLE_HEADER, or None before the DXE core made it."""
+    systab = efi_find.find_system_table(memory, [])
+    if systab is None:
+        return None
+    config = memory.read(systab.configuration_table,
+                         systab.table_count * efi_tables.CONFIGURATION_TABLE_ENTRY_SIZE)
+    return config and efi_tables.find_configuration_table(
+        config, efi_tables.DEBUG_IMAGE_INFO_TABLE_GUID)
+
+
+def _inferior_alive():
+    return gdb.selected_inferior().pid != 0
+
+
+def _continue(ended):
+    """Continues the guest; EfiStartError(ended) if it ends meanwhile."""
+    try:
+        gdb.execute("continue", to_string=True)
+    except gdb.error:
+        if _inferior_alive():
+            raise
+        raise EfiStartError(ended) from None
+    if not _inferior_alive():
+        raise EfiStartError(ended)
+
+
+def u_boot_name(target):
+    """The file name of a U-Boot QEMU loaded (-kernel u-boot.bin), or None."""
+    try:
+        roms = target.roms()
+    except TargetError:
+        return None
+    return next((rom.name for rom in roms
+                 if os.path.basename(rom.name).lower().startswith("u-boot")), None)
+
+
+def refuse_if_running(target, memory, efi, firmware):
+    """Debian's U-Boot runs the test without a debug image table: say so once it runs."""
+    found = efi_find.from_cpu_pcs(memory, target, efi, [])
+    if found is not None:
+        raise EfiStartError(
+            "%s started %s at %#x without making an EFI debug image table, so it cannot be "
+            "stopped before it runs; it is stopped in the test now: run kut-load to load its "
+            "symbols there" % (os.path.basename(firmware), efi.pe_path, found.address))
+
+
+def wait_for_tables(target, efi):
+    firmware = u_boot_name(target)
+    for index in range(MAX_SLICES):
+        memory = _memory(target)
+        header = debug_table_header(memory)
+        if header:
+            return header
+        if firmware and index % U_BOOT_CHECK_SLICES == U_BOOT_CHECK_SLICES - 1:
+            refuse_if_running(target, memory, efi, firmware)
+        _interrupt_after(SLICE_SECONDS)
+        _continue("the guest ended before the firmware made its debug image table")
+    raise EfiStartError("the firmware made no EFI debug image table in %d s; kut-debug stops "
+                        "EFI tests only under EDK2 firmware (QEMU_EFI.fd, OVMF): start the test "
+                        "yourself and attach while it runs" % (MAX_SLICES * SLICE_SECONDS))
+
+
+class _TableWatch(gdb.Breakpoint):
+    """Stops only when a complete update of the table lists the image."""
+
+    def __init__(self, header, memory, efi):
+        super().__init__("*(unsigned int *)%#x" % header, gdb.BP_WATCHPOINT, gdb.WP_WRITE,
+                         internal=True)
+        self.header = header
+        self.memory = memory
+        self.efi = efi
+        self.found = None
+
+    def stop(self):
+        status = self.memory.read(self.header, 4)
+        if status is None or int.from_bytes(status, "little") & UPDATE_IN_PROGRESS:
+            return False
+        self.found = efi_find.from_debug_table(self.memory, self.efi, [])
+        return self.found is not None
+
+
+def run_until_loaded(path):
+    """Continues the guest until the firmware has loaded the EFI image at path
+    (X.efi or X.efi.debug) and stops before it starts; prints where it is."""
+    try:
+        efi = efi_files.locate(path)
+    except efi_files.EfiFileError as error:
+        raise EfiStartError(str(error)) from None
+    except OSError as error:
+        raise EfiStartError("cannot read %s: %s; give the test's X.efi or X.efi.debug"
+                            % (path, error.strerror or error)) from None
+    if efi is None:
+        raise EfiStartError("%s is not an EFI image (X.efi) nor its debug file" % path)
+    target = GdbTarget()
+    gdb.write("kut-debug: letting the firmware run until it has loaded %s\n" % efi.pe_path)
+    with _Quiet():
+        header = wait_for_tables(target, efi)
+        memory = _memory(target)
+        found = efi_find.from_debug_table(memory, efi, [])  # loaded already: attached late
+        if found is None:
+            watch = _TableWatch(header, memory, efi)
+            try:
+                _continue("the guest ended before the firmware loaded %s" % efi.pe_path)
+            finally:
+                if watch.is_valid():
+                    watch.delete()
+            found = watch.found
+    if found is None:
+        raise EfiStartError("the guest stopped before the firmware loaded %s" % efi.pe_path)
+    gdb.write("kut-debug: the firmware loaded %s at %#x; it has not started yet\n"
+              % (efi.pe_path, found.address))

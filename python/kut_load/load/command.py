@@ -1,0 +1,218 @@
+"""What kut-load does, imported at its first use (see gdb_commands.py): which
+file, a plan for it checked against the guest, then gdb's symbols and byte
+order, and one line saying so."""
+
+import os
+
+import gdb
+
+from kut_load import __version__, native, report
+from kut_load.load import byte_order, symbols
+from kut_load.finders import chain
+from kut_load.errors import KutLoadError
+from kut_load.load.options import UsageError, parse
+from kut_load.load.planner import plan_first_matching
+from kut_load.target import GdbTarget
+
+# Failures a user can cause or fix; each becomes one gdb error line.
+USER_ERRORS = (KutLoadError, OSError)
+
+
+def invoke(argument):
+    """Runs kut-load on gdb's argument string; user errors become one gdb error line."""
+    try:
+        run(gdb.string_to_argv(argument))
+    except USER_ERRORS as error:
+        raise gdb.GdbError(report.sentence(error)) from None
+    except native.elf_error() as error:
+        raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
+    except gdb.error as error:
+        if not connection_lost(error):
+            raise
+        raise gdb.GdbError(lost_connection_sentence(error)) from None
+
+
+def connection_lost(error):
+    """Whether gdb's error is the remote connection going away under kut-load."""
+    text = str(error)
+    return (text.startswith(("Remote communication error", "Remote connection closed"))
+            or gdb.selected_inferior().pid == 0)
+
+
+def lost_connection_sentence(error):
+    """One line for a QEMU that went away (a reset under --no-reboot, a kill, its end)."""
+    return ("the connection to QEMU closed while kut-load read the target (%s); "
+            "QEMU exited or dropped gdb (x86/run's --no-reboot makes a reset end QEMU): start "
+            "it again and run 'target remote'" % str(error).rstrip("."))
+
+
+def auto_load():
+    """kut-load with no argument, for `set kut-load auto on`: a failure is a
+    warning, because it must not break the stop that triggered it."""
+    try:
+        invoke("")
+    except gdb.GdbError as error:
+        report.warning("automatic load failed: %s" % error)
+
+
+def run(argv):
+    options = parse(argv)
+    if options.help:
+        gdb.execute("help kut-load")
+        return
+    if options.version:
+        gdb.write("kut-load %s\n" % __version__)
+        return
+    given_path = given_elf(options.elf) if options.elf else None
+    helper = native.load()
+    # Read while gdb's frames are cached: GdbTarget drops them.
+    frame_level = symbols.selected_frame_level()
+    target = GdbTarget()
+    try:
+        paths = [given_path] if given_path else elfs_of_running_kernel(target, helper)
+        try:
+            planned = plan_first_matching(options, target, helper, paths)
+        except KutLoadError:
+            # A refusal of the wrong kind of ELF names the kind, not the bytes that differ.
+            kind = given_path and other_kind_of_guest(target, helper, given_path)
+            if kind:
+                raise UsageError(kind) from None
+            raise
+    except BaseException:
+        symbols.select_frame_level(frame_level)  # a refusal leaves the user's frame selected
+        raise
+    endian = byte_order.command_for(planned.image)
+    if options.dry_run:
+        commands = symbols.planned_commands(planned.plan, paths) + [endian]
+        gdb.write("".join(line + "\n" for line in commands if line))
+        symbols.select_frame_level(frame_level)
+        return
+    notes = symbols.load(planned.plan, paths, frame_level)
+    byte_order_note = byte_order.follow(planned.image)
+    gdb.set_convenience_variable("kut_base", planned.plan.load_address)
+    if planned.warning:
+        report.warning(planned.warning)
+    report.loaded(planned.plan, planned.found, byte_order_note)
+    from kut_load.gdb_commands import AUTO_LOAD
+    AUTO_LOAD.loaded()
+    for note in notes:
+        report.line(note)
+
+
+def elfs_of_running_kernel(target, helper):
+    """The symbol files of what QEMU runs: the local QEMU's -kernel file, or
+    else the file of QEMU's ROM that holds the load address the boot code
+    tells, looked up beside gdb then QEMU; when that is firmware or unknown,
+    the EFI test on QEMU's FAT disk."""
+    from kut_load.qemu import kernel_file, process as qemu_process  # the no-argument form only
+    from kut_load.efi import boot_disk
+    qemu = qemu_process.QemuProcess(target.connection_details())
+    name = qemu.kernel_argument() or kernel_file.rom_file_name(
+        target.roms(), chain.address_or_none(target, helper))
+    directories = [os.getcwd(), qemu.working_directory()]
+    if name and not kernel_file.is_firmware(name):
+        return kernel_file.locate(name, directories)
+    images, looked_at = boot_disk.booted_images(qemu.arguments(), directories)
+    if images:
+        return images
+    if looked_at:
+        places = " nor ".join(dict.fromkeys(filter(None, directories)))
+        raise UsageError("QEMU's disk boots %s, but no X.efi with the same contents and "
+                         "X.efi.debug beside it is in %s or the directories just below; "
+                         "give the test's .efi file" % (looked_at[0], places))
+    raise UsageError("QEMU did not say which file it loaded; give the test's ELF "
+                     "file, as in 'kut-load arm/gic.elf'")
+
+
+def other_kind_of_guest(target, helper, path):
+    """Why the local QEMU's guest cannot run path's code: a 64-bit ELF under
+    qemu-system-i386, or the other byte order than QEMU's -kernel ELF; else None."""
+    from kut_load.qemu import process as qemu_process
+    try:
+        image = helper.ElfImage(path)
+    except (native.elf_error(), OSError):
+        return None
+    qemu = qemu_process.QemuProcess(target.connection_details())
+    argv = qemu.arguments()
+    if not argv:
+        return None
+    if image.bits == 64 and os.path.basename(argv[0]) == "qemu-system-i386":
+        return ("%s is a 64-bit ELF, but QEMU is qemu-system-i386, whose guest runs 32-bit "
+                "code only; give the ELF of the i386 build" % path)
+    kernel = qemu.kernel_argument()
+    if not kernel or not kernel.endswith(".elf"):
+        return None
+    kernel_path = os.path.join(qemu.working_directory() or "", kernel)
+    try:
+        running = helper.ElfImage(kernel_path)
+    except (native.elf_error(), OSError):
+        return None
+    # Another machine is named by the architecture check itself.
+    if running.machine == image.machine and running.little_endian != image.little_endian:
+        order = {True: "little-endian", False: "big-endian"}
+        return ("%s is %s, but QEMU runs %s, which is %s; give the ELF of the %s build"
+                % (path, order[image.little_endian], kernel, order[running.little_endian],
+                   order[running.little_endian]))
+    return None
+
+
+def explain_elf_error(error):
+    """Adds the likely fix when the file given is QEMU's flat image."""
+    text = str(error)
+    if "not an ELF file" in text and ".flat:" in text:
+        text += "; QEMU boots the .flat, but the symbols are in the .elf beside it"
+    return text
+
+
+def given_elf(name):
+    """checked_path(name); a relative name not beside gdb is looked up where bare
+    kut-load looks for QEMU's files: QEMU's working directory."""
+    try:
+        return checked_path(name)
+    except UsageError:
+        expanded = os.path.expanduser(name)
+        if os.path.isabs(expanded) or os.path.lexists(expanded):
+            raise
+    from kut_load.qemu import process as qemu_process
+    inferior = gdb.selected_inferior()
+    connection = inferior.connection if inferior.pid else None
+    qemu_directory = qemu_process.QemuProcess(
+        getattr(connection, "details", None)).working_directory() if connection else None
+    directories = list(dict.fromkeys(filter(None, [os.getcwd(), qemu_directory])))
+    for directory in directories[1:]:
+        if os.path.exists(os.path.join(directory, expanded)):
+            return checked_path(os.path.join(directory, expanded))
+    near = near_names(expanded, directories)
+    raise UsageError("%s: no such file in %s%s" % (
+        expanded, " nor ".join(directories) + ("" if qemu_directory else
+                                             " (no local QEMU behind gdb's connection)"),
+        "; did you mean %s?" % " or ".join(near) if near else ""))
+
+
+def near_names(name, directories):
+    """Files of name's directory, in any of directories, whose names are close to it."""
+    import difflib
+    head, tail = os.path.split(name)
+    found = []
+    for directory in directories:
+        try:
+            entries = os.listdir(os.path.join(directory, head) if head else directory)
+        except OSError:
+            continue
+        found += [os.path.join(head, entry) for entry in
+                  difflib.get_close_matches(tail, entries, n=3, cutoff=0.85)]
+    return list(dict.fromkeys(found))[:3]
+
+
+def checked_path(name):
+    """The absolute path of an existing, readable regular file."""
+    path = os.path.abspath(os.path.expanduser(name))
+    if not os.path.exists(path):
+        raise UsageError("%s: no such file" % path)
+    if os.path.isdir(path):
+        raise UsageError("%s is a directory; give the test's .elf file" % path)
+    if not os.path.isfile(path):  # a FIFO or device could block or never end
+        raise UsageError("%s is not a regular file; give the test's .elf file" % path)
+    if not os.access(path, os.R_OK):
+        raise UsageError("%s is not readable" % path)
+    return path

@@ -1,0 +1,148 @@
+"""Plans a load: the test's architecture checked against the target, its
+load address found, its sections placed and its code compared with guest
+memory, for an ELF QEMU placed or an EFI image a firmware placed."""
+
+from kut_load import arches, report
+from kut_load.finders import chain
+from kut_load.image import verify
+from kut_load.arches import BIG, LITTLE
+from kut_load.finders.load_address import DetectionError, LoadAddress
+from kut_load.errors import TargetError
+from kut_load.image.plan import PlanError, plan_load
+from kut_load.target import architecture_source
+
+
+class Planned:
+    """A plan ready to load, with the image it is for, how its address was
+    found (LoadAddress) and a warning for the user (or None)."""
+    __slots__ = ("plan", "image", "found", "warning")
+
+    def __init__(self, plan, image, found, warning):
+        self.plan = plan
+        self.image = image
+        self.found = found
+        self.warning = warning
+
+
+def plan_first_matching(options, target, helper, paths):
+    """The Planned load of the first path whose code is what the guest runs;
+    with none, the first path's mismatch. Several paths come from a relative
+    -kernel name found both beside gdb and beside QEMU."""
+    first_mismatch = None
+    for path in paths:
+        efi = efi_image_of(path)
+        try:
+            if efi is None:
+                return plan_elf(options, target, helper, path)
+            return plan_efi(options, target, helper, efi)
+        except verify.MismatchError as mismatch:
+            first_mismatch = first_mismatch or mismatch
+    raise first_mismatch
+
+
+def plan_elf(options, target, helper, elf_path):
+    """Planned load of an ELF QEMU placed with -kernel."""
+    image = helper.ElfImage(elf_path)
+    arch = architecture_of(image, target)
+    found = load_address(options, arch, target, helper, image)
+    symbols_path, warning = symbol_file(image, elf_path)
+    address_given = options.address is not None
+    plan = plan_load(image, symbols_path, found.address, image.bits, address_given)
+    if options.verbose:
+        report.sections(plan)
+    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
+                                                     address_given),
+                      "the ELF's code matches target memory at %#x" % plan.load_address)
+    return Planned(plan, image, found, warning)
+
+
+def symbol_file(image, elf_path):
+    """(path to give gdb, warning or None), as debug_file.symbol_file."""
+    if image.debug_info.has_dwarf:
+        return elf_path, None  # a test ELF as built: nothing else to look for
+    from kut_load.load import debug_file  # separate debug files: off the usual path
+    return debug_file.symbol_file(image, elf_path)
+
+
+def efi_image_of(path):
+    """EfiImage for X.efi or X.efi.debug, else None; only then is the efi
+    package imported, which costs more than the rest of a kut-load."""
+    with open(path, "rb") as image:
+        magic = image.read(2)
+    if magic != b"MZ" and not path.endswith(".efi.debug"):
+        return None
+    from kut_load.efi import files
+    return files.locate(path)
+
+
+def plan_efi(options, target, helper, efi):
+    """Planned load of X.efi / X.efi.debug: the firmware chose the address,
+    and finding it compares the image in memory with X.efi already."""
+    from kut_load.efi import find
+    from kut_load.efi.plan import plan_efi_load
+    image = helper.ElfImage(efi.debug_path)
+    architecture_of(image, target)
+    if options.address is not None:
+        found = LoadAddress(options.address, "given with --address")
+        checked_or_forced(options, lambda: find.check(target, efi, found.address),
+                          "%s matches target memory at %#x" % (efi.pe_path, found.address))
+    else:
+        try:
+            found = find.find(target, efi)
+        except DetectionError as error:
+            show_listing(options, error.listing)
+            raise
+        show_listing(options, found.listing)
+    plan = plan_efi_load(image, efi, found.address)
+    if options.verbose:
+        report.sections(plan)
+    return Planned(plan, image, found, None)
+
+
+def load_address(options, arch, target, helper, image):
+    if options.address is not None:
+        return LoadAddress(options.address, "given with --address")
+    found = chain.find_load_address(arch, target, helper, image,
+                                     lambda lines: show_listing(options, lines))
+    show_listing(options, found.listing)
+    if options.verbose:
+        report.line("load address %#x, %s" % (found.address, found.how))
+    return found
+
+
+def show_listing(options, lines):
+    if options.verbose:
+        report.listing(lines)
+
+
+def checked_or_forced(options, check, success):
+    """Runs a memory check; with --force a failure is only a warning."""
+    try:
+        check()
+        if options.verbose:
+            report.line(success)
+    except (verify.MismatchError, TargetError) as error:
+        if not options.force:
+            raise
+        what = error.fact if isinstance(error, verify.MismatchError) else error
+        report.warning("%s; loading anyway (--force)" % report.sentence(what))
+
+
+def architecture_of(image, target):
+    """The arches.Arch of image, refused unless the target runs its code."""
+    arch = arches.of_elf(image.machine, image.bits)
+    target_name = target.architecture_name()
+    if arch is None or not arches.runs_on(arch, target_name):
+        text = "%s is built for %s, but the target is %s" % (
+            image.path, arches.elf_name(image), arches.from_gdb(target_name))
+        source = architecture_source()
+        if source is not None:
+            # gdb keeps such an architecture even when QEMU reports another.
+            text += ("; if QEMU's guest is %s, gdb's architecture (%s) is not QEMU's: %s, "
+                     "then 'target remote' again" % (arches.elf_name(image), *source))
+        raise PlanError(text)
+    if (LITTLE if image.little_endian else BIG) not in arch.byte_orders:
+        raise PlanError("%s is %s-endian, but %s tests are %s-endian"
+                        % (image.path, BIG if image.little_endian else LITTLE,
+                           arch.name, " or ".join(arch.byte_orders)))
+    return arch
