@@ -164,7 +164,7 @@ def test_summary_line_counts_the_unexpected_failures():
              "SUMMARY: 4 tests, 1 expected failures, 1 skipped\n": 0,
              "SUMMARY: 1 tests, 1 unexpected failures\nSUMMARY: 2 tests\n": 0,
              "FAIL: x\nEXIT: STATUS=3\n": None}
-    probe = ("python from kut_load import fail_stops; "
+    probe = ("python from kut_load.break_fail import stops as fail_stops; "
              "print('counted:', [fail_stops.summary_failures(t) for t in %r])" % list(lines))
     out = run_gdb(None, [probe], connect=False)
     assert "counted: %r\n" % list(lines.values()) in out, out
@@ -234,7 +234,7 @@ def test_sourcing_defines_it_without_importing_it():
 def test_abort_from_an_exception_handler_still_names_the_faulting_line(arch):
     # A library whose handler goes straight to abort() (lib/powerpc does): here the
     # handler-specific breakpoints are taken away, so only abort() stops.
-    drop = ("python from kut_load import break_fail; "
+    drop = ("python from kut_load.break_fail import command as break_fail; "
             "[b.delete() for b in break_fail._ARMED.breakpoints if getattr(b, 'function_name', '') "
             "in ('show_regs', 'bad_exception', 'unhandled_exception')]")
     out, parts = session(arch, "exception", ["kut-break-fail", drop, "continue", mark(),
@@ -249,7 +249,7 @@ def test_a_line_breakpoint_gdb_would_move_is_refused():
     # every check reaches; report.c's puts("\n") in va_report has none at -O2.
     report_c = os.path.join(GUESTS_SRC, "lib", "report.c")
     line = marker_line_of(report_c, 'puts("\\n");', after="static void va_report")
-    script = ("python\nfrom kut_load import fail_stops\n"
+    script = ("python\nfrom kut_load.break_fail import stops as fail_stops\n"
               "t = fail_stops.Tracker(1, True)\n"
               "b = fail_stops.FailureLineBreakpoint(%r, %d, 'failures', t)\n"
               "try:\n    b.check_own_code()\nexcept gdb.GdbError as e:\n    print('refused:', e)\n"
