@@ -20,7 +20,7 @@ from elftools.elf.elffile import ELFFile
 import dwarf_oracle
 import run_logs
 import upstream
-from run_script import GroupRun
+from run_script import GroupRun, PausedRun
 from session import run_gdb
 from test_kut_debug import run_kut_debug, started
 
@@ -269,3 +269,54 @@ def test_kut_debug_riscv64_under_u_boot_refuses_once_the_test_runs(tmp_path):
                      r"stopped in the test now: run kut-load to load its symbols there$",
                      out, re.M), out
     assert "kut-load:" not in out and "Traceback" not in out and "Breakpoint" not in out, out
+
+
+def efi_start_session(commands, main_file=None, setting=None):
+    """gdb started the way a user does for arm/selftest.efi under arm/efi/run:
+    its own settings, the main file, breakpoints, then target remote and the
+    firmware wait; returns all gdb printed."""
+    expect_upstream_to_run("arm64-efi", "arm/efi/run", "arm/selftest.efi")
+    tree = upstream.tree("arm64-efi")
+    running = PausedRun(tree, "arm64-efi", "arm/efi/run", "arm/selftest.efi",
+                        ["-smp", "1", "-append", "setup"])
+    with running as paused:
+        before = ([setting] if setting else []) + (["file " + main_file] if main_file else [])
+        return run_gdb(paused.port, before + commands[:1] + [
+            "target remote 127.0.0.1:%d" % paused.port] + commands[1:], cwd=tree, timeout=400,
+                       connect=False)
+
+
+STRAY_INTERRUPT = "Program received signal SIGINT"
+
+
+def test_firmware_wait_holds_a_main_file_breakpoint_until_the_test_is_loaded():
+    # break main at selftest.efi.debug's link address is inside the firmware's flash.
+    out = efi_start_session(["break main", "kut-debug-efi-start arm/selftest.efi",
+                             "info breakpoints", "kut-load", "continue", "bt",
+                             "show can-use-hw-watchpoints"],
+                            main_file="arm/selftest.efi.debug",
+                            setting="set can-use-hw-watchpoints 0")
+    assert re.search(r"^kut-debug: the firmware loaded arm/selftest\.efi at 0x[0-9a-f]+; it has "
+                     r"not started yet$", out, re.M), out
+    assert re.search(r"^1\s+breakpoint\s+keep y\s", out, re.M), out
+    stop = MAIN_STOP.search(out)
+    assert stop, out
+    debug_file = os.path.join(upstream.tree("arm64-efi"), "arm/selftest.efi.debug")
+    assert dwarf_oracle.function_start(debug_file).holds(stop.group(1), int(stop.group(2))), out
+    assert STRAY_INTERRUPT not in out and "stopped before" not in out, out
+    assert "Debugger's willingness to use watchpoint hardware is 0." in out, out
+
+
+def test_a_firmware_breakpoint_of_the_users_ends_the_wait_named_and_no_interrupt_outlives_it():
+    # No symbols: *0xf030 is the firmware's own code, which runs again and again.
+    out = efi_start_session(["break *0xf030", "kut-debug-efi-start arm/selftest.efi",
+                             "continue", "delete", "kut-debug-efi-start arm/selftest.efi"])
+    named = re.search(r"^the guest stopped at breakpoint 1 \(\*0xf030\), at 0xf030 in the "
+                      r"firmware, before the firmware loaded arm/selftest\.efi: continue, or run "
+                      r"kut-debug-efi-start again to go on waiting$", out, re.M)
+    assert named, out
+    # The user's continue stops at their breakpoint again, not at an interrupt of the wait's.
+    assert re.search(r"^Breakpoint 1, 0x0+f030 in \?\? \(\)$", out[named.end():], re.M), out
+    assert STRAY_INTERRUPT not in out, out
+    assert re.search(r"^kut-debug: the firmware loaded arm/selftest\.efi at 0x[0-9a-f]+; it has "
+                     r"not started yet$", out, re.M), out

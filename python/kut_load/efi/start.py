@@ -48,11 +48,47 @@ class EfiStartError(gdb.GdbError):
     pass
 
 
-def _interrupt_after(seconds):
-    def fire():
-        time.sleep(seconds)
-        gdb.post_event(lambda: gdb.execute("interrupt"))
-    threading.Thread(target=fire, daemon=True).start()
+class _SliceTimer:
+    """Interrupts the guest SLICE_SECONDS after each start(), unless stop()
+    came first: a slice that a breakpoint ended early leaves no interrupt
+    behind to cut the next continue short, or the user's after the wait."""
+
+    def __init__(self):
+        self.armed = None  # the token of the slice that may still be interrupted
+        self.fired = False
+
+    def start(self):
+        token = object()
+        self.armed, self.fired = token, False
+
+        def fire():
+            if self.armed is token:
+                self.fired = True
+                gdb.execute("interrupt")
+
+        def wait():
+            time.sleep(SLICE_SECONDS)
+            gdb.post_event(fire)
+        threading.Thread(target=wait, daemon=True).start()
+
+    def stop(self):
+        self.armed = None
+
+
+class _LastStop:
+    """The stop event of the latest continue, to tell why the guest stopped."""
+
+    def __enter__(self):
+        self.event = None
+        gdb.events.stop.connect(self._record)
+        return self
+
+    def _record(self, event):
+        self.event = event
+
+    def __exit__(self, *exc):
+        gdb.events.stop.disconnect(self._record)
+        return False
 
 
 class _Quiet:
@@ -97,8 +133,11 @@ def _inferior_alive():
     return gdb.selected_inferior().pid != 0
 
 
-def _continue(ended):
-    """Continues the guest; EfiStartError(ended) if it ends meanwhile."""
+def _continue(ended, stops):
+    """Continues the guest until it stops; EfiStartError(ended) if it ends
+    meanwhile, or naming what stopped it when that was no stop of the wait's
+    own (a breakpoint or watchpoint of the user's, a signal)."""
+    stops.event = None
     try:
         gdb.execute("continue", to_string=True)
     except gdb.error:
@@ -107,6 +146,38 @@ def _continue(ended):
         raise EfiStartError(ended) from None
     if not _inferior_alive():
         raise EfiStartError(ended)
+    return stops.event
+
+
+def _own_stop(event, timer, watch):
+    """Whether the wait itself stopped the guest: its slice's interrupt or its table watch."""
+    if isinstance(event, gdb.BreakpointEvent):
+        return watch is not None and any(bp is watch for bp in event.breakpoints)
+    if isinstance(event, gdb.SignalEvent):
+        return timer.fired and event.stop_signal == "SIGINT"
+    return False
+
+
+def what_stopped(event):
+    """The stop, in words: 'breakpoint 2 (CoreLoadImage)', 'SIGSEGV', 'a stop'."""
+    if isinstance(event, gdb.BreakpointEvent):
+        user = [bp for bp in event.breakpoints if bp.number > 0]
+        if user:
+            return ", ".join("%s %d (%s)" % ("watchpoint" if bp.type != gdb.BP_BREAKPOINT
+                                              and bp.type != gdb.BP_HARDWARE_BREAKPOINT
+                                              else "breakpoint", bp.number,
+                                              bp.location or bp.expression) for bp in user)
+    if isinstance(event, gdb.SignalEvent):
+        return event.stop_signal
+    return "a stop"
+
+
+def refuse_stop(event, efi):
+    pc = gdb.selected_frame().pc()
+    raise EfiStartError(
+        "the guest stopped at %s, at %#x in the firmware, before the firmware loaded %s: "
+        "continue, or run kut-debug-efi-start again to go on waiting"
+        % (what_stopped(event), pc, efi.pe_path))
 
 
 def u_boot_name(target):
@@ -129,8 +200,9 @@ def refuse_if_running(target, memory, efi, firmware):
             "symbols there" % (os.path.basename(firmware), efi.pe_path, found.address))
 
 
-def wait_for_tables(target, efi):
+def wait_for_tables(target, efi, stops):
     firmware = u_boot_name(target)
+    timer = _SliceTimer()
     for index in range(MAX_SLICES):
         memory = _memory(target)
         header = debug_table_header(memory)
@@ -138,8 +210,14 @@ def wait_for_tables(target, efi):
             return header
         if firmware and index % U_BOOT_CHECK_SLICES == U_BOOT_CHECK_SLICES - 1:
             refuse_if_running(target, memory, efi, firmware)
-        _interrupt_after(SLICE_SECONDS)
-        _continue("the guest ended before the firmware made its debug image table")
+        timer.start()
+        try:
+            event = _continue("the guest ended before the firmware made its debug image table",
+                              stops)
+        finally:
+            timer.stop()
+        if not _own_stop(event, timer, None):
+            refuse_stop(event, efi)
     raise EfiStartError("the firmware made no EFI debug image table in %d s; kut-debug stops "
                         "EFI tests only under EDK2 firmware (QEMU_EFI.fd, OVMF): start the test "
                         "yourself and attach while it runs" % (MAX_SLICES * SLICE_SECONDS))
@@ -164,9 +242,84 @@ class _TableWatch(gdb.Breakpoint):
         return self.found is not None
 
 
+def _location_addresses(bp):
+    """The addresses of a breakpoint's locations (gdb 13 lists them; before,
+    its location is decoded again)."""
+    if hasattr(bp, "locations"):
+        return [location.address for location in bp.locations]
+    try:
+        return [sal.pc for sal in gdb.decode_line(bp.location)[1] or ()]
+    except gdb.error:
+        return []
+
+
+def _in_a_test_file(address):
+    """Whether address is code of a symbol file that has main, as every
+    kvm-unit-tests test has and no firmware: its addresses are link
+    addresses, which before the firmware loads the test are the firmware's."""
+    symtab = gdb.find_pc_line(address).symtab
+    if symtab is None:
+        return False
+    return symtab.objfile.lookup_global_symbol("main") is not None
+
+
+def stale_breakpoints():
+    """The user's enabled breakpoints whose every location is in a test's
+    symbol file at its link address: they would stop the firmware, not the test."""
+    stale = []
+    for bp in gdb.breakpoints():
+        if not (bp.enabled and bp.number > 0 and bp.type in (gdb.BP_BREAKPOINT,
+                                                              gdb.BP_HARDWARE_BREAKPOINT)):
+            continue
+        addresses = _location_addresses(bp)
+        if addresses and all(_in_a_test_file(address) for address in addresses):
+            stale.append((bp, addresses[0]))
+    return stale
+
+
+class _HeldOff:
+    """Disables the stale breakpoints for the wait, and enables them again after."""
+
+    def __init__(self, efi):
+        self.stale = stale_breakpoints()
+        for bp, address in self.stale:
+            gdb.write("kut-debug: breakpoint %d (%s) waits until the firmware has loaded %s: "
+                      "until then %#x is the firmware's code, not the test's\n"
+                      % (bp.number, bp.location, efi.pe_path, address))
+
+    def __enter__(self):
+        for bp, _ in self.stale:
+            bp.enabled = False
+
+    def __exit__(self, *exc):
+        for bp, _ in self.stale:
+            if bp.is_valid():
+                bp.enabled = True
+        return False
+
+
+class _HardwareWatchpoints:
+    """can-use-hw-watchpoints 1 for the wait: a software watchpoint on the
+    table would make gdb single-step the whole firmware."""
+
+    def __enter__(self):
+        self.saved = gdb.parameter("can-use-hw-watchpoints")
+        if self.saved == 0:
+            gdb.write("kut-debug: can-use-hw-watchpoints is 0 in your settings; the firmware "
+                      "wait uses a hardware watchpoint all the same, and puts it back after\n")
+            gdb.execute("set can-use-hw-watchpoints 1")
+
+    def __exit__(self, *exc):
+        if self.saved == 0:
+            gdb.execute("set can-use-hw-watchpoints 0")
+        return False
+
+
 def run_until_loaded(path):
     """Continues the guest until the firmware has loaded the EFI image at path
-    (X.efi or X.efi.debug) and stops before it starts; prints where it is."""
+    (X.efi or X.efi.debug) and stops before it starts; prints where it is.
+    The user's breakpoints in a test's symbols wait meanwhile (see
+    stale_breakpoints); any other stop ends the wait, named."""
     try:
         efi = efi_files.locate(path)
     except efi_files.EfiFileError as error:
@@ -177,20 +330,22 @@ def run_until_loaded(path):
     if efi is None:
         raise EfiStartError("%s is not an EFI image (X.efi) nor its debug file" % path)
     target = GdbTarget()
+    held_off = _HeldOff(efi)
     gdb.write("kut-debug: letting the firmware run until it has loaded %s\n" % efi.pe_path)
-    with _Quiet():
-        header = wait_for_tables(target, efi)
+    with held_off, _HardwareWatchpoints(), _LastStop() as stops, _Quiet():
+        header = wait_for_tables(target, efi, stops)
         memory = _memory(target)
         found = efi_find.from_debug_table(memory, efi, [])  # loaded already: attached late
         if found is None:
             watch = _TableWatch(header, memory, efi)
             try:
-                _continue("the guest ended before the firmware loaded %s" % efi.pe_path)
+                event = _continue("the guest ended before the firmware loaded %s"
+                                  % efi.pe_path, stops)
             finally:
                 if watch.is_valid():
                     watch.delete()
             found = watch.found
-    if found is None:
-        raise EfiStartError("the guest stopped before the firmware loaded %s" % efi.pe_path)
+            if found is None:
+                refuse_stop(event, efi)
     gdb.write("kut-debug: the firmware loaded %s at %#x; it has not started yet\n"
               % (efi.pe_path, found.address))
