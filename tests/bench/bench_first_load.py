@@ -13,7 +13,7 @@ import sys
 from gdb_session import add_symbol_file_command, kut_load_command, run_session
 from guests import arm64_guests
 from measure import interleaved, summarize
-from paths import ARM64_LOAD_ADDRESS
+from paths import AGAINST_GDBINIT, ARM64_LOAD_ADDRESS
 from table import Row
 
 REPEAT = 15
@@ -25,14 +25,19 @@ _MAIN = re.compile(r"= \(int \(\*\)\(int, char \*\*\)\) (0x[0-9a-f]+) <main>")
 
 
 def variants(elf, flat, after=(), link=None):
-    """Each variant: () -> (gdb process run, seconds inside gdb)."""
-    return {
+    """Each variant: () -> (gdb process run, seconds inside gdb); "against"
+    is the kut-load of KUT_BENCH_AGAINST, when it is set."""
+    found = {
         "kut": lambda: run_session("aarch64", flat, kut_load_command(elf), True, after=after,
                                    link=link),
         "floor": lambda: run_session("aarch64", flat,
                                      add_symbol_file_command(elf, ARM64_LOAD_ADDRESS), False,
                                      after=after, link=link),
     }
+    if AGAINST_GDBINIT:
+        found["against"] = lambda: run_session("aarch64", flat, kut_load_command(elf),
+                                               AGAINST_GDBINIT, after=after, link=link)
+    return found
 
 
 def check_same_symbols(elf, flat):
@@ -44,9 +49,9 @@ def check_same_symbols(elf, flat):
         if not match:
             raise SystemExit("%s: no main after loading %s:\n%s" % (name, elf, run.output))
         places[name] = int(match.group(1), 16)
-    if places["kut"] != places["floor"] or places["kut"] < ARM64_LOAD_ADDRESS:
-        raise SystemExit("main is at %#x with kut-load but %#x with add-symbol-file"
-                         % (places["kut"], places["floor"]))
+    if len(set(places.values())) != 1 or places["kut"] < ARM64_LOAD_ADDRESS:
+        raise SystemExit("main is at %s" % ", ".join("%#x with %s" % (address, name)
+                                                      for name, address in places.items()))
 
 
 def summaries(runs):
@@ -74,10 +79,19 @@ def inside_row(label, inside):
                note="kut-load adds %.1f ms to add-symbol-file" % extra)
 
 
+def against_row(label, inside):
+    against = inside["against"].median / inside["floor"].median
+    return Row("first load + info line main, %s guest, inside gdb, against %s" % (
+        label, AGAINST_GDBINIT), inside["kut"], inside["against"], "ms", "informational", None,
+        note="ratios to add-symbol-file: %.2fx here, %.2fx there"
+        % (inside["kut"].median / inside["floor"].median, against))
+
+
 def measure_guest(label, elf, flat, repeat):
     check_same_symbols(elf, flat)  # also warms the page cache and compiled modules
     figures = summaries(interleaved(variants(elf, flat), repeat, warmup=0))
-    return [inside_row(label, figures["inside"])], [
+    compared = [against_row(label, figures["inside"])] if AGAINST_GDBINIT else []
+    return [inside_row(label, figures["inside"])] + compared, [
         Row("first load, %s guest, whole gdb process" % label, figures["process"]["kut"],
             figures["process"]["floor"], "ms", "informational", None, secondary=True),
         Row("first load, %s guest, gdb CPU time" % label, figures["cpu"]["kut"],

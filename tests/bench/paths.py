@@ -12,6 +12,8 @@ SHARED_BUILD = os.path.join(REPO, "build-shared")
 WORK = os.path.join(BUILD, "bench")
 # KUT_BENCH_GDBINIT: another kut-load's gdbinit (an older checkout, an install) to measure.
 GDBINIT = os.environ.get("KUT_BENCH_GDBINIT", os.path.join(REPO, "gdbinit"))
+# KUT_BENCH_AGAINST: a second kut-load's gdbinit, interleaved with the first in the same run.
+AGAINST_GDBINIT = os.environ.get("KUT_BENCH_AGAINST")
 GUESTS_SRC = os.path.join(REPO, "tests", "guests")
 SAMPLE_ELF = os.path.join(BUILD, "tests", "guests", "arm64", "sample.elf")
 SAMPLE_FLAT = os.path.join(BUILD, "tests", "guests", "arm64", "sample.flat")
