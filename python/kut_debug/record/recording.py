@@ -14,6 +14,7 @@ import time
 
 from kut_load.break_fail import log as fail_log
 
+import kut_debug
 from kut_debug import paused_command
 from kut_debug.record import qemu_argv
 from kut_debug.errors import DebugError
@@ -155,7 +156,8 @@ def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="Q
 
 def wrapper_environment(recording, real_qemu):
     """The environment that makes a run script's QEMU=... the recording wrapper."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # The directory holding kut_debug and kut_load, for the wrapper's python -m.
+    here = os.path.dirname(os.path.dirname(os.path.abspath(kut_debug.__file__)))
     environ = dict(os.environ)
     environ["PYTHONPATH"] = here + (os.pathsep + environ["PYTHONPATH"]
                                     if environ.get("PYTHONPATH") else "")
