@@ -9,7 +9,10 @@ import sys
 import tempfile
 from collections import namedtuple
 
-from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, qemu_command, paused_qemu, same_run, tree_files)
+from kut_load.qemu import linux_proc
+
+from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, paused_qemu,
+                       qemu_command, same_run, tree_files)
 from kut_debug.record import session as record_session, recording
 from kut_debug.errors import DebugError
 from kut_debug.launcher import Session, Terminated
@@ -372,7 +375,7 @@ def plan_session(options, command, script_path):
 def warn_if_not_the_logged_run(plan, qemu):
     if plan.log_line is None:
         return
-    started = same_run.process_argv(qemu.pid)
+    started = linux_proc.command_line(qemu.pid, errors="replace")
     change = started and same_run.difference(plan.log_line, started,
                                              paused_command.gdb_stub_words(qemu.port))
     if change:
@@ -403,7 +406,7 @@ def run_session(plan, options):
                             if plan.console in TEMPORARY_CONSOLES else ""))
         if options.verbose:
             sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
-                             % (shlex.join(same_run.process_argv(qemu.pid) or qemu.process.args),
+                             % (shlex.join(linux_proc.command_line(qemu.pid, errors="replace") or qemu.process.args),
                                 shlex.join(gdb_argv)))
         sys.stderr.flush()
         status = session.run_gdb(gdb_argv, pass_fds=(script.fileno(),))

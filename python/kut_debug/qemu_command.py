@@ -21,9 +21,9 @@ import os
 import re
 import shlex
 
+from kut_load.efi import boot_disk
 from kut_load.qemu import options as qemu_options
 from kut_load.break_fail.log import without_terminal_codes
-from kut_debug import tree_files
 from kut_debug.errors import DebugError
 
 QEMU_PROGRAM = re.compile(r"qemu-system-[A-Za-z0-9_.+-]+|qemu-kvm")
@@ -146,7 +146,7 @@ def is_test_run(argv):
     if any(PROBE_FILE in word or DUMPDTB in word for word in argv):
         return False
     return not any(os.path.basename(directory.rstrip("/")) == EFI_PROBE_DIRECTORY
-                   for directory in tree_files.fat_directories(argv))
+                   for directory in boot_disk.vvfat_directories(argv))
 
 
 def test_command_line(lines):

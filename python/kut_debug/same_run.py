@@ -9,16 +9,6 @@ temporary one each run, are left out of the comparison.
 from kut_debug import qemu_command
 
 
-def process_argv(pid):
-    """argv of process pid, from /proc; None if it is gone."""
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
-            raw = cmdline.read()
-    except OSError:
-        return None
-    return [word.decode(errors="replace") for word in raw.split(b"\0")[:-1]]
-
-
 def without_session_options(argv, stub_words):
     """argv without kut-debug's gdb stub words and the -initrd option."""
     result = []

@@ -3,6 +3,7 @@ directory, which is the tree: the log, the test's ELF, the console file."""
 
 import os
 
+from kut_load.efi import boot_disk
 from kut_load.qemu import kernel_file, options as qemu_options
 from kut_debug.errors import DebugError
 
@@ -35,53 +36,15 @@ def kernel_of(argv):
                      "FAT directory drive; give the test's ELF with --elf")
 
 
-def fat_directories(argv):
-    """Directories QEMU shows as FAT disks: -drive file.dir=DIR,file.driver=vvfat
-    (kvm-unit-tests' EFI run scripts) or -drive file=fat:[rw:]DIR."""
-    found = []
-    for item in qemu_options.items(argv[1:]):
-        if item.name != "-drive" or not item.value:
-            continue
-        keys = dict(part.partition("=")[::2] for part in item.value.split(","))
-        if keys.get("file.driver") == "vvfat" and keys.get("file.dir"):
-            found.append(keys["file.dir"])
-        elif keys.get("file", "").startswith("fat:"):
-            found.append(keys["file"][len("fat:"):].split("rw:", 1)[-1])
-    return found
-
-
 def efi_on_fat_drive(argv):
-    """The test's X.efi for a command whose firmware finds the test on a FAT
-    directory: arm/efi/run copies X.efi there (the UEFI shell's startup.nsh
-    runs it), x86/efi/run copies it as EFI/BOOT/BOOTX64.EFI. The copy has no
-    DWARF beside it, so the file of the same bytes below the current
-    directory, with X.efi.debug beside it, is taken; else the copy."""
-    for directory in fat_directories(argv):
-        for root, _, names in os.walk(directory):
-            for name in sorted(names):
-                if name.lower().endswith(".efi"):
-                    copy = os.path.join(root, name)
-                    return original_of_copy(copy) or copy
-    return None
-
-
-def original_of_copy(copy):
-    """A file TEST_DIR/X.efi with the bytes of copy and X.efi.debug beside it."""
-    try:
-        with open(copy, "rb") as data:
-            contents = data.read()
-        directories = sorted(entry for entry in os.listdir(".") if os.path.isdir(entry))
-    except OSError:
-        return None
-    for directory in directories:
-        for name in sorted(os.listdir(directory)):
-            candidate = os.path.join(directory, name)
-            if not name.endswith(".efi") or not os.path.isfile(candidate + ".debug"):
-                continue
-            with open(candidate, "rb") as data:
-                if data.read() == contents:
-                    return candidate
-    return None
+    """The test's X.efi for a command whose firmware boots it from a FAT
+    directory drive (kut_load.efi.boot_disk, the rule bare kut-load uses,
+    with the current directory, the tree, as QEMU's): the original with
+    X.efi.debug beside it, else the copy, whose missing DWARF is then named."""
+    images, looked_at = boot_disk.booted_images(argv, [os.getcwd()])
+    if images:
+        return os.path.relpath(images[0])
+    return os.path.relpath(looked_at[0]) if looked_at else None
 
 
 def elf_for_kernel(kernel):

@@ -8,14 +8,8 @@ is one row here (and a sample guest under tests/guests).
 
 from importlib import import_module
 
-# e_machine values (ELF specification, System V ABI supplements).
-EM_386 = 3
-EM_PPC64 = 21
-EM_S390 = 22
-EM_ARM = 40
-EM_X86_64 = 62
-EM_AARCH64 = 183
-EM_RISCV = 243
+from kut_load import elf
+
 
 LITTLE, BIG = "little", "big"
 
@@ -79,33 +73,33 @@ class Arch:
 
 ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
-    Arch("aarch64", ("aarch64",), EM_AARCH64, 64, (LITTLE,), 0xaa64,
+    Arch("aarch64", ("aarch64",), elf.EM_AARCH64, 64, (LITTLE,), 0xaa64,
          Finder("arm_boot_loader", ("decode_aarch64_boot", 0x40000000)), (0x40080000,),
          ("qemu_efi", "qemu-efi")),
     # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
-    Arch("arm", ("arm", "iwmmxt", "xscale"), EM_ARM, 32, (LITTLE,), 0x01c2,
+    Arch("arm", ("arm", "iwmmxt", "xscale"), elf.EM_ARM, 32, (LITTLE,), 0x01c2,
          Finder("arm_boot_loader", ("decode_arm_boot", 0x40000000)), (0x40010000,),
          ("qemu_efi", "qemu-efi")),
     # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.
-    Arch("riscv64", ("riscv:rv64",), EM_RISCV, 64, (LITTLE,), 0x5064,
+    Arch("riscv64", ("riscv:rv64",), elf.EM_RISCV, 64, (LITTLE,), 0x5064,
          Finder("riscv_reset_vector", (64,)), (0x80200000,), ("opensbi",)),
-    Arch("riscv32", ("riscv:rv32",), EM_RISCV, 32, (LITTLE,), 0x5032,
+    Arch("riscv32", ("riscv:rv32",), elf.EM_RISCV, 32, (LITTLE,), 0x5032,
          Finder("riscv_reset_vector", (32,)), (0x80400000,), ("opensbi",)),
     # kvm-unit-tests' x86_64 and i386 images are ELF32 multiboot files that
     # QEMU's multiboot loader places; gdb may say i386 before long mode.
-    Arch("i386", ("i386",), EM_386, 32, (LITTLE,), 0x014c,
+    Arch("i386", ("i386",), elf.EM_386, 32, (LITTLE,), 0x014c,
          Finder("qemu_elf_loader"), (0x400000,),
          _PC_FIRMWARE),
-    Arch("x86-64", ("i386:x86-64", "i386"), EM_X86_64, 64, (LITTLE,), 0x8664,
+    Arch("x86-64", ("i386:x86-64", "i386"), elf.EM_X86_64, 64, (LITTLE,), 0x8664,
          Finder("qemu_elf_loader"), (0x400000,),
          _PC_FIRMWARE),
     # pseries: hw/ppc/spapr.c loads -kernel X.elf at 0x400000 + p_paddr;
     # powernv: skiboot runs the raw file QEMU put at 0x20000000.
-    Arch("ppc64", ("powerpc:common64",), EM_PPC64, 64, (LITTLE, BIG), None,
+    Arch("ppc64", ("powerpc:common64",), elf.EM_PPC64, 64, (LITTLE, BIG), None,
          Finder("qemu_elf_loader"), (0x400000, 0x20000000),
          ("boot_rom.bin", "slof", "skiboot", "vof")),
     # s390-ccw-virtio: the ELF at its link address, beside the BIOS's own segments.
-    Arch("s390x", ("s390:64-bit",), EM_S390, 64, (BIG,), None,
+    Arch("s390x", ("s390:64-bit",), elf.EM_S390, 64, (BIG,), None,
          Finder("qemu_elf_loader"), (), ("s390-ccw", "s390-netboot")),
 )
 

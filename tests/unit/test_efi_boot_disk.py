@@ -20,8 +20,10 @@ def write(path, data=b""):
 
 def test_vvfat_directories_in_both_spellings():
     assert vvfat_directories(X86_RUN) == ["efi-tests/msr/"]
-    assert vvfat_directories(["-drive", "file=fat:rw:some/dir,format=raw"]) == ["some/dir"]
-    assert vvfat_directories(["-drive", "file=disk.img,if=virtio", "-kernel", "x"]) == []
+    fat = ["qemu-system-aarch64", "-drive", "file=fat:rw:floppy:some/dir,format=raw"]
+    assert vvfat_directories(fat) == ["some/dir"]
+    disk = ["qemu-system-x86_64", "-drive", "file=disk.img,if=virtio", "-kernel", "x"]
+    assert vvfat_directories(disk) == []
 
 
 def test_startup_script_then_default_boot_file(tmp_path):

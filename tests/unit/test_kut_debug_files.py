@@ -64,7 +64,6 @@ def test_efi_test_on_a_fat_drive_is_the_original_with_its_dwarf(tmp_path, monkey
     assert tree_files.kernel_of(x86) == "x86/msr.efi"
     # No original with DWARF beside it: the copy, whose missing .debug kut-debug then names.
     arm = ["qemu-system-aarch64", "-drive", "file=fat:rw:efi-tests/pmu,format=raw"]
-    assert tree_files.fat_directories(arm) == ["efi-tests/pmu"]
     assert tree_files.kernel_of(arm) == "efi-tests/pmu/pmu.efi"
 
 

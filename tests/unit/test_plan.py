@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import guest_file
-from kut_load.image.plan import ET_DYN, ET_EXEC, PlanError, check_no_overlap, image_start, plan_load
+from kut_load.elf import ET_DYN, ET_EXEC
+from kut_load.image.plan import PlanError, check_no_overlap, image_start, plan_load
 from kut_load.quoting import UnsafeName
 from test_quoting import SPLITTERS
 

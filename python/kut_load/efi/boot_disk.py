@@ -12,22 +12,27 @@ import glob
 import os
 
 from kut_load.efi.files import MAX_IMAGE_BYTES
+from kut_load.qemu import options as qemu_options
+
+
+# Prefixes of a fat: drive's directory (QEMU's block/vvfat.c): rw:, floppy: and the FAT size.
+FAT_PREFIXES = ("rw:", "floppy:", "12:", "16:", "32:")
 
 
 def vvfat_directories(argv):
     """Directories QEMU serves as FAT disks: -drive file.dir=D,file.driver=vvfat
-    and -drive file=fat:[rw:][floppy:]D, in argv's order."""
+    and -drive file=fat:[rw:][floppy:]D, in argv's order; argv is QEMU's
+    whole command line, its program first."""
     directories = []
-    for option, value in zip(argv, argv[1:]):
-        if option not in ("-drive", "--drive"):
+    for item in qemu_options.items(argv[1:]):
+        if item.name != "-drive" or not item.value:
             continue
-        fields = dict(field.partition("=")[::2] for field in value.split(","))
+        fields = dict(field.partition("=")[::2] for field in item.value.split(","))
         if fields.get("file.driver") == "vvfat" and fields.get("file.dir"):
             directories.append(fields["file.dir"])
         elif fields.get("file", "").startswith("fat:"):
             path = fields["file"][len("fat:"):]
-            options = ("rw:", "floppy:", "12:", "16:", "32:")
-            while path.startswith(options):
+            while path.startswith(FAT_PREFIXES):
                 path = path.split(":", 1)[1]
             directories.append(path)
     return directories

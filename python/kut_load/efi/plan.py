@@ -7,7 +7,7 @@ base. kvm-unit-tests links at 0 and writes ImageBase 0, so the offset is
 the loaded base itself.
 """
 
-from kut_load.image.plan import LoadPlan, PlacedSection
+from kut_load.image.plan import place
 from kut_load.efi.pair import carried_sections, check_pair
 
 
@@ -17,10 +17,6 @@ def plan_efi_load(image, efi, load_address):
     PE carries are placed: the others are not in memory (gdb's -o still
     moves them along, and nothing of the test's DWARF is in them)."""
     check_pair(image, efi)
-    mask = (1 << image.bits) - 1
     offset = load_address - efi.header.image_base
-    sections = tuple(
-        PlacedSection(s.name, s.address, (s.address + offset) & mask, s.size,
-                      s.writable, s.executable, s.has_contents)
-        for s in carried_sections(image, efi.header))
-    return LoadPlan(efi.debug_path, load_address, offset, sections)
+    return place(carried_sections(image, efi.header), efi.debug_path, load_address, offset,
+                 image.bits)

@@ -2,12 +2,11 @@
 architecture first, then QEMU's ROM list, then the image's own bytes in
 guest memory."""
 
-from kut_load import arches
+from kut_load import arches, elf
 from kut_load.finders.load_address import DetectionError, LoadAddress
 from kut_load.errors import TargetError
 from kut_load.image.plan import image_start
 
-ELF_MAGIC = b"\x7fELF"
 
 
 class UnrunnableImage(DetectionError):
@@ -49,15 +48,14 @@ def from_rom_list(target, image, finder_error):
             % name, finder_error.listing) from None
     how = "from QEMU's ROM list, which has %s there (%s)" % (name, finder_error)
     try:
-        raw_elf = target.read_memory(rom.address, len(ELF_MAGIC)) == ELF_MAGIC
+        raw_elf = target.read_memory(rom.address, len(elf.MAGIC)) == elf.MAGIC
     except TargetError:
         raw_elf = False
     if not raw_elf:
         return LoadAddress(rom.address, how)  # the finder's listing was shown already
-    from kut_load.finders.qemu_elf_loader import PT_LOAD
     start = image_start(image)
     for segment in image.segments:
-        if (segment.type == PT_LOAD and segment.file_size
+        if (segment.type == elf.PT_LOAD and segment.file_size
                 and segment.virtual_address <= start < segment.virtual_address + segment.file_size):
             file_offset = segment.offset + start - segment.virtual_address
             return LoadAddress(rom.address + file_offset,

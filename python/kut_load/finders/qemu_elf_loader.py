@@ -7,22 +7,12 @@ needs decoding: the image is where the segments say, once the ELF says
 which segment is which. Firmware loaded the same way (s390x's BIOS,
 s390-ccw.img) is listed too, and left out by file name."""
 
-import re
 from collections import defaultdict
 
+from kut_load import elf
 from kut_load.finders.load_address import DetectionError, LoadAddress
+from kut_load.qemu.roms import segment_of
 from kut_load.image.plan import image_start
-
-PT_LOAD = 1
-
-# "x86/msr.flat ELF program header segment 1", one ROM per segment QEMU placed.
-_SEGMENT = re.compile(r"^(?P<file>.*) ELF program header segment (?P<index>\d+)$")
-
-
-def segment_of(rom_name):
-    """(file name, program header index) of a segment ROM's name, or None."""
-    match = _SEGMENT.match(rom_name)
-    return (match["file"], int(match["index"])) if match else None
 
 
 def segment_roms(roms, firmware):
@@ -49,7 +39,7 @@ def placement_offset(image, segments):
         if index >= len(headers):
             return None
         header = headers[index]
-        if header.type != PT_LOAD or rom.size not in (header.memory_size, header.file_size):
+        if header.type != elf.PT_LOAD or rom.size not in (header.memory_size, header.file_size):
             return None
         offsets.add(rom.address - header.physical_address)
     return offsets.pop() if len(offsets) == 1 else None

@@ -1,12 +1,9 @@
 """The load plan: where each section of the test image lives in the guest,
 and the exact add-symbol-file command that tells gdb so. Pure: no gdb here."""
 
+from kut_load import elf
 from kut_load.errors import KutLoadError
 from kut_load.quoting import hex_address, quote_argument
-
-ET_EXEC = 2
-ET_DYN = 3
-
 
 class PlanError(KutLoadError):
     """The image cannot be placed at the address the target reports."""
@@ -76,18 +73,25 @@ def plan_load(image, elf_path, load_address, address_bits=64, address_given=Fals
     """
     start = image_start(image)
     check_no_overlap(image)
-    mask = (1 << address_bits) - 1
     offset = load_address - start
-    if image.type == ET_EXEC and offset != 0 and address_given:
+    if image.type == elf.ET_EXEC and offset != 0 and address_given:
         raise PlanError(
             "%s is linked to run at %#x, so it cannot start at %#x, the address given; "
             "leave --address out, or give %#x" % (image.path, start, load_address, start))
-    if image.type == ET_EXEC and offset != 0:
+    if image.type == elf.ET_EXEC and offset != 0:
         raise PlanError(
             "%s is linked to run at %#x, but the image in the guest starts at %#x; "
             "is this the right file?" % (image.path, start, load_address))
-    sections = tuple(
+    allocated = [s for s in image.sections if s.allocated]
+    return place(allocated, elf_path, load_address, offset, address_bits)
+
+
+def place(sections, elf_path, load_address, offset, address_bits):
+    """LoadPlan with each of sections (the native ElfImage's) moved by offset,
+    its address wrapped at address_bits as the guest's address space is."""
+    mask = (1 << address_bits) - 1
+    placed = tuple(
         PlacedSection(s.name, s.address, (s.address + offset) & mask, s.size,
                       s.writable, s.executable, s.has_contents)
-        for s in image.sections if s.allocated)
-    return LoadPlan(elf_path, load_address, offset, sections)
+        for s in sections)
+    return LoadPlan(elf_path, load_address, offset, placed)

@@ -4,7 +4,7 @@ looked up where the user and QEMU would look. Pure but for the filesystem."""
 import os
 
 from kut_load.arches import firmware_names
-from kut_load.finders.qemu_elf_loader import segment_of
+from kut_load.qemu.roms import segment_of
 
 # Blobs QEMU places itself, by ROM name; anything else in RAM is the -kernel file.
 _QEMU_BLOBS = ("bootloader", "dtb", "fdt", "mrom.reset", "mrom.finfo")

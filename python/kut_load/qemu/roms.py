@@ -8,6 +8,10 @@ _LINE = (
     r'^\s*(?:fw=\S+\s+)?addr=(?P<addr>[0-9a-fA-F]+)\s+size=(?P<size>0x[0-9a-fA-F]+)'
     r'\s+mem=(?P<mem>\w+)\s+name="(?P<name>.*)"\s*$')
 
+# QEMU's generic ELF loader names a segment's ROM "FILE ELF program header segment N"
+# (include/hw/elf_ops.h).
+_SEGMENT = r"^(?P<file>.*) ELF program header segment (?P<index>\d+)$"
+
 
 class Rom(namedtuple("Rom", "address size memory name")):
     """One ROM: where QEMU put it, how big, in which memory, and its name."""
@@ -28,3 +32,9 @@ def parse_info_roms(text):
             roms.append(Rom(int(match["addr"], 16), int(match["size"], 16),
                             match["mem"], match["name"]))
     return roms
+
+
+def segment_of(rom_name):
+    """(file name, program header index) of a segment ROM's name, or None."""
+    match = re.match(_SEGMENT, rom_name)  # compiled at first use, then cached by re
+    return (match["file"], int(match["index"])) if match else None
