@@ -20,8 +20,8 @@ std::string_view view(const py::bytes& data) {
 
 // Names from the file need not be UTF-8: undecodable bytes show as \xNN.
 py::str text(const std::string& bytes) {
-  PyObject* decoded = PyUnicode_DecodeUTF8(bytes.data(), Py_ssize_t(bytes.size()),
-                                           "backslashreplace");
+  PyObject* decoded =
+      PyUnicode_DecodeUTF8(bytes.data(), Py_ssize_t(bytes.size()), "backslashreplace");
   if (!decoded) throw py::error_already_set();
   return py::reinterpret_steal<py::str>(decoded);
 }
@@ -71,9 +71,12 @@ PYBIND11_MODULE(_kut_native, m) {
 
   py::class_<kut::ElfImage>(m, "ElfImage")
       .def(py::init<const std::string&>(), py::arg("path"))
-      .def_static("from_bytes", [](const py::bytes& data, const std::string& name) {
-        return kut::ElfImage::from_bytes(std::string(view(data)), name);
-      }, py::arg("data"), py::arg("name") = "<bytes>")
+      .def_static(
+          "from_bytes",
+          [](const py::bytes& data, const std::string& name) {
+            return kut::ElfImage::from_bytes(std::string(view(data)), name);
+          },
+          py::arg("data"), py::arg("name") = "<bytes>")
       .def_property_readonly("path", &kut::ElfImage::path)
       .def_property_readonly("machine", &kut::ElfImage::machine)
       .def_property_readonly("bits", &kut::ElfImage::bits)
@@ -85,30 +88,35 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_property_readonly("debug_info", &kut::ElfImage::debug_info)
       .def_property_readonly("has_symbols", &kut::ElfImage::has_symbols)
       .def_property_readonly("relocated_addresses", &kut::ElfImage::relocated_addresses)
-      .def("relocated_between", &kut::ElfImage::relocated_between, py::arg("start"),
-           py::arg("end"), "Link addresses in [start, end) that relocations rewrite, ascending.")
+      .def("relocated_between", &kut::ElfImage::relocated_between, py::arg("start"), py::arg("end"),
+           "Link addresses in [start, end) that relocations rewrite, ascending.")
       .def("find_symbol", &kut::ElfImage::find_symbol, py::arg("name"),
            "The symbol with this name, or None.")
-      .def("section_bytes", [](const kut::ElfImage& image, unsigned index, uint64_t offset,
-                               uint64_t length) {
-        return py::bytes(image.section_bytes(index, offset, length));
-      }, py::arg("index"), py::arg("offset") = 0, py::arg("length") = UINT64_MAX,
-         "Up to length bytes of a section's contents, from offset into it.")
-      .def("section_table", [](const kut::ElfImage& image) {
-        const auto& sections = image.sections();
-        py::list rows(sections.size());
-        for (size_t i = 0; i < sections.size(); ++i) {
-          const auto& s = sections[i];
-          // Built with the C API: pybind11's per-item casts cost more than the parse.
-          PyObject* row = PyTuple_Pack(6, text(s.name).ptr(), py::int_(s.address).ptr(),
-                                       py::int_(s.size).ptr(), py::int_(s.flags).ptr(),
-                                       py::int_(s.type).ptr(), py::int_(s.offset).ptr());
-          if (!row) throw py::error_already_set();
-          PyList_SET_ITEM(rows.ptr(), Py_ssize_t(i), row);
-        }
-        return rows;
-      }, "Every section as a (name, address, size, flags, type, offset) tuple: "
-         "one call for listing large tables.");
+      .def(
+          "section_bytes",
+          [](const kut::ElfImage& image, unsigned index, uint64_t offset, uint64_t length) {
+            return py::bytes(image.section_bytes(index, offset, length));
+          },
+          py::arg("index"), py::arg("offset") = 0, py::arg("length") = UINT64_MAX,
+          "Up to length bytes of a section's contents, from offset into it.")
+      .def(
+          "section_table",
+          [](const kut::ElfImage& image) {
+            const auto& sections = image.sections();
+            py::list rows(sections.size());
+            for (size_t i = 0; i < sections.size(); ++i) {
+              const auto& s = sections[i];
+              // Built with the C API: pybind11's per-item casts cost more than the parse.
+              PyObject* row = PyTuple_Pack(6, text(s.name).ptr(), py::int_(s.address).ptr(),
+                                           py::int_(s.size).ptr(), py::int_(s.flags).ptr(),
+                                           py::int_(s.type).ptr(), py::int_(s.offset).ptr());
+              if (!row) throw py::error_already_set();
+              PyList_SET_ITEM(rows.ptr(), Py_ssize_t(i), row);
+            }
+            return rows;
+          },
+          "Every section as a (name, address, size, flags, type, offset) tuple: "
+          "one call for listing large tables.");
 
   py::class_<kut::BootEntry>(m, "BootEntry")
       .def_readonly("found", &kut::BootEntry::found)
@@ -117,18 +125,27 @@ PYBIND11_MODULE(_kut_native, m) {
       .def_readonly("reason", &kut::BootEntry::reason)
       .def_readonly("listing", &kut::BootEntry::listing);
 
-  m.def("decode_aarch64_boot", [](const py::bytes& data, uint64_t address) {
-    return kut::decode_aarch64_boot(view(data), address);
-  }, py::arg("data"), py::arg("address"),
-     "Follow aarch64 boot code read at address to where it hands over control.");
+  m.def(
+      "decode_aarch64_boot",
+      [](const py::bytes& data, uint64_t address) {
+        return kut::decode_aarch64_boot(view(data), address);
+      },
+      py::arg("data"), py::arg("address"),
+      "Follow aarch64 boot code read at address to where it hands over control.");
 
-  m.def("decode_arm_boot", [](const py::bytes& data, uint64_t address) {
-    return kut::decode_arm_boot(view(data), address);
-  }, py::arg("data"), py::arg("address"),
-     "Follow 32-bit arm boot code read at address to where it hands over control.");
+  m.def(
+      "decode_arm_boot",
+      [](const py::bytes& data, uint64_t address) {
+        return kut::decode_arm_boot(view(data), address);
+      },
+      py::arg("data"), py::arg("address"),
+      "Follow 32-bit arm boot code read at address to where it hands over control.");
 
-  m.def("decode_riscv_boot", [](const py::bytes& data, uint64_t address, unsigned xlen) {
-    return kut::decode_riscv_boot(view(data), address, xlen);
-  }, py::arg("data"), py::arg("address"), py::arg("xlen"),
-     "Follow a RISC-V reset vector read at address to OpenSBI's fw_dynamic_info.");
+  m.def(
+      "decode_riscv_boot",
+      [](const py::bytes& data, uint64_t address, unsigned xlen) {
+        return kut::decode_riscv_boot(view(data), address, xlen);
+      },
+      py::arg("data"), py::arg("address"), py::arg("xlen"),
+      "Follow a RISC-V reset vector read at address to OpenSBI's fw_dynamic_info.");
 }

@@ -48,7 +48,9 @@ class Decoder : DecoderBase {
  public:
   using DecoderBase::DecoderBase;
 
-  BootEntry run() { return walk([this] { return step_one(); }, "a branch"); }
+  BootEntry run() {
+    return walk([this] { return step_one(); }, "a branch");
+  }
 
  private:
   // Loads size bytes the code reads from address, if they were read too.
@@ -71,9 +73,8 @@ class Decoder : DecoderBase {
     if (!target)
       return stop_refusing(std::string(mnemonic) + " at " + hex(pc_) + " jumps through x" +
                            std::to_string(rn) + ", whose value is unknown");
-    return stop_at(*target, std::string(mnemonic) + " x" + std::to_string(rn) + " at " +
-                                hex(pc_) + ", x" + std::to_string(rn) + " " +
-                                regs_.origin[rn]);
+    return stop_at(*target, std::string(mnemonic) + " x" + std::to_string(rn) + " at " + hex(pc_) +
+                                ", x" + std::to_string(rn) + " " + regs_.origin[rn]);
   }
 
   bool step_one() {
@@ -84,20 +85,23 @@ class Decoder : DecoderBase {
     if ((w & 0x3f000000) == 0x18000000) {  // ldr/ldrsw (literal), general registers
       unsigned opc = w >> 30;
       uint64_t address = pc_ + sign_extend((w >> 5) & 0x7ffff, 19) * 4;
-      if (opc == 3) { note("prfm"); return advance(); }
+      if (opc == 3) {
+        note("prfm");
+        return advance();
+      }
       unsigned size = opc == 1 ? 8 : 4;
       bool x = opc != 0;
-      load_into(rd, x, address, size, opc == 2,
-                std::string(opc == 2 ? "ldrsw " : "ldr ") + reg_name(rd, x, true) + ", " +
-                    hex(address));
+      load_into(
+          rd, x, address, size, opc == 2,
+          std::string(opc == 2 ? "ldrsw " : "ldr ") + reg_name(rd, x, true) + ", " + hex(address));
       return advance();
     }
     if ((w & 0x1f000000) == 0x10000000) {  // adr/adrp
       int64_t imm = sign_extend(((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3), 21);
       bool page = w >> 31;
       uint64_t v = page ? (pc_ & ~uint64_t(0xfff)) + uint64_t(imm) * 4096 : pc_ + imm;
-      regs_.write(rd, v, true, std::string("computed by ") + (page ? "adrp" : "adr") +
-                                   " at " + hex(pc_));
+      regs_.write(rd, v, true,
+                  std::string("computed by ") + (page ? "adrp" : "adr") + " at " + hex(pc_));
       note(std::string(page ? "adrp " : "adr ") + reg_name(rd, true, true) + ", " + hex(v));
       return advance();
     }
@@ -129,22 +133,24 @@ class Decoder : DecoderBase {
         v = opc == 0 ? (*a & m) : opc == 1 ? (*a | m) : (*a ^ m);
       }
       bool is_mov = opc == 1 && rn == 31 && amount == 0 && !(w & (1u << 21));
-      regs_.write(rd, v, is64, is_mov && b ? "copied from " + reg_name(rm, is64, true) +
-                                                 ", " + regs_.origin[rm]
-                                           : "computed at " + hex(pc_));
+      regs_.write(rd, v, is64,
+                  is_mov && b ? "copied from " + reg_name(rm, is64, true) + ", " + regs_.origin[rm]
+                              : "computed at " + hex(pc_));
       note(is_mov ? "mov " + reg_name(rd, is64, true) + ", " + reg_name(rm, is64, true)
-                  : std::string(opc == 0 ? "and" : opc == 1 ? "orr" : "eor") + " " +
-                        reg_name(rd, is64, true));
+                  : std::string(opc == 0   ? "and"
+                                : opc == 1 ? "orr"
+                                           : "eor") +
+                        " " + reg_name(rd, is64, true));
       return advance();
     }
-    if ((w & 0x1f800000) == 0x11000000) {  // add/sub (immediate)
+    if ((w & 0x1f800000) == 0x11000000) {                      // add/sub (immediate)
       bool sub = w & (1u << 30), sets_flags = w & (1u << 29);  // adds/subs: rd 31 is xzr
       uint64_t imm = uint64_t((w >> 10) & 0xfff) << ((w & (1u << 22)) ? 12 : 0);
       auto a = regs_.read(rn, false);
       std::optional<uint64_t> v;
       if (a) v = sub ? *a - imm : *a + imm;
-      regs_.write(rd, v, is64, "computed by " + std::string(sub ? "sub" : "add") + " at " +
-                                   hex(pc_));
+      regs_.write(rd, v, is64,
+                  "computed by " + std::string(sub ? "sub" : "add") + " at " + hex(pc_));
       note(std::string(sub ? "sub " : "add ") + reg_name(rd, is64, sets_flags) + ", " +
            reg_name(rn, is64, false) + ", #" + hex(imm));
       return advance();
@@ -167,7 +173,10 @@ class Decoder : DecoderBase {
     if ((w & 0xfffffc1f) == 0xd63f0000) return branch_to_register(rn, "blr");
     if ((w & 0xfffffc1f) == 0xd65f0000) {  // ret: back to a bl inside the window
       auto target = regs_.read(rn, true);
-      if (target && code_.contains(*target, 4)) { note("ret"); return jump(*target); }
+      if (target && code_.contains(*target, 4)) {
+        note("ret");
+        return jump(*target);
+      }
       return branch_to_register(rn, "ret");
     }
     if ((w & 0x7c000000) == 0x14000000) {  // b/bl
@@ -183,7 +192,10 @@ class Decoder : DecoderBase {
                              ", outside the bytes read, and may not come back");
       return stop_at(target, "b at " + hex(pc_));
     }
-    if ((w & 0xfffff01f) == 0xd503201f) { note("hint"); return advance(); }
+    if ((w & 0xfffff01f) == 0xd503201f) {
+      note("hint");
+      return advance();
+    }
     if ((w & 0xfffff0ff) == 0xd503309f || (w & 0xfffff0ff) == 0xd50330df) {
       note("barrier");  // dsb/isb
       return advance();
@@ -196,8 +208,14 @@ class Decoder : DecoderBase {
     return unknown();
   }
 
-  bool advance() { pc_ += 4; return true; }
-  bool jump(uint64_t target) { pc_ = target; return true; }
+  bool advance() {
+    pc_ += 4;
+    return true;
+  }
+  bool jump(uint64_t target) {
+    pc_ = target;
+    return true;
+  }
 
   Registers regs_;
 };

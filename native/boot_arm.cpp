@@ -67,16 +67,24 @@ class Decoder : DecoderBase {
   using DecoderBase::DecoderBase;
 
   BootEntry run() {
-    return walk([this] {
-      // Only the instruction right after the one that set lr can be a call through it.
-      call_return_ = std::exchange(next_call_return_, std::nullopt);
-      return step_one();
-    }, "a branch");
+    return walk(
+        [this] {
+          // Only the instruction right after the one that set lr can be a call through it.
+          call_return_ = std::exchange(next_call_return_, std::nullopt);
+          return step_one();
+        },
+        "a branch");
   }
 
  private:
-  bool advance() { pc_ += 4; return true; }
-  bool jump(uint64_t target) { pc_ = target; return true; }
+  bool advance() {
+    pc_ += 4;
+    return true;
+  }
+  bool jump(uint64_t target) {
+    pc_ = target;
+    return true;
+  }
   std::string at() const { return " at " + hex(pc_); }
 
   // pc reads as the instruction's address + 8 in A32.
@@ -109,13 +117,16 @@ class Decoder : DecoderBase {
       return stop_refusing("instruction " + hex_word(w) + at() +
                            " is conditional, and the decoder does not know the flags");
     }
-    if ((w & 0x0fffff00) == 0x0320f000) { note("hint"); return advance(); }  // nop, wfi, ...
-    if ((w & 0x0fffffd0) == 0x012fff10) return branch_exchange();            // bx, blx
-    if ((w & 0x0fb00000) == 0x03000000) return move_wide();                  // movw, movt
+    if ((w & 0x0fffff00) == 0x0320f000) {
+      note("hint");
+      return advance();
+    }                                                              // nop, wfi, ...
+    if ((w & 0x0fffffd0) == 0x012fff10) return branch_exchange();  // bx, blx
+    if ((w & 0x0fb00000) == 0x03000000) return move_wide();        // movw, movt
     if ((w & 0x0e000000) == 0x02000000) return data_processing(true);
     if ((w & 0x0e000010) == 0x00000000) return data_processing(false);
     if ((w & 0x0e000000) == 0x04000000) return load_immediate();
-    if ((w & 0x0e000000) == 0x0a000000) return branch_immediate();           // b, bl
+    if ((w & 0x0e000000) == 0x0a000000) return branch_immediate();  // b, bl
     return unknown();
   }
 
@@ -138,10 +149,9 @@ class Decoder : DecoderBase {
       plain_register = type == 0 && amount == 0;
       operand_text = reg_name(rm);
       if (!plain_register)
-        operand_text += type == 3 && amount == 0
-                            ? ", rrx"
-                            : ", " + std::string(kShiftNames[type]) + " #" +
-                                  std::to_string(amount ? amount : 32);
+        operand_text += type == 3 && amount == 0 ? ", rrx"
+                                                 : ", " + std::string(kShiftNames[type]) + " #" +
+                                                       std::to_string(amount ? amount : 32);
     }
     const bool is_move = op == 13 || op == 15;
     if (op >= 8 && op <= 11) {  // tst, cmp, ...: flags only; conditions are refused
@@ -152,16 +162,18 @@ class Decoder : DecoderBase {
     text += reg_name(rd) + ", " + (is_move ? "" : reg_name(rn) + ", ") + operand_text;
     std::optional<uint32_t> value;
     if (operand) {
-      if (is_move) value = data_result(op, 0, *operand);
-      else if (auto a = read(rn)) value = data_result(op, *a, *operand);
+      if (is_move)
+        value = data_result(op, 0, *operand);
+      else if (auto a = read(rn))
+        value = data_result(op, *a, *operand);
     }
     if (rd == kPc) {
       note(text);
       if (sets_flags)
-        return stop_refusing(text + at() + " is an exception return, which the decoder "
-                                           "does not follow");
-      if (!value)
-        return stop_refusing(text + at() + " jumps to a value the decoder does not know");
+        return stop_refusing(text + at() +
+                             " is an exception return, which the decoder "
+                             "does not follow");
+      if (!value) return stop_refusing(text + at() + " jumps to a value the decoder does not know");
       std::string how = text + at();
       if (op == 13 && plain_register) how += ", " + reg_name(rm) + " " + origin(rm);
       // ARMv7 interworks on data-processing writes to pc, as bx does.
@@ -205,8 +217,7 @@ class Decoder : DecoderBase {
     if (byte && rt == kPc) return unknown();
     std::string offset = std::string("#") + (up ? "" : "-") + hex(imm);
     std::string text = std::string(mnemonic) + " " + reg_name(rt) + ", [" + reg_name(rn) +
-                       (pre ? ", " + offset + "]" + (write_back_bit ? "!" : "")
-                            : "], " + offset);
+                       (pre ? ", " + offset + "]" + (write_back_bit ? "!" : "") : "], " + offset);
     auto base = read(rn);
     if (!base) {
       note(text + "  // base unknown");
@@ -232,8 +243,8 @@ class Decoder : DecoderBase {
     }
     auto loaded = code_.read_le(address, byte ? 1 : 4);
     if (rt == kPc) {
-      note(text + (loaded ? "  // pc = " + hex(*loaded)
-                          : "  // " + hex(address) + " was not read"));
+      note(text +
+           (loaded ? "  // pc = " + hex(*loaded) : "  // " + hex(address) + " was not read"));
       if (!loaded)
         return stop_refusing(text + at() + " loads pc from " + hex(address) +
                              ", outside the bytes read");

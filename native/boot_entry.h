@@ -10,9 +10,9 @@ namespace kut {
 
 struct BootEntry {
   bool found = false;
-  uint64_t entry = 0;             // address control goes to; valid when found
-  std::string method;             // how the address was found, for the user
-  std::string reason;             // why it was not found; set when !found
+  uint64_t entry = 0;                // address control goes to; valid when found
+  std::string method;                // how the address was found, for the user
+  std::string reason;                // why it was not found; set when !found
   std::vector<std::string> listing;  // one line per decoded instruction or word
 };
 

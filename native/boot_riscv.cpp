@@ -13,12 +13,12 @@ constexpr unsigned kA2 = 12;
 constexpr uint64_t kFwDynamicMagic = 0x4942534f;  // "OSBI"
 constexpr uint64_t kFwDynamicVersionMax = 2;      // OpenSBI's FW_DYNAMIC_INFO_VERSION_MAX
 
-const char* const kRegNames[32] = {
-    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
-    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
-    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
-const char* const kFieldNames[6] = {"magic", "version", "next_addr", "next_mode", "options",
-                                    "boot_hart"};
+const char* const kRegNames[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                   "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                   "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+                                   "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+const char* const kFieldNames[6] = {"magic",     "version", "next_addr",
+                                    "next_mode", "options", "boot_hart"};
 
 std::string reg_name(unsigned reg) { return kRegNames[reg & 31]; }
 
@@ -48,7 +48,10 @@ class Decoder : DecoderBase {
   // A 32-bit result as an xlen register holds it: sign-extended on RV64.
   uint64_t from_word(uint64_t v) const { return mask(uint64_t(sign_extend(v, 32))); }
 
-  bool advance() { pc_ = mask(pc_ + 4); return true; }
+  bool advance() {
+    pc_ = mask(pc_ + 4);
+    return true;
+  }
   std::string at() const { return " at " + hex(pc_); }
 
   std::optional<uint64_t> read(unsigned reg) const {
@@ -75,14 +78,14 @@ class Decoder : DecoderBase {
                    rs2 = (w >> 20) & 31;
     const int64_t imm_i = sign_extend(w >> 20, 12);
     switch (w & 0x7f) {
-      case 0x37:  // lui
+      case 0x37:    // lui
       case 0x17: {  // auipc
         const bool pc_relative = (w & 0x7f) == 0x17;
         uint64_t upper = uint64_t(sign_extend(w & 0xfffff000u, 32));
         write(rd, pc_relative ? pc_ + upper : upper,
               std::string("computed by ") + (pc_relative ? "auipc" : "lui") + at());
-        note(std::string(pc_relative ? "auipc " : "lui ") + reg_name(rd) + ", " +
-             hex(w >> 12) + shown(rd));
+        note(std::string(pc_relative ? "auipc " : "lui ") + reg_name(rd) + ", " + hex(w >> 12) +
+             shown(rd));
         return advance();
       }
       case 0x13: return immediate_op(rd, funct3, rs1, imm_i, false);
@@ -91,8 +94,9 @@ class Decoder : DecoderBase {
       case 0x03: return load(rd, funct3, rs1, imm_i);
       case 0x23:
         note("(store)");
-        return stop_refusing("the store" + at() + " writes memory, which the decoder "
-                                                  "does not follow");
+        return stop_refusing("the store" + at() +
+                             " writes memory, which the decoder "
+                             "does not follow");
       case 0x0f: note("fence"); return advance();
       case 0x73:
         if (funct3 == 0 || funct3 == 4) return unknown();  // ecall, wfi, mret, ...
@@ -108,10 +112,10 @@ class Decoder : DecoderBase {
       }
       case 0x67: {  // jalr
         if (funct3 != 0) return unknown();
-        std::string text = rd == 0 && imm_i == 0 ? "jr " + reg_name(rs1)
-                                                 : "jalr " + reg_name(rd) + ", " +
-                                                       std::to_string(imm_i) + "(" +
-                                                       reg_name(rs1) + ")";
+        std::string text =
+            rd == 0 && imm_i == 0
+                ? "jr " + reg_name(rs1)
+                : "jalr " + reg_name(rd) + ", " + std::to_string(imm_i) + "(" + reg_name(rs1) + ")";
         note(text);
         auto base = read(rs1);
         if (!base)
@@ -128,8 +132,8 @@ class Decoder : DecoderBase {
   }
 
   bool csr_access(unsigned rd, unsigned funct3, unsigned rs1, uint32_t csr) {
-    static const char* const names[8] = {"", "csrrw", "csrrs", "csrrc", "", "csrrwi", "csrrsi",
-                                         "csrrci"};
+    static const char* const names[8] = {"", "csrrw",  "csrrs",  "csrrc",
+                                         "", "csrrwi", "csrrsi", "csrrci"};
     const std::string csr_name = csr == 0xf14 ? "mhartid" : hex(csr);
     write(rd, std::nullopt, "read from " + csr_name + at());
     if (funct3 == 2 && rs1 == 0)
@@ -148,10 +152,25 @@ class Decoder : DecoderBase {
     std::optional<uint64_t> v;
     std::string name;
     switch (funct3) {
-      case 0: name = "addi"; if (a) v = *a + uint64_t(imm); break;
-      case 4: if (word_op) return unknown(); name = "xori"; if (a) v = *a ^ uint64_t(imm); break;
-      case 6: if (word_op) return unknown(); name = "ori"; if (a) v = *a | uint64_t(imm); break;
-      case 7: if (word_op) return unknown(); name = "andi"; if (a) v = *a & uint64_t(imm); break;
+      case 0:
+        name = "addi";
+        if (a) v = *a + uint64_t(imm);
+        break;
+      case 4:
+        if (word_op) return unknown();
+        name = "xori";
+        if (a) v = *a ^ uint64_t(imm);
+        break;
+      case 6:
+        if (word_op) return unknown();
+        name = "ori";
+        if (a) v = *a | uint64_t(imm);
+        break;
+      case 7:
+        if (word_op) return unknown();
+        name = "andi";
+        if (a) v = *a & uint64_t(imm);
+        break;
       case 1:
         if (upper != 0) return unknown();
         name = "slli";
@@ -175,22 +194,30 @@ class Decoder : DecoderBase {
       if (v) v = from_word(*v);
     }
     const bool is_move = funct3 == 0 && !word_op && imm == 0;
-    write(rd, v, is_move && v && rs1 ? "copied from " + reg_name(rs1) + ", " + origin_[rs1]
-                                     : "computed by " + name + at());
-    if (is_move && rd == 0 && rs1 == 0) note("nop");
-    else if (is_move) note("mv " + reg_name(rd) + ", " + reg_name(rs1) + shown(rd));
+    write(rd, v,
+          is_move && v && rs1 ? "copied from " + reg_name(rs1) + ", " + origin_[rs1]
+                              : "computed by " + name + at());
+    if (is_move && rd == 0 && rs1 == 0)
+      note("nop");
+    else if (is_move)
+      note("mv " + reg_name(rd) + ", " + reg_name(rs1) + shown(rd));
     else if (funct3 == 0 && !word_op && rs1 == 0)
       note("li " + reg_name(rd) + ", " + std::to_string(imm));
-    else note(name + " " + reg_name(rd) + ", " + reg_name(rs1) + ", " + std::to_string(imm) +
-              shown(rd));
+    else
+      note(name + " " + reg_name(rd) + ", " + reg_name(rs1) + ", " + std::to_string(imm) +
+           shown(rd));
     return advance();
   }
 
   bool register_op(unsigned rd, unsigned funct3, unsigned rs1, unsigned rs2, unsigned funct7) {
     const char* name = nullptr;
     if (funct7 == 0x20 && funct3 == 0) name = "sub";
-    if (funct7 == 0) name = funct3 == 0 ? "add" : funct3 == 4 ? "xor" : funct3 == 6 ? "or"
-                          : funct3 == 7 ? "and" : nullptr;
+    if (funct7 == 0)
+      name = funct3 == 0   ? "add"
+             : funct3 == 4 ? "xor"
+             : funct3 == 6 ? "or"
+             : funct3 == 7 ? "and"
+                           : nullptr;
     if (!name) return unknown();
     auto a = read(rs1), b = read(rs2);
     std::optional<uint64_t> v;
@@ -204,8 +231,9 @@ class Decoder : DecoderBase {
     }
     const bool is_move = funct3 == 0 && funct7 == 0 && (rs1 == 0 || rs2 == 0);
     unsigned source = rs1 == 0 ? rs2 : rs1;
-    write(rd, v, is_move && v ? "copied from " + reg_name(source) + ", " + origin_[source]
-                              : std::string("computed by ") + name + at());
+    write(rd, v,
+          is_move && v ? "copied from " + reg_name(source) + ", " + origin_[source]
+                       : std::string("computed by ") + name + at());
     note(std::string(name) + " " + reg_name(rd) + ", " + reg_name(rs1) + ", " + reg_name(rs2) +
          shown(rd));
     return advance();
@@ -283,8 +311,8 @@ class Decoder : DecoderBase {
     const std::string info_at = "the fw_dynamic_info at a2 = " + hex(base);
     // Without firmware (-bios none) QEMU jumps to the image itself, in M-mode.
     result_.method = firmware == field[2]
-                         ? how + " jumps straight to " + hex(firmware) +
-                               ", the next stage " + info_at + " names too"
+                         ? how + " jumps straight to " + hex(firmware) + ", the next stage " +
+                               info_at + " names too"
                          : handover + ", and " + info_at + " names " + hex(field[2]) +
                                " as the next stage, in " + mode_name(field[3]);
     return false;

@@ -1,13 +1,13 @@
 #include "elf_image.h"
 
-#include <algorithm>
-
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/Object/ELF.h>
 #include <llvm/Object/ELFTypes.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
+
+#include <algorithm>
 
 namespace kut {
 
@@ -41,9 +41,10 @@ void read_debuglink(llvm::ArrayRef<uint8_t> contents, bool little_endian, DebugI
   if (name_end == 0 || name_end >= contents.size() || crc_at + 4 > contents.size()) return;
   debug.debuglink.assign(reinterpret_cast<const char*>(contents.data()), name_end);
   const uint8_t* crc = contents.data() + crc_at;
-  debug.debuglink_crc = little_endian
-      ? uint32_t(crc[0]) | uint32_t(crc[1]) << 8 | uint32_t(crc[2]) << 16 | uint32_t(crc[3]) << 24
-      : uint32_t(crc[3]) | uint32_t(crc[2]) << 8 | uint32_t(crc[1]) << 16 | uint32_t(crc[0]) << 24;
+  debug.debuglink_crc = little_endian ? uint32_t(crc[0]) | uint32_t(crc[1]) << 8 |
+                                            uint32_t(crc[2]) << 16 | uint32_t(crc[3]) << 24
+                                      : uint32_t(crc[3]) | uint32_t(crc[2]) << 8 |
+                                            uint32_t(crc[1]) << 16 | uint32_t(crc[0]) << 24;
 }
 
 }  // namespace
@@ -70,12 +71,15 @@ ElfImage::ElfImage(std::unique_ptr<llvm::MemoryBuffer> buffer, std::string path)
     is_little ? parse<llvm::object::ELF32LE>() : parse<llvm::object::ELF32BE>();
 }
 
-ElfImage::ElfImage(const std::string& path) : ElfImage([&] {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) fail(path, buffer.getError().message());
-  return std::move(*buffer);
-}(), path) {}
+ElfImage::ElfImage(const std::string& path)
+    : ElfImage(
+          [&] {
+            auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                                      /*RequiresNullTerminator=*/false);
+            if (!buffer) fail(path, buffer.getError().message());
+            return std::move(*buffer);
+          }(),
+          path) {}
 
 ElfImage ElfImage::from_bytes(const std::string& bytes, const std::string& name) {
   return ElfImage(llvm::MemoryBuffer::getMemBufferCopy(bytes, name), name);
@@ -98,8 +102,8 @@ void ElfImage::parse() {
 
   for (const auto& phdr : take(file.program_headers(), path_)) {
     segments_.push_back({uint32_t(phdr.p_type), uint32_t(phdr.p_flags), uint64_t(phdr.p_offset),
-                         uint64_t(phdr.p_vaddr), uint64_t(phdr.p_paddr),
-                         uint64_t(phdr.p_filesz), uint64_t(phdr.p_memsz)});
+                         uint64_t(phdr.p_vaddr), uint64_t(phdr.p_paddr), uint64_t(phdr.p_filesz),
+                         uint64_t(phdr.p_memsz)});
   }
 
   auto headers = take(file.sections(), path_);
@@ -115,9 +119,8 @@ void ElfImage::parse() {
     section.size = shdr.sh_size;
     section.offset = shdr.sh_offset;
     // Fail now, not at first use, when a section's bytes lie outside the file.
-    auto contents = section.has_contents()
-                        ? take(file.getSectionContents(shdr), path_)
-                        : ArrayRef<uint8_t>();
+    auto contents =
+        section.has_contents() ? take(file.getSectionContents(shdr), path_) : ArrayRef<uint8_t>();
     StringRef name = section.name;
     if ((name == ".debug_info" || name == ".zdebug_info") && section.size > 0)
       debug_.has_dwarf = true;
@@ -160,7 +163,10 @@ void ElfImage::parse() {
         }
         for (const auto& symbol : *symbols) {
           auto name = symbol.getName(*names);
-          if (!name) { consumeError(name.takeError()); continue; }
+          if (!name) {
+            consumeError(name.takeError());
+            continue;
+          }
           if (*name == wanted && symbol.st_shndx != ELF::SHN_UNDEF)
             return Symbol{wanted, uint64_t(symbol.st_value), uint64_t(symbol.st_size)};
         }
@@ -181,8 +187,7 @@ std::vector<uint64_t> ElfImage::relocated_between(uint64_t start, uint64_t end) 
 }
 
 std::string ElfImage::section_bytes(unsigned index, uint64_t offset, uint64_t length) const {
-  if (index >= sections_.size())
-    fail(path_, "no section with index " + std::to_string(index));
+  if (index >= sections_.size()) fail(path_, "no section with index " + std::to_string(index));
   const Section& section = sections_[index];
   if (!section.has_contents())
     fail(path_, "section '" + section.name + "' occupies no space in the file");
@@ -191,8 +196,8 @@ std::string ElfImage::section_bytes(unsigned index, uint64_t offset, uint64_t le
   if (section.offset > data.size() || section.size > data.size() - section.offset)
     fail(path_, "section '" + section.name + "' lies past the end of the file");
   if (offset > section.size)
-    fail(path_, "offset " + std::to_string(offset) + " is past the end of section '" +
-                    section.name + "'");
+    fail(path_,
+         "offset " + std::to_string(offset) + " is past the end of section '" + section.name + "'");
   uint64_t available = section.size - offset;
   return data.substr(section.offset + offset, std::min(length, available)).str();
 }

@@ -31,10 +31,10 @@ struct Section {
   uint64_t size = 0;
   uint64_t offset = 0;
 
-  bool allocated() const;      // SHF_ALLOC: part of the running image
-  bool has_contents() const;   // not SHT_NOBITS: bytes in the file
-  bool executable() const;     // SHF_EXECINSTR
-  bool writable() const;       // SHF_WRITE
+  bool allocated() const;     // SHF_ALLOC: part of the running image
+  bool has_contents() const;  // not SHT_NOBITS: bytes in the file
+  bool executable() const;    // SHF_EXECINSTR
+  bool writable() const;      // SHF_WRITE
 };
 
 struct Segment {
@@ -56,9 +56,9 @@ struct Symbol {
 // Where the DWARF is: in the file, or named by .gnu_debuglink / build-id.
 struct DebugInfo {
   bool has_dwarf = false;
-  std::string debuglink;         // file name from .gnu_debuglink, or ""
+  std::string debuglink;  // file name from .gnu_debuglink, or ""
   uint32_t debuglink_crc = 0;
-  std::string build_id;          // lower-case hex from NT_GNU_BUILD_ID, or ""
+  std::string build_id;  // lower-case hex from NT_GNU_BUILD_ID, or ""
 };
 
 class ElfImage {
@@ -75,7 +75,7 @@ class ElfImage {
 
   const std::string& path() const { return path_; }
   uint16_t machine() const { return machine_; }  // e_machine; named by python/kut_load/arches.py
-  unsigned bits() const { return bits_; }  // 32 or 64
+  unsigned bits() const { return bits_; }        // 32 or 64
   bool little_endian() const { return little_endian_; }
   uint16_t type() const { return type_; }  // ET_EXEC, ET_DYN, ...
   uint64_t entry() const { return entry_; }

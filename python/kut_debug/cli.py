@@ -393,7 +393,7 @@ def run_session(plan, options):
         plan.prepare()
     with tempfile.TemporaryFile("w+") as script, Session() as session:
         qemu = session.start_qemu(paused_qemu.Qemu(plan.launch, plan.console, plan.what,
-                                                    start_timeout=plan.start_timeout))
+                                                   start_timeout=plan.start_timeout))
         warn_if_not_the_logged_run(plan, qemu)
         script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands))
         script.flush()
@@ -406,7 +406,8 @@ def run_session(plan, options):
                             if plan.console in TEMPORARY_CONSOLES else ""))
         if options.verbose:
             sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
-                             % (shlex.join(linux_proc.command_line(qemu.pid, errors="replace") or qemu.process.args),
+                             % (shlex.join(linux_proc.command_line(qemu.pid, errors="replace")
+                                           or qemu.process.args),
                                 shlex.join(gdb_argv)))
         sys.stderr.flush()
         status = session.run_gdb(gdb_argv, pass_fds=(script.fileno(),))

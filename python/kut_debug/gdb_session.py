@@ -58,7 +58,7 @@ def startup_script(port, commands):
     """gdb commands as a file: gdb stops a sourced file at its first error, so a
     failed kut-load does not go on to run the guest past the breakpoint."""
     lines = ["kut-debug-step " + line
-              for line in ["target remote 127.0.0.1:%d" % int(port)] + commands]
+             for line in ["target remote 127.0.0.1:%d" % int(port)] + commands]
     return "".join(line + "\n" for line in lines)
 
 

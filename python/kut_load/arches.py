@@ -23,8 +23,9 @@ _PC_FIRMWARE = ("linuxboot", "multiboot", "kvmvapic", "pvh.bin", "ovmf", "qboot"
 # milliseconds of every first kut-load.
 class Finder:
     """How QEMU places a test: the mechanism's module in finders/
-    (arm_boot_loader, riscv_reset_vector, qemu_elf_loader), imported at the first call so that a kut-load
-    pays only for its own architecture's, and the arguments of its finder()."""
+    (arm_boot_loader, riscv_reset_vector, qemu_elf_loader), imported at the
+    first call so that a kut-load pays only for its own architecture's, and
+    the arguments of its finder()."""
 
     __slots__ = ("module", "arguments")
 

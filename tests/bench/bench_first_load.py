@@ -51,7 +51,7 @@ def check_same_symbols(elf, flat):
         places[name] = int(match.group(1), 16)
     if len(set(places.values())) != 1 or places["kut"] < ARM64_LOAD_ADDRESS:
         raise SystemExit("main is at %s" % ", ".join("%#x with %s" % (address, name)
-                                                      for name, address in places.items()))
+                                                     for name, address in places.items()))
 
 
 def summaries(runs):

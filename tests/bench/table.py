@@ -31,7 +31,7 @@ def cell(value, unit):
     if isinstance(value, Summary):
         digits = 2 if value.median < 10 else 1
         return "%.*f [%.*f-%.*f] %s" % (digits, value.median, digits, value.low,
-                                         digits, value.high, unit)
+                                        digits, value.high, unit)
     if isinstance(value, float):
         return "%.2f %s" % (value, unit)
     return "%s %s" % (value, unit)

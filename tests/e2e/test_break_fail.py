@@ -223,7 +223,8 @@ def test_set_before_kut_load_follows_the_symbols_it_loads(arch):
 
 def test_sourcing_defines_it_without_importing_it():
     probe = ("python import sys; print('imported:', "
-             "any(name in sys.modules for name in ('kut_load.break_fail.command', 'kut_load.break_fail.stops')))")
+             "any(name in sys.modules for name in "
+             "('kut_load.break_fail.command', 'kut_load.break_fail.stops')))")
     out = run_gdb(None, [probe, "kut-break-fail --help", probe], connect=False)
     assert out.count("imported: False") == 1 and out.count("imported: True") == 1, out
     assert out.index("imported: False") < out.index("imported: True"), out

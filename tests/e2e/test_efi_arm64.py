@@ -141,7 +141,7 @@ def test_started_by_the_uefi_shell_from_a_fat_directory(tmp_path):
     assert "UEFI Interactive Shell" in console, console
     assert re.search(r"Breakpoint 1, tick \(count=\d+\) at \S+main\.c:%d" % TICK_LINE, out), out
     assert [name for name, _, _ in frames(out)] == ["tick", "run_forever", "efi_main",
-                                                   "_start"], out
+                                                    "_start"], out
 
 
 def test_before_the_firmware_ran_says_so():

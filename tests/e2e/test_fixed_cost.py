@@ -15,7 +15,8 @@ from session import Qemu, run_gdb
 # gdb already has symbols.
 NOT_ON_THE_USUAL_PATH = {"glob", "importlib.util", "kut_load.qemu.kernel_file",
                          "kut_load.qemu.process", "kut_load.qemu.roms", "kut_load.efi",
-                         "kut_load.finders.riscv_reset_vector", "kut_load.finders.qemu_elf_loader", "kut_load.finders.contents",
+                         "kut_load.finders.riscv_reset_vector",
+                         "kut_load.finders.qemu_elf_loader", "kut_load.finders.contents",
                          "kut_load.load.debug_file", "kut_load.load.main_file", "zlib",
                          "dataclasses", "inspect"}
 NEW_MODULES = ("python print('new modules:', sorted(set(sys.modules) - before))")

@@ -387,7 +387,7 @@ def test_taken_port_is_retried(tree, monkeypatch):
         argv = [QEMU, "-machine", "virt", "-display", "none", "-monitor", "none",
                 "-kernel", "arm64/sample.flat"]
         qemu = paused_qemu.Qemu(lambda port: paused_command.with_gdb_stub(argv, port),
-                                 "logs/retry.console")
+                                "logs/retry.console")
         try:
             qemu.start()
             assert not offered and qemu.port != taken_port

@@ -18,14 +18,14 @@ EXPECTED_LINES = ("PASS: register reads back\nXFAIL: erratum makes this fail\n"
                   "KFAIL: known bug makes this fail\nSKIP: feature not present\n")
 # What ./run_tests.sh -v logs for each image (its console output).
 LOG_BODIES = {
-    "fail": EXPECTED_LINES + "FAIL: first check that fails\nPASS: check between the failures\n"
-            "FAIL: second check that fails\nXPASS: expected to fail, but passes\n"
-            "SUMMARY: 8 tests, 3 unexpected failures, 1 expected failures, 1 known failures, "
-            "1 skipped\n",
-    "pass": EXPECTED_LINES + "SUMMARY: 4 tests, 1 expected failures, 1 known failures, "
-            "1 skipped\n",
-    "assert": EXPECTED_LINES + "common/checks.c:%d: assert failed: register_value == 0\n"
-              % marker_line("assert", CHECKS_C),
+    "fail": EXPECTED_LINES + ("FAIL: first check that fails\nPASS: check between the failures\n"
+                              "FAIL: second check that fails\nXPASS: expected to fail, but passes\n"
+                              "SUMMARY: 8 tests, 3 unexpected failures, 1 expected failures, "
+                              "1 known failures, 1 skipped\n"),
+    "pass": EXPECTED_LINES + ("SUMMARY: 4 tests, 1 expected failures, 1 known failures, "
+                              "1 skipped\n"),
+    "assert": EXPECTED_LINES + ("common/checks.c:%d: assert failed: register_value == 0\n"
+                                % marker_line("assert", CHECKS_C)),
 }
 MARK = "kut-test-mark"
 

@@ -20,8 +20,8 @@ TREE_SRC = os.path.join(REPO, "tests", "e2e", "kvm_tree")
 ENV_MAIN = os.path.join(REPO, "tests", "guests", "env", "main.c")
 ENV_MAIN_LINE = marker_line("first line of main", ENV_MAIN)
 SUBTEST = re.compile(r"^(PASS|SKIP|FAIL): .*$", re.M)
-STOPPED_IN_MAIN = re.compile(r"Breakpoint 1, main \(argc=1, argv=0x[0-9a-f]+\) at \S+/env/main\.c:%d"
-                             % ENV_MAIN_LINE)
+STOPPED_IN_MAIN = re.compile(r"Breakpoint 1, main \(argc=1, argv=0x[0-9a-f]+\) "
+                             r"at \S+/env/main\.c:%d" % ENV_MAIN_LINE)
 CONFIG = """\
 ARCH=arm64
 ARCH_NAME=aarch64
@@ -162,7 +162,10 @@ def test_sigkill_to_kut_debug_ends_the_run_script_and_its_qemu(tree, tmp_path):
                                      "env-errata"], env=dict(os.environ, TMPDIR=str(temp)))
     try:
         read_until(session.stdout, r"Breakpoint 1, main")
-        initrd_files = lambda: [name for name in os.listdir(str(temp)) if name.startswith("tmp.")]
+
+        def initrd_files():
+            return [name for name in os.listdir(str(temp)) if name.startswith("tmp.")]
+
         assert len(initrd_files()) == 1  # the run script's -initrd file (mktemp)
         session.kill()
         session.wait()

@@ -164,7 +164,7 @@ def test_copies_added_by_hand_are_replaced(arch):
 
 
 def test_copy_by_a_relative_name_without_main_file_and_a_file_of_the_users_own(arch,
-                                                                                   tmp_path):
+                                                                               tmp_path):
     image = RunningImage(arch)
     # The user's own symbols, under names of their own, far from the test.
     own = str(tmp_path / "own.elf")
@@ -196,7 +196,8 @@ def test_another_tests_main_file_is_replaced_and_said(arch, tmp_path):
     other = str(tmp_path / "other-test.elf")
     shutil.copy(image.path, other)
     out, states = session(arch, before=["file " + other, "break main"], after=["continue"])
-    assert "gdb's main file %s is another test or another build of it; replaced it" % other in out, out
+    assert ("gdb's main file %s is another test or another build of it; replaced it" % other
+            in out), out
     assert_invariants(out, image, states["connected"], states["loaded"], replaced=[other])
     assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out
 
@@ -230,7 +231,8 @@ def test_auto_on_with_another_tests_main_file(arch, tmp_path):
                           load=(), after=["continue"])
     setup, loaded = states["setup"], states["loaded"]
     loaded["selection"] = setup["selection"] = None
-    assert "gdb's main file %s is another test or another build of it; replaced it" % other in out, out
+    assert ("gdb's main file %s is another test or another build of it; replaced it" % other
+            in out), out
     assert_invariants(out, image, setup, loaded, replaced=[other])
     assert re.search("Breakpoint 1, " + STOP_IN_MIX.pattern, out), out
 

@@ -9,7 +9,8 @@ import pytest
 from binutils import objcopy
 from conftest import guest_file
 from kut_load.load import debug_file
-from kut_load.load.debug_file import (GLOBAL_DEBUG_DIR, NO_DWARF_WARNING, NO_SYMBOLS_WARNING, STALE_WARNING, candidate_paths, symbol_file)
+from kut_load.load.debug_file import (GLOBAL_DEBUG_DIR, NO_DWARF_WARNING, NO_SYMBOLS_WARNING,
+                                      STALE_WARNING, candidate_paths, symbol_file)
 
 BUILD_ID = "0123456789abcdef0123456789abcdef01234567"
 

@@ -55,7 +55,8 @@ def test_movz_movk_chain_and_register_move(native):
 
 
 def test_board_setup_prefix_is_followed(native):
-    code = assemble("aarch64", "b 1f\nnop\n1: isb\nldr x4, lit\nbr x4\n.balign 8\nlit: .quad 0x40080000")
+    code = assemble("aarch64",
+                    "b 1f\nnop\n1: isb\nldr x4, lit\nbr x4\n.balign 8\nlit: .quad 0x40080000")
     entry = decode(native, code)
     assert entry.found and entry.entry == 0x40080000
 

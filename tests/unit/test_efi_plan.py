@@ -39,7 +39,8 @@ def test_other_files_are_not_efi():
 
 def test_missing_partner_is_one_sentence(copies):
     os.remove(copies / "sample.efi.debug")
-    with pytest.raises(efi_files.EfiFileError, match="no DWARF beside it: expected .*sample.efi.debug"):
+    with pytest.raises(efi_files.EfiFileError,
+                       match="no DWARF beside it: expected .*sample.efi.debug"):
         efi_files.locate(str(copies / "sample.efi"))
     shutil.copy(guest_file("efi-arm64", "sample.efi.debug"), copies / "sample.efi.debug")
     os.remove(copies / "sample.efi")
@@ -101,8 +102,8 @@ def test_a_debug_file_linked_without_entry_point_pairs_by_its_code(native, tmp_p
 def test_a_debug_file_whose_code_is_elsewhere_is_refused(native, tmp_path):
     efi = efi_files.locate(guest_file("efi-arm64", "sample.efi"))
     image = native.ElfImage(upstream_debug_file(tmp_path, 0))
+    sections = tuple(dataclasses.replace(s, rva=s.rva + 0x100000) for s in efi.header.sections)
     moved = dataclasses.replace(efi.header, size_of_image=efi.header.size_of_image + 0x100000,
-                                entry_rva=efi.header.entry_rva + 0x100000, sections=tuple(
-        dataclasses.replace(s, rva=s.rva + 0x100000) for s in efi.header.sections))
+                                entry_rva=efi.header.entry_rva + 0x100000, sections=sections)
     with pytest.raises(PlanError, match="the PE section .text .* does not hold its .text"):
         plan_efi_load(image, dataclasses.replace(efi, header=moved), BASE)

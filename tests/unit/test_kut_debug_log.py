@@ -4,7 +4,8 @@
 import pytest
 
 from kut_debug.errors import DebugError
-from kut_debug.qemu_command import (command_from_log_line, command_from_words, read_log_command, without_comment)
+from kut_debug.qemu_command import (command_from_log_line, command_from_words, read_log_command,
+                                    without_comment)
 
 TIMEOUT = "timeout -k 1s --foreground 90s "
 

@@ -6,7 +6,8 @@ import pytest
 
 from kut_debug import kvm_tree, same_run, unittests_cfg
 from kut_debug.errors import DebugError
-from kut_debug.qemu_command import (accelerator, command_from_log_line, command_from_words, read_log_command)
+from kut_debug.qemu_command import (accelerator, command_from_log_line, command_from_words,
+                                    read_log_command)
 from kut_load.break_fail.log import fail_lines, without_terminal_codes
 
 GTK = "qemu: module ui-ui-gtk not found, do you want to install qemu-system-gui package?\n"

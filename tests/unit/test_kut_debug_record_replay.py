@@ -44,7 +44,7 @@ def test_x86_and_riscv64_are_refused_for_their_reverse_execution():
 
 
 def test_x86_gets_no_reboot_once(monkeypatch):
-    monkeypatch.setattr(qemu_argv, "REVERSE_WORKS", 
+    monkeypatch.setattr(qemu_argv, "REVERSE_WORKS",
                         ("qemu-system-x86_64", "qemu-system-aarch64"))
     assert qemu_argv.record_argv(X86, "f", "d")[1] == "-no-reboot"
     kept = qemu_argv.record_argv(X86[:1] + ["--no-reboot"] + X86[1:], "f", "d")
@@ -95,6 +95,6 @@ def test_exit_status_is_the_last_exit_line():
 def test_fail_line_difference():
     assert qemu_argv.fail_line_difference(["FAIL: a"], ["FAIL: a"]) is None
     assert "FAIL line 1 is \"FAIL: b\"" in qemu_argv.fail_line_difference(["FAIL: a"],
-                                                                              ["FAIL: b"])
+                                                                          ["FAIL: b"])
     assert "printed 0 FAIL lines where the log has 1" in \
         qemu_argv.fail_line_difference(["FAIL: a"], [])

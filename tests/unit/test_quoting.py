@@ -88,7 +88,8 @@ def test_splitter_follows_buildargv():
 
 
 def test_splitter_follows_posix_buildargv():
-    assert posix_buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\' i") == ["a", "b c", "d 'e", "f g", "h\\", "i"]
+    words = ["a", "b c", "d 'e", "f g", "h\\", "i"]
+    assert posix_buildargv("  a  'b c'  \"d 'e\" f\\ g 'h\\' i") == words
     assert posix_buildargv('"a\\b\\\\c\\"d"') == ['a\\b\\c"d']
 
 

@@ -7,7 +7,8 @@ import pytest
 from conftest import guest_file
 from kut_load.errors import TargetError, whole_read
 from kut_load.image.plan import plan_load
-from kut_load.image.verify import (BEFORE_MAIN, WINDOW_BYTES, MismatchError, check, code_windows, first_difference, rewritten_bytes, start_of_code)
+from kut_load.image.verify import (BEFORE_MAIN, WINDOW_BYTES, MismatchError, check, code_windows,
+                                   first_difference, rewritten_bytes, start_of_code)
 
 
 class FakeImage:
@@ -91,7 +92,7 @@ def test_without_main_the_start_and_the_end_of_the_code_are_compared():
     first, last = code_windows(image)
     assert (first.section.name, first.length) == (".init", 0x20)
     assert (last.section.name, last.offset, last.length) == (".text", 0x900 - WINDOW_BYTES,
-                                                            WINDOW_BYTES)
+                                                             WINDOW_BYTES)
 
 
 def test_main_outside_the_code_counts_as_no_main():

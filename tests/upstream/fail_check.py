@@ -13,7 +13,8 @@ FAIL_LINE = re.compile(r"^(?:FAIL|XPASS): (.*)$", re.M)
 FRAME = re.compile(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*\) at (\S+):(\d+)$", re.M)
 REPORT_CALL = re.compile(r"\breport(?:_xfail|_kfail|_pass|_fail)?\s*\(")
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-CONVERSION = re.compile(r"%[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|z|j|t|L)?[diouxXcspfeEgG%]")
+CONVERSION = re.compile(r"%[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?"
+                        r"(?:hh|h|ll|l|z|j|t|L)?[diouxXcspfeEgG%]")
 CONTEXT_LINES = 6
 # kut-break-fail's end of a run whose own failure count was 0.
 NOTHING_FAILED = re.compile(r"^kut-break-fail: .*: nothing failed \(", re.M)

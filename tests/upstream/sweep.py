@@ -44,7 +44,8 @@ FAIL_TIMEOUT = 300
 # a test prints later than that is not swept.
 LOG_TIMEOUT = "45s"
 
-MAIN_STOP = re.compile(r"(?:^|hit )Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
+MAIN_STOP = re.compile(r"(?:^|hit )Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$",
+                       re.M)
 # The refusals the README lists, by the words kut-debug's one line uses.
 REFUSALS = (
     ("migration", re.compile(r"is a migration test")),

@@ -23,7 +23,8 @@ SHARED_UPSTREAM = os.path.join(os.path.dirname(REPO), "shared", "upstream")
 CONFIGURATIONS = {
     "arm64": (["--arch=arm64", "--cross-prefix=aarch64-linux-gnu-"], "qemu-system-aarch64", "arm"),
     "arm": (["--arch=arm", "--cross-prefix=arm-linux-gnueabihf-"], "qemu-system-arm", "arm"),
-    "riscv64": (["--arch=riscv64", "--cross-prefix=riscv64-linux-gnu-"], "qemu-system-riscv64", "riscv"),
+    "riscv64": (["--arch=riscv64", "--cross-prefix=riscv64-linux-gnu-"], "qemu-system-riscv64",
+                "riscv"),
     "x86_64": (["--arch=x86_64"], "qemu-system-x86_64", "x86"),
     "i386": (["--arch=i386", "--cross-prefix=i686-linux-gnu-"], "qemu-system-i386", "x86"),
     "ppc64le": (["--arch=ppc64", "--endian=little", "--cross-prefix=powerpc64le-linux-gnu-"],
@@ -90,7 +91,8 @@ def _source_key(path):
 def _unpack(path, into):
     if os.path.isdir(path):
         shutil.copytree(path, into, symlinks=True,
-                        ignore=shutil.ignore_patterns(".git", "logs", "*.o", "*.elf", "*.flat", "*.efi"))
+                        ignore=shutil.ignore_patterns(".git", "logs", "*.o", "*.elf", "*.flat",
+                                                      "*.efi"))
         return
     with tarfile.open(path) as archive:
         top = os.path.commonpath(archive.getnames())

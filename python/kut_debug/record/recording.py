@@ -121,7 +121,7 @@ def recorded_argv(argv, recording):
         argv = qemu_argv.with_initrd(argv, os.path.abspath(recording.initrd))
     argv = paused_command.for_gdb(argv, os.path.abspath(recording.record_console))
     return qemu_argv.record_argv(argv, os.path.abspath(recording.log_file),
-                                     os.path.abspath(recording.snapshot_disk))
+                                 os.path.abspath(recording.snapshot_disk))
 
 
 def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="QEMU"):

@@ -7,7 +7,8 @@ import re
 import gdb
 
 from kut_load.break_fail import log as fail_log
-from kut_load.break_fail.frames import (LIBRARY_FILE, exception_pc, frame_where, library_exception_pc, source_line, test_frame, where)
+from kut_load.break_fail.frames import (LIBRARY_FILE, exception_pc, frame_where,
+                                        library_exception_pc, source_line, test_frame, where)
 from kut_load.load.symbols import symbol_files
 from kut_load.quoting import printable
 

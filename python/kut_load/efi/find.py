@@ -152,7 +152,7 @@ def find_system_table(memory, listing):
 def debug_table_images(memory, systab, listing):
     """(ImageBase, ImageSize) of each image in the debug image table, newest first."""
     config = memory.read(systab.configuration_table,
-                          systab.table_count * tables.CONFIGURATION_TABLE_ENTRY_SIZE)
+                         systab.table_count * tables.CONFIGURATION_TABLE_ENTRY_SIZE)
     header_address = config and tables.find_configuration_table(
         config, tables.DEBUG_IMAGE_INFO_TABLE_GUID)
     if not header_address:
@@ -161,7 +161,7 @@ def debug_table_images(memory, systab, listing):
     try:
         table = tables.parse_debug_image_table(
             header_address, memory.read(header_address,
-                                         tables.DEBUG_INFO_HEADER_SIZE) or b"")
+                                        tables.DEBUG_INFO_HEADER_SIZE) or b"")
     except tables.TableError as error:
         listing.append(str(error))
         return

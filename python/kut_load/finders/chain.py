@@ -8,7 +8,6 @@ from kut_load.errors import TargetError
 from kut_load.image.plan import image_start
 
 
-
 class UnrunnableImage(DetectionError):
     """QEMU placed the image where it cannot run: no other address is right."""
 

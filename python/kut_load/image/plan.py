@@ -5,6 +5,7 @@ from kut_load import elf
 from kut_load.errors import KutLoadError
 from kut_load.quoting import hex_address, quote_argument
 
+
 class PlanError(KutLoadError):
     """The image cannot be placed at the address the target reports."""
 

@@ -124,5 +124,5 @@ def check(image, plan, read_memory, address_given=False):
             raise MismatchError(
                 "%s does not match the guest's memory at %#x (%s+%#x): the guest runs "
                 "another test or another build of it" % (plan.elf_path, guest_address + at,
-                                                        window.section.name, window.offset + at),
+                                                         window.section.name, window.offset + at),
                 "pick the right ELF, rebuild, or use --force")

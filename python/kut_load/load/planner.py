@@ -51,7 +51,7 @@ def plan_elf(options, target, helper, elf_path):
     if options.verbose:
         report.sections(plan)
     checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
-                                                     address_given),
+                                                    address_given),
                       "the ELF's code matches target memory at %#x" % plan.load_address)
     return Planned(plan, image, found, warning)
 
@@ -103,7 +103,7 @@ def load_address(options, arch, target, helper, image):
     if options.address is not None:
         return LoadAddress(options.address, "given with --address")
     found = chain.find_load_address(arch, target, helper, image,
-                                     lambda lines: show_listing(options, lines))
+                                    lambda lines: show_listing(options, lines))
     show_listing(options, found.listing)
     if options.verbose:
         report.line("load address %#x, %s" % (found.address, found.how))
