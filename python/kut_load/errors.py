@@ -2,9 +2,10 @@
 
 
 class KutLoadError(Exception):
-    """A failure the user can cause or fix; kut-load's command boundary shows
-    it as one gdb error line. Anything else that escapes is a bug, and shows
-    as one."""
+    """A failure the user can cause or fix; every error a user can cause is
+    one (tests/unit/test_errors.py finds them all). The commands' one boundary,
+    gdb_commands.run_command, shows it as one gdb error line. Anything else
+    that escapes is a bug, and shows as one."""
 
 
 class TargetError(KutLoadError):

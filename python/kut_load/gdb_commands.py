@@ -1,50 +1,68 @@
 """Registers every gdb command and setting of kut-load and kut-debug; imported
-by the gdbinit at every gdb start, so it imports nothing but gdb: each
-command's work is in its own module, imported at the command's first use."""
+by the gdbinit at every gdb start, so it imports nothing but gdb and the
+option tables (for the help): each command's work is in its own module,
+imported at the command's first use, and run through run_command, the one
+place where a user error becomes one gdb error line."""
 
 import gdb
 
-
-def complete_arguments(options, text, word):
-    """gdb completion for a command taking options and files: the options
-    that start the argument being typed, else file names.
-    text: the arguments so far; word: the part gdb replaces, which may start
-    after a '-' (one of gdb's word break characters), or None when gdb only
-    asks which word break characters to use."""
-    typed = text.split()[-1] if text and not text[-1].isspace() else ""
-    if not typed.startswith("-"):
-        # gdb's file name completer reads the whole text, so it serves the first word only.
-        if word is None or word == text:
-            return gdb.COMPLETE_FILENAME
-        names = file_names(word)
-        if len(names) == 1 and names[0].endswith("/"):
-            # gdb adds a space after a lone match; offering the directory's
-            # entries instead lets the next TAB go on into it.
-            return file_names(names[0]) or names
-        return names
-    if word is None:
-        return []  # gdb's default word break characters
-    cut = len(typed) - len(word)
-    return [option[cut:] for option in options if option.startswith(typed)]
+from kut_load.break_fail.options import KUT_BREAK_FAIL as KUT_BREAK_FAIL_OPTIONS
+from kut_load.command_line import UsageError, documented
+from kut_load.load.options import KUT_LOAD as KUT_LOAD_OPTIONS
 
 
-def file_names(word):
-    """The names in word's directory that complete word, a directory's with
-    '/'; word keeps what the user typed (a quote, a ~)."""
-    import os  # completion only: gdb start-up imports nothing but gdb
-    path = os.path.expanduser(word.lstrip("\"'"))
-    directory, start = os.path.split(path)
+def run_command(command, work, *arguments):
+    """work(*arguments), and what it returns, for the gdb command named
+    command. Raises gdb.GdbError with one sentence for a user error: a
+    KutLoadError, an OSError, the native module's ElfError, or gdb's error when the connection
+    to QEMU closed meanwhile. work's own gdb.GdbError passes as it is; any
+    other exception is a bug, and passes too, for gdb to show as one."""
+    from kut_load import native, report
+    from kut_load.errors import KutLoadError
+    was_live = gdb.selected_inferior().pid != 0
     try:
-        names = sorted(os.listdir(directory or "."))
-    except OSError:
-        return []
-    return [word + name[len(start):] + ("/" if os.path.isdir(os.path.join(directory, name))
-                                        else "")
-            for name in names if name.startswith(start)]
+        return work(*arguments)
+    except (KutLoadError, OSError) as error:
+        raise gdb.GdbError(report.sentence(error)) from None
+    except native.elf_error() as error:
+        raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
+    except gdb.error as error:
+        if not connection_lost(error, was_live):
+            raise
+        raise gdb.GdbError(lost_connection_sentence(command, error)) from None
+
+
+def connection_lost(error, was_live):
+    """Whether gdb's error is the remote connection going away under the command."""
+    text = str(error)
+    return (text.startswith(("Remote communication error", "Remote connection closed"))
+            or (was_live and gdb.selected_inferior().pid == 0))
+
+
+def lost_connection_sentence(command, error):
+    """One line for a QEMU that went away (a reset under --no-reboot, a kill, its end)."""
+    return ("the connection to QEMU closed while %s read the target (%s); "
+            "QEMU exited or dropped gdb (x86/run's --no-reboot makes a reset end QEMU): start "
+            "it again and run 'target remote'" % (command, str(error).rstrip(".")))
+
+
+def explain_elf_error(error):
+    """Adds the likely fix when the file given is QEMU's flat image."""
+    text = str(error)
+    if "not an ELF file" in text and ".flat:" in text:
+        text += "; QEMU boots the .flat, but the symbols are in the .elf beside it"
+    return text
+
+
+def complete_arguments(line, text, word):
+    """gdb completion of CommandLine line's arguments (see completion.complete)."""
+    from kut_load import completion  # completion only: gdb start-up imports nothing more
+    return completion.complete(line, text, word, gdb.COMPLETE_FILENAME)
 
 
 class KutLoadCommand(gdb.Command):
-    """Load a kvm-unit-tests image's symbols where QEMU put the image.
+    __doc__ = documented(KUT_LOAD_OPTIONS, """\
+Load a kvm-unit-tests image's symbols where QEMU put the image.
 
 Usage: kut-load [OPTIONS] [ELF]
 
@@ -75,34 +93,23 @@ Start QEMU with -s -S (or -gdb tcp::PORT -S), then in gdb:
   target remote :1234
   kut-load arm/gic.elf
   break main
-  continue
-
-Options:
-  --address ADDR  Where the image starts in the guest; skips detection.
-  --dry-run       Print the commands a load would run; change nothing.
-  --force         Load even if target memory does not match the ELF.
-  -v, --verbose   Show what was read, how it was decoded, the sections
-                  and the checks.
-  --version       Print kut-load's version.
-  -h, --help      Show this help.
-
-See also: set kut-load auto on, to load symbols whenever gdb connects."""
-
-    OPTIONS = ("--address", "--dry-run", "--force", "--help", "--verbose", "--version")
+  continue""", "See also: set kut-load auto on, to load symbols whenever gdb connects.")
 
     def __init__(self):
         super().__init__("kut-load", gdb.COMMAND_FILES)
 
     def complete(self, text, word):
-        return complete_arguments(self.OPTIONS, text, word)
+        return complete_arguments(KUT_LOAD_OPTIONS, text, word)
 
     def invoke(self, argument, from_tty):
         from kut_load.load import command
-        command.invoke(argument)
+        if run_command("kut-load", command.run, gdb.string_to_argv(argument)):
+            AUTO_LOAD.loaded()
 
 
 class KutBreakFailCommand(gdb.Command):
-    """Stop the guest where the kvm-unit-tests test fails, in the test's frame.
+    __doc__ = documented(KUT_BREAK_FAIL_OPTIONS, """\
+Stop the guest where the kvm-unit-tests test fails, in the test's frame.
 
 Usage: kut-break-fail [--at N|TEXT] [--log LOG] [--console FILE] [--breakpoints]
        kut-break-fail --off
@@ -122,33 +129,17 @@ Unexpected failures are found by a hardware watchpoint on the static
 FAIL and XPASS, however the report functions are named or inlined.
 Where gdb may not use hardware watchpoints (set can-use-hw-watchpoints 0),
 breakpoints on the source lines of lib/report.c that raise the counter
-stand in for it.
-
-Options:
-  --at N        Stop first at the Nth unexpected failure (1 is the first).
-  --log LOG     The test's log (logs/TEST.log): each stop shows the log's
-                FAIL line of the same number.
-  --at TEXT     With --log: stop first at the log's first FAIL line that
-                contains TEXT.
-  --console FILE  Where QEMU writes the guest's console (-serial file:FILE):
-                each stop also shows the FAIL line this run printed, and
-                whether it is the log's.
-  --breakpoints Use the line breakpoints even where a hardware watchpoint
-                could be used (for a QEMU that refuses watchpoints).
-  --off         Remove the watchpoint and breakpoints.
-  -h, --help    Show this help."""
-
-    OPTIONS = ("--at", "--breakpoints", "--console", "--help", "--log", "--off")
+stand in for it.""")
 
     def __init__(self):
         super().__init__("kut-break-fail", gdb.COMMAND_BREAKPOINTS)
 
     def complete(self, text, word):
-        return complete_arguments(self.OPTIONS, text, word)
+        return complete_arguments(KUT_BREAK_FAIL_OPTIONS, text, word)
 
     def invoke(self, argument, from_tty):
         from kut_load.break_fail import command as break_fail
-        break_fail.invoke(argument)
+        run_command("kut-break-fail", break_fail.run, gdb.string_to_argv(argument))
 
 
 class KutDebugEfiStartCommand(gdb.Command):
@@ -164,11 +155,15 @@ runs. EDK2 firmware only (QEMU_EFI.fd, OVMF)."""
         super().__init__("kut-debug-efi-start", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
     def invoke(self, argument, from_tty):
-        argv = gdb.string_to_argv(argument)
-        if len(argv) != 1:
-            raise gdb.GdbError("kut-debug-efi-start takes one file, X.efi or X.efi.debug")
-        from kut_load.efi import start
-        start.run_until_loaded(argv[0])
+        run_command("kut-debug-efi-start", wait_for_efi_load, gdb.string_to_argv(argument))
+
+
+def wait_for_efi_load(argv):
+    """kut-debug-efi-start's work: argv is its one file."""
+    if len(argv) != 1:
+        raise UsageError("kut-debug-efi-start takes one file, X.efi or X.efi.debug")
+    from kut_load.efi import start
+    start.run_until_loaded(argv[0])
 
 
 class KutDebugStepCommand(gdb.Command):
@@ -183,7 +178,7 @@ ended, the rest are not run, and the end is one kut-debug line."""
 
     def invoke(self, argument, from_tty):
         from kut_load import debug_script
-        debug_script.step(argument)
+        run_command("kut-debug-step", debug_script.step, argument)
 
 
 class SetKutLoad(gdb.Command):
@@ -229,8 +224,16 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
         key = self.connection_key()
         if key is not None and key not in self._done:  # once per connection, not at every stop
             self._done.add(key)
-            from kut_load.load import command
-            command.auto_load()
+            self.load_quietly()
+
+    def load_quietly(self):
+        """kut-load with no argument; a failure is a warning, because it must
+        not break the stop that triggered it."""
+        try:
+            KUT_LOAD.invoke("", False)
+        except gdb.GdbError as error:
+            from kut_load import report
+            report.warning("automatic load failed: %s" % error)
 
     def connection_key(self):
         inferior = gdb.selected_inferior()

@@ -27,7 +27,7 @@ def test_sourced_from_a_users_gdbinit(tmp_path):
     assert out.startswith("kut-load ") and "Traceback" not in out, out
 
 
-def test_completion_offers_file_names(tmp_path):
+def test_completion_offers_the_files_kut_load_takes(tmp_path):
     (tmp_path / "arm").mkdir()
     (tmp_path / "arm" / "gic.elf").write_bytes(b"")
     (tmp_path / "arm" / "gic.flat").write_bytes(b"")
@@ -40,8 +40,9 @@ def test_completion_offers_file_names(tmp_path):
     # gdb 16 also closes the quote of a lone match.
     assert out.replace('"arm/gic.elf"\n', '"arm/gic.elf\n').splitlines() == [
         "kut-load arm/gic.elf", "kut-load -v arm/gic.elf", 'kut-load --force "arm/gic.elf',
-        # A lone directory is entered: gdb would put a space after it.
-        "kut-load --address 0x4 arm/gic.elf", "kut-load --address 0x4 arm/gic.flat",
+        # A lone directory is entered: gdb would put a space after it. QEMU's
+        # flat image is no file kut-load takes: only its ELF is offered.
+        "kut-load --address 0x4 arm/gic.elf",
         "kut-break-fail --log logs/gic.log"], out
 
 

@@ -1,6 +1,7 @@
 """Cases tried as a new user would, on real upstream kvm-unit-tests images:
 real QEMU started by the tree's run script (or kut-debug), real gdb-multiarch."""
 
+import glob
 import os
 import re
 import signal
@@ -139,7 +140,8 @@ def test_run_script_console_keeps_the_guest_output_whole():
     assert re.search(r"^Breakpoint 1, main \(", result.stdout, re.M), out
     with open(os.path.join(tree, "logs", "msr.console"), errors="replace") as console:
         lines = console.read().splitlines()
-    assert lines[0].startswith("/usr/bin/qemu-system-x86_64 ") and "-kernel x86/msr.flat" in lines[0]
+    assert lines[0].startswith("/usr/bin/qemu-system-x86_64 "), lines
+    assert "-kernel x86/msr.flat" in lines[0], lines
     assert lines[1:3] == ["enabling apic", "smp: waiting for 0 APs"], lines
 
 
@@ -177,8 +179,9 @@ def test_user_gdbinit_that_stops_other_vcpus_still_reaches_the_end(tmp_path, set
         # The user's setting is back once kut-debug's continue is done.
         assert 'Mode for locking scheduler during execution is "on".' in out, out
     else:
-        assert re.search(r"^kut-debug: non-stop is on in your gdb settings, and QEMU's gdb stub "
-                         r"does not support it \(.*\): connecting in all-stop mode$", out, re.M), out
+        assert re.search(r"^kut-debug: non-stop is on in your gdb settings, and QEMU's gdb "
+                         r"stub does not support it \(.*\): connecting in all-stop mode$", out,
+                         re.M), out
 
 
 def test_relative_elf_name_is_looked_up_where_bare_kut_load_looks(tmp_path):
@@ -215,6 +218,21 @@ def test_names_a_new_user_gets_wrong_give_the_near_ones():
     assert "unknown option '--adress' (did you mean --address?); see 'help kut-load'" in out, out
     assert "unknown option '--dr' (did you mean --dry-run?); see 'help kut-load'" in out, out
     assert re.search(r"^kut-load --dry-run$", out, re.M), out
+
+
+def test_tab_completion_offers_the_test_files_kut_load_takes_and_its_options():
+    """gdb's complete, as TAB: after kut-load, the tree's ELF test files, never
+    the .flat beside each (kut-load cannot take it); an option by its start."""
+    tree = upstream.tree("arm64")
+    elfs = {"kut-load " + os.path.relpath(path, tree)
+            for path in glob.glob(os.path.join(tree, "arm", "*.elf"))}
+    assert elfs and glob.glob(os.path.join(tree, "arm", "*.flat")), tree
+    out = run_gdb(None, ["complete kut-load arm/", "complete kut-load --dr"], cwd=tree,
+                  connect=False)
+    lines = out.splitlines()
+    assert elfs <= set(lines), sorted(elfs - set(lines))
+    assert not [line for line in lines if line.endswith(".flat")], out
+    assert "kut-load --dry-run" in lines, out
 
 
 def test_kut_load_auto_on_in_the_users_gdbinit_loads_once_under_kut_debug(tmp_path):

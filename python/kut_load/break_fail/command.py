@@ -18,45 +18,25 @@ the handler's frame below it (fail_frames).
 import gdb
 
 from kut_load.break_fail import log as fail_log
-from kut_load.break_fail.stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, Tracker, counters_or_none, function_exists, say, under_kvm)
+from kut_load.break_fail.options import KUT_BREAK_FAIL
+from kut_load.break_fail.stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, Tracker,
+                                       counters_or_none, function_exists, say, under_kvm)
+from kut_load.errors import KutLoadError
+from kut_load import command_line
+from kut_load.command_line import UsageError
 from kut_load.quoting import printable
 
 
-class UsageError(Exception):
-    """The command line does not parse."""
-
-
-class _Options:
-    """What the command line asks for; see KutBreakFailCommand's help."""
-
-    def __init__(self):
-        self.at = None
-        self.log = None
-        self.console = None
-        self.off = False
-        self.breakpoints = False
-        self.help = False
+class GuestMemoryError(KutLoadError):
+    """gdb could not read the guest's memory: the guest ended, QEMU is gone,
+    or nothing is mapped there."""
 
 
 def parse(argv):
-    """Options from argv (split by gdb.string_to_argv); UsageError if wrong."""
-    options = _Options()
-    words = list(argv)
-    while words:
-        word = words.pop(0)
-        if word in ("-h", "--help"):
-            options.help = True
-        elif word == "--off":
-            options.off = True
-        elif word == "--breakpoints":
-            options.breakpoints = True
-        elif word in ("--at", "--log", "--console"):
-            if not words:
-                raise UsageError("%s needs a value; see 'help kut-break-fail'" % word)
-            setattr(options, word[2:], words.pop(0))
-        else:
-            what = "unknown option" if word.startswith("-") else "unexpected argument"
-            raise UsageError("%s %r; see 'help kut-break-fail'" % (what, word))
+    """kut-break-fail's options from argv (split by gdb.string_to_argv), by
+    its option table: .at, .log, .console (None or the text given) and .off,
+    .breakpoints, .help; UsageError if wrong."""
+    options = command_line.parse(KUT_BREAK_FAIL, argv)
     if options.at is not None and not options.at.isdigit() and options.log is None:
         raise UsageError("--at TEXT picks a FAIL line of a log: give --log LOG too")
     if options.at is not None and options.at.isdigit() and int(options.at) < 1:
@@ -163,11 +143,12 @@ def ending_priority():
     exceptions = [name for name in EXCEPTION_FUNCTIONS if function_exists(name)]
     return exceptions[:1] + ["abort"] + exceptions[1:] + ["report_abort"]
 
-def invoke(argument):
-    """Runs kut-break-fail on gdb's argument string; user errors become one
-    gdb error line."""
+
+def run(argv):
+    """Runs kut-break-fail on argv (gdb.string_to_argv's words); its errors
+    reach the user through gdb_commands.run_command."""
     try:
-        options = parse(gdb.string_to_argv(argument))
+        options = parse(argv)
         if options.help:
             gdb.execute("help kut-break-fail")
         elif options.off:
@@ -175,12 +156,14 @@ def invoke(argument):
             say("off")
         else:
             arm(options)
-    except (UsageError, fail_log.FailLogError) as error:
-        raise gdb.GdbError(str(error)) from None
     except gdb.MemoryError as error:
-        if gdb.selected_inferior().pid != 0:
-            raise gdb.GdbError(str(error)) from None
-        # gdb reads an exited guest's counter from the ELF file, where a PIE has no memory.
-        raise gdb.GdbError("no guest is connected (%s): the test has ended or QEMU is gone; start "
-                           "it again, 'target remote' and kut-load, then kut-break-fail"
-                           % str(error).rstrip(".")) from None
+        raise GuestMemoryError(memory_sentence(error)) from None
+
+
+def memory_sentence(error):
+    """gdb's refused read, and why when no guest is connected."""
+    if gdb.selected_inferior().pid != 0:
+        return str(error)
+    # gdb reads an exited guest's counter from the ELF file, where a PIE has no memory.
+    return ("no guest is connected (%s): the test has ended or QEMU is gone; start it again, "
+            "'target remote' and kut-load, then kut-break-fail" % str(error).rstrip("."))

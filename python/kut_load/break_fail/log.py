@@ -12,6 +12,8 @@ of the guest's first line, and run_tests.sh colours its own summary.
 import re
 from collections import namedtuple
 
+from kut_load.errors import KutLoadError
+
 # Counted by lib/report.c's va_report(); run_tests.sh writes the guest's lines as they are.
 UNEXPECTED = re.compile(r"^(?:FAIL|XPASS): ")
 
@@ -35,7 +37,7 @@ def without_terminal_codes(text):
     return TERMINAL_CODE.sub("", text)
 
 
-class FailLogError(ValueError):
+class FailLogError(KutLoadError):
     """The log cannot be read, or has no FAIL line matching what was asked."""
 
 

@@ -31,7 +31,7 @@ from kut_load.efi import files as efi_files
 from kut_load.efi import find as efi_find
 from kut_load.efi import tables as efi_tables
 from kut_load.efi.ram import parse_ram_ranges
-from kut_load.errors import TargetError
+from kut_load.errors import KutLoadError, TargetError
 from kut_load.target import GdbTarget
 
 UPDATE_IN_PROGRESS = 1
@@ -44,8 +44,9 @@ MAX_SLICES = 480
 U_BOOT_CHECK_SLICES = 8
 
 
-class EfiStartError(gdb.GdbError):
-    pass
+class EfiStartError(KutLoadError):
+    """The firmware ended, stopped elsewhere, or never made its debug image
+    table before it loaded the test."""
 
 
 class _SliceTimer:
@@ -164,9 +165,9 @@ def what_stopped(event):
         user = [bp for bp in event.breakpoints if bp.number > 0]
         if user:
             return ", ".join("%s %d (%s)" % ("watchpoint" if bp.type != gdb.BP_BREAKPOINT
-                                              and bp.type != gdb.BP_HARDWARE_BREAKPOINT
-                                              else "breakpoint", bp.number,
-                                              bp.location or bp.expression) for bp in user)
+                                             and bp.type != gdb.BP_HARDWARE_BREAKPOINT
+                                             else "breakpoint", bp.number,
+                                             bp.location or bp.expression) for bp in user)
     if isinstance(event, gdb.SignalEvent):
         return event.stop_signal
     return "a stop"
@@ -269,7 +270,7 @@ def stale_breakpoints():
     stale = []
     for bp in gdb.breakpoints():
         if not (bp.enabled and bp.number > 0 and bp.type in (gdb.BP_BREAKPOINT,
-                                                              gdb.BP_HARDWARE_BREAKPOINT)):
+                                                             gdb.BP_HARDWARE_BREAKPOINT)):
             continue
         addresses = _location_addresses(bp)
         if addresses and all(_in_a_test_file(address) for address in addresses):

@@ -14,48 +14,10 @@ from kut_load.load.options import UsageError, parse
 from kut_load.load.planner import plan_first_matching
 from kut_load.target import GdbTarget
 
-# Failures a user can cause or fix; each becomes one gdb error line.
-USER_ERRORS = (KutLoadError, OSError)
-
-
-def invoke(argument):
-    """Runs kut-load on gdb's argument string; user errors become one gdb error line."""
-    try:
-        run(gdb.string_to_argv(argument))
-    except USER_ERRORS as error:
-        raise gdb.GdbError(report.sentence(error)) from None
-    except native.elf_error() as error:
-        raise gdb.GdbError(report.sentence(explain_elf_error(error))) from None
-    except gdb.error as error:
-        if not connection_lost(error):
-            raise
-        raise gdb.GdbError(lost_connection_sentence(error)) from None
-
-
-def connection_lost(error):
-    """Whether gdb's error is the remote connection going away under kut-load."""
-    text = str(error)
-    return (text.startswith(("Remote communication error", "Remote connection closed"))
-            or gdb.selected_inferior().pid == 0)
-
-
-def lost_connection_sentence(error):
-    """One line for a QEMU that went away (a reset under --no-reboot, a kill, its end)."""
-    return ("the connection to QEMU closed while kut-load read the target (%s); "
-            "QEMU exited or dropped gdb (x86/run's --no-reboot makes a reset end QEMU): start "
-            "it again and run 'target remote'" % str(error).rstrip("."))
-
-
-def auto_load():
-    """kut-load with no argument, for `set kut-load auto on`: a failure is a
-    warning, because it must not break the stop that triggered it."""
-    try:
-        invoke("")
-    except gdb.GdbError as error:
-        report.warning("automatic load failed: %s" % error)
-
 
 def run(argv):
+    """kut-load with gdb's argv; True once it has loaded symbols (not for
+    --help, --version or --dry-run)."""
     options = parse(argv)
     if options.help:
         gdb.execute("help kut-load")
@@ -93,10 +55,9 @@ def run(argv):
     if planned.warning:
         report.warning(planned.warning)
     report.loaded(planned.plan, planned.found, byte_order_note)
-    from kut_load.gdb_commands import AUTO_LOAD
-    AUTO_LOAD.loaded()
     for note in notes:
         report.line(note)
+    return True
 
 
 def elfs_of_running_kernel(target, helper):
@@ -156,14 +117,6 @@ def other_kind_of_guest(target, helper, path):
     return None
 
 
-def explain_elf_error(error):
-    """Adds the likely fix when the file given is QEMU's flat image."""
-    text = str(error)
-    if "not an ELF file" in text and ".flat:" in text:
-        text += "; QEMU boots the .flat, but the symbols are in the .elf beside it"
-    return text
-
-
 def given_elf(name):
     """checked_path(name); a relative name not beside gdb is looked up where bare
     kut-load looks for QEMU's files: QEMU's working directory."""
@@ -185,7 +138,7 @@ def given_elf(name):
     near = near_names(expanded, directories)
     raise UsageError("%s: no such file in %s%s" % (
         expanded, " nor ".join(directories) + ("" if qemu_directory else
-                                             " (no local QEMU behind gdb's connection)"),
+                                               " (no local QEMU behind gdb's connection)"),
         "; did you mean %s?" % " or ".join(near) if near else ""))
 
 

@@ -1,77 +1,30 @@
-"""Parses kut-load's arguments (already split by gdb.string_to_argv): a
-small hand-written parser, since argparse alone costs more to set up than
-the rest of a kut-load."""
+"""kut-load's options, declared once (KUT_LOAD): its parser, its TAB
+completion and the "Options:" part of its help are made from the table.
+A small hand-written parser (command_line.py), since argparse alone costs
+more to set up than the rest of a kut-load."""
 
-from kut_load.errors import KutLoadError
+from kut_load import command_line
+from kut_load.command_line import ADDRESS, CommandLine, Operand, Option
+from kut_load.command_line import UsageError  # noqa: F401 (kut-load's refusals import it here)
 
+# What kut-load loads: a test's ELF, or an EFI test's X.efi or X.efi.debug
+# (planner.py); never the .flat that QEMU boots: its symbols are in the .elf.
+TEST_FILE = Operand("ELF", "elf", "ELF file", (".elf", ".efi", ".efi.debug"))
 
-class UsageError(KutLoadError):
-    """The command line does not parse."""
-
-
-class Options:
-    def __init__(self):
-        self.elf = None
-        self.address = None
-        self.dry_run = False
-        self.force = False
-        self.verbose = False
-        self.version = False
-        self.help = False
-
-
-_FLAGS = {"--dry-run": "dry_run", "--force": "force", "-v": "verbose",
-          "--verbose": "verbose", "--version": "version", "-h": "help", "--help": "help"}
-
-
-def _fail(message):
-    raise UsageError("%s; see 'help kut-load'" % message)
-
-
-def parse_address(text):
-    try:
-        value = int(text, 0)
-    except ValueError:
-        _fail("%r is not an address (try 0x40080000)" % text)
-    if value < 0:
-        _fail("%r is negative" % text)
-    return value
-
-
-def near_option(word):
-    """" (did you mean --address?)" for a misspelt or cut option, or nothing."""
-    import difflib
-    name = word.split("=", 1)[0]
-    names = sorted(_FLAGS) + ["--address"]
-    near = [option for option in names if option.startswith(name) and len(name) > 2]
-    near = near if len(near) == 1 else difflib.get_close_matches(name, names, n=1, cutoff=0.7)
-    return " (did you mean %s?)" % near[0] if near else ""
+KUT_LOAD = CommandLine("kut-load", [
+    Option(("--address",), "Where the image starts in the guest; skips detection.",
+           "ADDR", ADDRESS),
+    Option(("--dry-run",), "Print the commands a load would run; change nothing."),
+    Option(("--force",), "Load even if target memory does not match the ELF."),
+    Option(("-v", "--verbose"), "Show what was read, how it was decoded, the sections and "
+                                "the checks."),
+    Option(("--version",), "Print kut-load's version."),
+    Option(("-h", "--help"), "Show this help."),
+], TEST_FILE)
 
 
 def parse(argv):
-    """Options from argv; UsageError naming the first thing that is wrong."""
-    options = Options()
-    words = list(argv)
-    only_files = False
-    while words:
-        word = words.pop(0)
-        if only_files or not word.startswith("-") or word == "-":
-            if options.elf is not None:
-                _fail("unexpected argument %r: give one ELF file, in quotes if its path "
-                      "has spaces" % word)
-            options.elf = word
-        elif word == "--":
-            only_files = True
-        elif word in _FLAGS:
-            setattr(options, _FLAGS[word], True)
-        elif word == "--address" or word.startswith("--address="):
-            if word == "--address":
-                if not words:
-                    _fail("--address needs an address")
-                value = words.pop(0)
-            else:
-                value = word[len("--address="):]
-            options.address = parse_address(value)
-        else:
-            _fail("unknown option %r%s" % (word, near_option(word)))
-    return options
+    """kut-load's options from argv (split by gdb.string_to_argv): .elf,
+    .address and one attribute per flag (.dry_run, .force, .verbose,
+    .version, .help); UsageError naming the first thing that is wrong."""
+    return command_line.parse(KUT_LOAD, argv)
