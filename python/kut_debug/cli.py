@@ -89,7 +89,19 @@ examples:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise DebugError("%s; see kut-debug --help" % message)
+        raise DebugError("%s%s; see kut-debug --help" % (message, self.near_option(message)))
+
+    def near_option(self, message):
+        """" (did you mean --fail?)" for an unrecognized option near one of ours."""
+        import difflib  # only for a refusal
+        if not message.startswith("unrecognized arguments: "):
+            return ""
+        word = message.split(": ", 1)[1].split()[0].split("=", 1)[0]
+        if not word.startswith("--"):
+            return ""
+        near = difflib.get_close_matches(word, list(self._option_string_actions), n=1,
+                                         cutoff=0.7)
+        return " (did you mean %s?)" % near[0] if near else ""
 
 
 def make_parser():
@@ -120,8 +132,9 @@ def make_parser():
                         help="the test's ELF, instead of the one beside -kernel")
     parser.add_argument("--console", metavar="FILE",
                         help="where the guest's console output goes")
-    parser.add_argument("--gdb", default="gdb-multiarch", metavar="PROGRAM",
-                        help="the gdb to run (default: gdb-multiarch)")
+    parser.add_argument("--gdb", default="gdb-multiarch", metavar="COMMAND",
+                        help="the gdb to run, with options of its own, as in --gdb "
+                             "'gdb-multiarch -x my.gdb' (default: gdb-multiarch)")
     parser.add_argument("--nx", action="store_true",
                         help="do not read ~/.gdbinit and other gdb init files")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -147,6 +160,17 @@ def parse(argv):
     if options.recording and not (options.record or options.replay):
         raise DebugError("--recording names the directory of --record or --replay; give one")
     return options, command
+
+
+def gdb_command(text):
+    """--gdb's words, split as a shell would, its program found on PATH."""
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise DebugError("--gdb %s: %s" % (shlex.quote(text), error)) from None
+    if not words:
+        raise DebugError("--gdb needs a program, as in --gdb gdb-multiarch")
+    return [find_program(words[0], "gdb")] + words[1:]
 
 
 def find_program(name, what):
@@ -367,7 +391,7 @@ def plan_session(options, command, script_path):
     gdb_commands = gdb_session.commands_after_connecting(start.elf, options.break_at, options.ex,
                                                          stop)
     gdbinit = gdb_session.find_gdbinit(script_path)
-    gdb = find_program(options.gdb, "gdb")
+    gdb = gdb_command(options.gdb)
     return Plan(start.launch, start.what, start.start_timeout, start.console, gdb, gdbinit,
                 gdb_commands, log_line, notes, prepare)
 
@@ -395,7 +419,7 @@ def run_session(plan, options):
         qemu = session.start_qemu(paused_qemu.Qemu(plan.launch, plan.console, plan.what,
                                                    start_timeout=plan.start_timeout))
         warn_if_not_the_logged_run(plan, qemu)
-        script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands))
+        script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands, options.batch))
         script.flush()
         gdb_argv = gdb_session.gdb_argv(plan.gdb, plan.gdbinit, "/dev/fd/%d" % script.fileno(),
                                         options.batch, not options.nx)

@@ -46,7 +46,7 @@ def commands_after_connecting(elf, break_at, commands, stop_commands=None):
                              "kut_load.debug_script.break_at(%r)"
                              % check_printable(break_at, "breakpoint location"), "continue"]
         return (waits + ["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
-                [check_printable(command, "gdb command") for command in commands])
+                [USER_COMMAND + check_printable(command, "gdb command") for command in commands])
     except UnsafeName as error:
         raise DebugError(str(error)) from None
 
@@ -54,16 +54,25 @@ def commands_after_connecting(elf, break_at, commands, stop_commands=None):
 DEFAULT_BREAK = "main"
 
 
-def startup_script(port, commands):
-    """gdb commands as a file: gdb stops a sourced file at its first error, so a
-    failed kut-load does not go on to run the guest past the breakpoint."""
-    lines = ["kut-debug-step " + line
-             for line in ["target remote 127.0.0.1:%d" % int(port)] + commands]
-    return "".join(line + "\n" for line in lines)
+# kut-debug-step's words for a command of the user's (--ex), which may fail
+# and the next one still run, and for the end of a -batch script.
+USER_COMMAND = "--ex "
+END_OF_BATCH = "--end-of-batch"
 
 
-def gdb_argv(gdb_program, gdbinit, script_path, batch, read_init_files):
-    argv = [gdb_program, "-q"]
+def startup_script(port, commands, batch=False):
+    """gdb commands as a file, each run by kut-debug-step: a failed command
+    of kut-debug's own (kut-load, the breakpoint) ends the script before the
+    guest runs past the breakpoint; with batch, gdb then exits 1 if the last
+    command failed, as gdb -batch does."""
+    lines = ["target remote 127.0.0.1:%d" % int(port)] + commands
+    lines += [END_OF_BATCH] if batch else []
+    return "".join("kut-debug-step %s\n" % line for line in lines)
+
+
+def gdb_argv(gdb_command, gdbinit, script_path, batch, read_init_files):
+    """gdb_command (its program and the user's own options), then kut-debug's."""
+    argv = list(gdb_command) + ["-q"]
     if not read_init_files:
         argv.append("-nx")
     if batch:

@@ -34,6 +34,16 @@ def break_at(location):
 # The command during which the guest ended, once it has.
 _ended = []
 
+# The command of kut-debug's that failed, once one has: the rest are not run.
+_failed = []
+
+# Whether the last command run failed: gdb -batch's exit status.
+_last_failed = [False]
+
+# kut-debug-step's own words (see gdb_commands.KutDebugStepCommand).
+USER_COMMAND = "--ex "
+END_OF_BATCH = "--end-of-batch"
+
 
 # Whether kut-debug said it overrides scheduler-locking.
 _said_locking = []
@@ -80,30 +90,51 @@ def continue_every_cpu():
             pass  # the guest ended: without a target gdb has no such setting to restore
 
 
-def step(command):
-    """Inside gdb: one command of the script. Once the guest has ended, the
-    rest are not run, and the end is one kut-debug line, not a sourced-file error."""
+def step(argument):
+    """Inside gdb: one line of the script. A command of kut-debug's that fails
+    is its error line and the end of the script; a command of the user's
+    (--ex) that fails is its error line, and the next one runs, as with gdb's
+    -ex. Once the guest has ended, nothing more runs, and the end is one
+    kut-debug line. --end-of-batch ends gdb -batch with the status gdb gives:
+    1 if the last command failed. No sourced-file error is left to gdb."""
+    if argument == END_OF_BATCH:
+        if _last_failed[0]:
+            gdb.execute("quit 1")
+        return
+    users = argument.startswith(USER_COMMAND)
+    command = argument[len(USER_COMMAND):] if users else argument
     if _ended:
         gdb.write("kut-debug: not run, as the guest ended during '%s': %s\n" % (_ended[0], command))
         return
+    if _failed:
+        return
+    _last_failed[0] = True
     was_live = gdb.selected_inferior().pid != 0
     try:
-        if command.startswith("python "):
-            # Run here, not by gdb's python command, which shows a GdbError as a traceback.
-            import __main__
-            exec(command[len("python "):], vars(__main__))
-        elif command == "continue":
-            continue_every_cpu()
-        elif command.startswith("target remote "):
-            connect(command)
-        else:
-            gdb.execute(command)
-    except gdb.error as error:
+        run_one(command)
+    except (gdb.error, gdb.GdbError) as error:
         lost = str(error).startswith(("Remote connection closed", "Remote communication error"))
-        if not (was_live and lost and gdb.selected_inferior().pid == 0):
-            raise gdb.GdbError(str(error)) from None
-        _ended.append(command)
-        gdb.write("kut-debug: the guest ended during '%s': %s\n" % (command, error))
+        if was_live and lost and gdb.selected_inferior().pid == 0:
+            _ended.append(command)
+            gdb.write("kut-debug: the guest ended during '%s': %s\n" % (command, error))
+            return
+        gdb.write("%s\n" % error, gdb.STDERR)
+        if not users:
+            _failed.append(command)
         return
+    _last_failed[0] = False
     if was_live and gdb.selected_inferior().pid == 0:
         _ended.append(command)
+
+
+def run_one(command):
+    if command.startswith("python "):
+        # Run here, not by gdb's python command, which shows a GdbError as a traceback.
+        import __main__
+        exec(command[len("python "):], vars(__main__))
+    elif command == "continue":
+        continue_every_cpu()
+    elif command.startswith("target remote "):
+        connect(command)
+    else:
+        gdb.execute(command)

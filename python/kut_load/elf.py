@@ -4,6 +4,7 @@ processor supplements; the native module reads the rest through LLVM)."""
 MAGIC = b"\x7fELF"  # e_ident[EI_MAG0..EI_MAG3]
 
 # e_type
+ET_REL = 1
 ET_EXEC = 2
 ET_DYN = 3
 

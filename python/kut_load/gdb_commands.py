@@ -168,10 +168,13 @@ def wait_for_efi_load(argv):
 
 class KutDebugStepCommand(gdb.Command):
     """Run one command of kut-debug's start-up script, unless the guest has ended.
-Usage: kut-debug-step COMMAND
+Usage: kut-debug-step COMMAND | --ex COMMAND | --end-of-batch
 
 kut-debug's script runs each of its commands through it: once the guest has
-ended, the rest are not run, and the end is one kut-debug line."""
+ended, the rest are not run, and the end is one kut-debug line. A command
+that fails is its error line: after one of kut-debug's own, the rest are not
+run; after one of the user's (--ex), the next one runs, as with gdb -ex.
+--end-of-batch ends gdb -batch with status 1 if the last command failed."""
 
     def __init__(self):
         super().__init__("kut-debug-step", gdb.COMMAND_RUNNING)

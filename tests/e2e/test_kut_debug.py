@@ -165,6 +165,22 @@ def test_unknown_breakpoint_location_stops_before_the_guest_runs(tree):
     assert 'Function "no_such_function" not defined.' in out, out
     assert "exited normally" not in out and "Breakpoint 1" not in out, out  # never continued
     assert "#0" not in result.stdout, out  # the commands after it did not run either
+    assert "Error in sourced command file" not in out, out  # gdb's noise about the script
+    assert result.returncode == 1, out  # as gdb -batch ends after a failed command
+
+
+def test_a_failing_command_of_the_users_is_its_error_and_the_next_one_runs(tree):
+    result = run_kut_debug(tree, ["--batch", "--ex", "print no_such_symbol", "--ex",
+                                  "print/x sample_magic", "sample"])
+    out = result.stdout + result.stderr
+    assert STOPPED_AT_MAIN.search(result.stdout), out
+    assert 'No symbol "no_such_symbol" in current context.' in result.stderr, out
+    assert MAGIC in result.stdout, out
+    assert "Error in sourced command file" not in out, out
+    assert result.returncode == 0, out
+    # The last command failing is gdb -batch's status 1.
+    result = run_kut_debug(tree, ["--batch", "--ex", "print no_such_symbol", "sample"])
+    assert result.returncode == 1, result.stdout + result.stderr
 
 
 def test_console_goes_to_the_file_not_to_gdb(tree):
@@ -290,6 +306,18 @@ def test_errors_are_one_sentence_and_start_nothing(tree, args, message):
     write_log(tree, "migration", "run_migration " + ARM64_LOG_LINE)
     result = run_kut_debug(tree, ["--batch"] + args)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
+
+
+def test_gdb_command_with_the_users_own_file(tree, tmp_path_factory):
+    """--gdb takes a command: the user's -x file runs in the session kut-debug starts."""
+    own = tmp_path_factory.mktemp("own") / "my.gdb"
+    own.write_text("set $users_own_file = 0x5a5a\n")
+    result = run_kut_debug(tree, ["--batch", "--gdb", "gdb-multiarch -x '%s'" % own, "--ex",
+                                  "print/x $users_own_file", "sample"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert STOPPED_AT_MAIN.search(result.stdout), out
+    assert re.search(r"^\$1 = 0x5a5a$", result.stdout, re.M), out
 
 
 def test_gdb_not_installed_starts_no_qemu(tree, tmp_path_factory):

@@ -2,6 +2,7 @@
 kut-load's gdbinit; and the gdb commands it writes."""
 
 import os
+import shutil
 
 import pytest
 
@@ -90,14 +91,15 @@ def test_gdbinit_in_checkout_then_install_layout(tmp_path):
 def test_startup_script_quotes_the_elf_and_refuses_newlines():
     commands = gdb_session.commands_after_connecting("arm/it's.elf", "main",
                                                      ["info line *$pc", "bt"])
-    assert gdb_session.startup_script(40001, commands) == (
+    assert gdb_session.startup_script(40001, commands, batch=True) == (
         "kut-debug-step target remote 127.0.0.1:40001\n"
         "kut-debug-step kut-load \"arm/it's.elf\"\n"
         "kut-debug-step python import kut_load.debug_script; "
         "kut_load.debug_script.break_at('main')\n"
         "kut-debug-step continue\n"
-        "kut-debug-step info line *$pc\n"
-        "kut-debug-step bt\n")
+        "kut-debug-step --ex info line *$pc\n"
+        "kut-debug-step --ex bt\n"
+        "kut-debug-step --end-of-batch\n")
     with pytest.raises(DebugError, match="control character"):
         gdb_session.commands_after_connecting("a.elf", "main", ["bt\nshell rm -rf ~"])
     with pytest.raises(DebugError, match="control character"):
@@ -123,10 +125,28 @@ def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
 
 
 def test_gdb_argv_batch_and_init_files():
-    assert gdb_session.gdb_argv("gdb-multiarch", "/k/gdbinit", "/t/s.gdb", True, False) == [
+    assert gdb_session.gdb_argv(["gdb-multiarch"], "/k/gdbinit", "/t/s.gdb", True, False) == [
         "gdb-multiarch", "-q", "-nx", "-batch", "-x", "/k/gdbinit", "-x", "/t/s.gdb"]
-    assert gdb_session.gdb_argv("gdb-multiarch", "/k/gdbinit", "/t/s.gdb", False, True) == [
+    assert gdb_session.gdb_argv(["gdb-multiarch"], "/k/gdbinit", "/t/s.gdb", False, True) == [
         "gdb-multiarch", "-q", "-x", "/k/gdbinit", "-x", "/t/s.gdb"]
+
+
+def test_gdb_command_is_split_as_a_shell_would_and_its_program_found():
+    assert cli.gdb_command("sh -x 'my file.gdb'") == [shutil.which("sh"), "-x", "my file.gdb"]
+    with pytest.raises(DebugError, match="gdb is not installed \\(no-such-gdb not found\\)"):
+        cli.gdb_command("no-such-gdb -x f")
+    with pytest.raises(DebugError, match="--gdb needs a program"):
+        cli.gdb_command(" ")
+    with pytest.raises(DebugError, match="No closing quotation"):
+        cli.gdb_command("gdb-multiarch -x 'f")
+
+
+def test_a_misspelt_option_is_answered_with_the_near_one():
+    with pytest.raises(DebugError, match=r"^unrecognized arguments: --fial \(did you mean "
+                                         r"--fail\?\); see kut-debug --help$"):
+        cli.parse(["--fial", "gicv2-mmio-up"])
+    with pytest.raises(DebugError, match=r"^unrecognized arguments: --zzzz; see kut-debug"):
+        cli.parse(["--zzzz", "gicv2-mmio-up"])
 
 
 def test_command_line_forms():

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import guest_file
-from kut_load.elf import ET_DYN, ET_EXEC
+from kut_load.elf import ET_DYN, ET_EXEC, ET_REL
 from kut_load.image.plan import PlanError, check_no_overlap, image_start, plan_load
 from kut_load.quoting import UnsafeName
 from test_quoting import SPLITTERS
@@ -50,6 +50,15 @@ def test_sections_are_the_allocated_ones_moved_by_the_offset():
     assert text.executable and not text.writable and text.has_contents
     assert data.writable and not data.executable
     assert not bss.has_contents
+
+
+def test_an_object_file_is_refused_as_not_linked():
+    # A .o's sections all start at 0, so they look as if they overlapped.
+    gic_o = image(ET_REL, [section(".text", 0, 0x300, executable=True),
+                           section(".data", 0, 0x40, writable=True)], path="/tests/gic.o")
+    with pytest.raises(PlanError, match=r"^/tests/gic\.o is a relocatable object \(ET_REL\), "
+                                        r"not a linked test image; give the test's \.elf file$"):
+        plan_load(gic_o, gic_o.path, 0x40080000)
 
 
 def test_pie_start_is_its_lowest_section_with_contents():

@@ -189,10 +189,16 @@ def test_relative_elf_name_is_looked_up_where_bare_kut_load_looks(tmp_path):
     tree = upstream.tree("arm64")
     script, kernel, args, elf = CASES["arm64"]
     with PausedRun(tree, "arm64", script, kernel, args) as paused:
-        out = run_gdb(paused.port, ["kut-load arm/psic.elf", "kut-load arm/gic.elf",
+        out = run_gdb(paused.port, ["kut-load arm/psic.elf", "kut-load psci.elf",
+                                    "kut-load arm/gic.o", "kut-load arm/gic.elf",
                                     "break main", "continue", "bt"], cwd=str(tmp_path))
     assert ("arm/psic.elf: no such file in %s nor %s; did you mean arm/psci.elf?"
             % (tmp_path, tree)) in out, out
+    # A bare name is answered with the file of that name one directory down.
+    assert ("psci.elf: no such file in %s nor %s; did you mean arm/psci.elf?"
+            % (tmp_path, tree)) in out, out
+    assert ("%s/arm/gic.o is a relocatable object (ET_REL), not a linked test image; give "
+            "the test's .elf file" % tree) in out, out
     assert "kut-load: %s/arm/gic.elf at 0x40080000" % tree in out, out
     assert_stopped_in_main(out, os.path.join(tree, elf))
 
@@ -209,6 +215,10 @@ def test_names_a_new_user_gets_wrong_give_the_near_ones():
     assert re.search(r"^kut-debug: arm/gic.flat is the test image; give its log \(logs/TEST.log\) "
                      r"or its test name \(.*gicv2-mmio-up.*\), or a QEMU command after --$",
                      result.stderr, re.M), out
+    result, out = kut_debug(tree, ["--fial", "gicv2-mmio-up"])
+    assert result.returncode == 1, out
+    assert result.stderr == ("kut-debug: unrecognized arguments: --fial (did you mean --fail?); "
+                             "see kut-debug --help\n"), out
     result, out = kut_debug(tree, ["--version"])
     assert result.returncode == 0 and re.match(r"kut-debug \d+\.\d+\.\d+$", result.stdout), out
     script, kernel, args, _ = CASES["arm64"]

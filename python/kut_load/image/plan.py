@@ -72,6 +72,9 @@ def plan_load(image, elf_path, load_address, address_bits=64, address_given=Fals
     linked, so any other address means the wrong file or a wrong detection,
     or a wrong address when the user gave it (address_given).
     """
+    if image.type == elf.ET_REL:  # its sections all start at 0: a .o, not yet linked
+        raise PlanError("%s is a relocatable object (ET_REL), not a linked test image; give "
+                        "the test's .elf file" % image.path)
     start = image_start(image)
     check_no_overlap(image)
     offset = load_address - start

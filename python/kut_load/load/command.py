@@ -143,7 +143,9 @@ def given_elf(name):
 
 
 def near_names(name, directories):
-    """Files of name's directory, in any of directories, whose names are close to it."""
+    """Files of name's directory, in any of directories, whose names are close
+    to it; for a bare name, first the files of that name one directory down
+    (gic.elf given at the tree's top: arm/gic.elf)."""
     import difflib
     head, tail = os.path.split(name)
     found = []
@@ -152,6 +154,9 @@ def near_names(name, directories):
             entries = os.listdir(os.path.join(directory, head) if head else directory)
         except OSError:
             continue
+        if not head:
+            found += sorted(os.path.join(entry, tail) for entry in entries
+                            if os.path.isfile(os.path.join(directory, entry, tail)))
         found += [os.path.join(head, entry) for entry in
                   difflib.get_close_matches(tail, entries, n=3, cutoff=0.85)]
     return list(dict.fromkeys(found))[:3]
