@@ -1,5 +1,5 @@
 """Command lines declared once: the table of a command's options
-(options.KUT_LOAD, break_fail/options.KUT_BREAK_FAIL) gives its parser
+(command_tables.KUT_LOAD, command_tables.KUT_BREAK_FAIL) gives its parser
 (parse), its TAB completion (completion.py) and the "Options:" part of its
 help (documented). Imported at every gdb start for the help, so it imports
 only what gdb's Python has loaded already."""

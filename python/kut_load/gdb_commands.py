@@ -6,9 +6,9 @@ place where a user error becomes one gdb error line."""
 
 import gdb
 
-from kut_load.break_fail.options import KUT_BREAK_FAIL as KUT_BREAK_FAIL_OPTIONS
 from kut_load.command_line import UsageError, documented
-from kut_load.load.options import KUT_LOAD as KUT_LOAD_OPTIONS
+from kut_load.command_tables import KUT_BREAK_FAIL as KUT_BREAK_FAIL_OPTIONS, \
+    KUT_LOAD as KUT_LOAD_OPTIONS
 
 
 def run_command(command, work, *arguments):

@@ -6,10 +6,9 @@ import importlib
 import pytest
 
 from gdb_stub import gdb_stub
-from kut_load.break_fail.options import KUT_BREAK_FAIL
+from kut_load.command_tables import KUT_BREAK_FAIL, KUT_LOAD
 from kut_load import command_line
 from kut_load.command_line import UsageError
-from kut_load.load.options import KUT_LOAD
 
 
 def break_fail(argv):

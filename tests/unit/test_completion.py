@@ -8,10 +8,9 @@ import re
 import pytest
 
 from gdb_stub import gdb_stub
-from kut_load.break_fail.options import KUT_BREAK_FAIL
+from kut_load.command_tables import KUT_BREAK_FAIL, KUT_LOAD
 from kut_load import command_line
 from kut_load.completion import complete
-from kut_load.load.options import KUT_LOAD
 
 FILE_WORD_BREAKS = "gdb.COMPLETE_FILENAME"
 TABLES = {"kut-load": KUT_LOAD, "kut-break-fail": KUT_BREAK_FAIL}

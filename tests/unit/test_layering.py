@@ -13,7 +13,8 @@ PYTHON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 # kut_load's units, lowest first: a unit imports only from its own layer or below.
 LAYERS = [
     {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting", "kut_load.native",
-     "kut_load.arches", "kut_load.command_line", "kut_load.completion"},
+     "kut_load.arches", "kut_load.command_line", "kut_load.command_tables",
+     "kut_load.completion"},
     {"kut_load.qemu", "kut_load.image", "kut_load.target", "kut_load.report"},
     {"kut_load.finders"},
     {"kut_load.efi"},
@@ -24,7 +25,7 @@ LAYERS = [
 # Units that are pure (no gdb): what they compute is tested without one.
 PURE_UNITS = {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting",
               "kut_load.native", "kut_load.arches", "kut_load.command_line",
-              "kut_load.completion", "kut_load.qemu", "kut_load.image",
+              "kut_load.command_tables", "kut_load.completion", "kut_load.qemu", "kut_load.image",
               "kut_load.finders"}
 
 

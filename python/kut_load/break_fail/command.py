@@ -18,7 +18,7 @@ the handler's frame below it (fail_frames).
 import gdb
 
 from kut_load.break_fail import log as fail_log
-from kut_load.break_fail.options import KUT_BREAK_FAIL
+from kut_load.command_tables import KUT_BREAK_FAIL
 from kut_load.break_fail.stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, Tracker,
                                        counters_or_none, function_exists, say, under_kvm)
 from kut_load.errors import KutLoadError

@@ -22,9 +22,8 @@ def command_for(image):
     return None if current() == wanted else "set endian " + wanted
 
 
-def follow(image):
-    """Sets gdb's byte order to the image's; returns what changed, or None."""
-    command = command_for(image)
+def follow(command):
+    """Runs command_for's command, if any; returns what changed, or None."""
     if command is None:
         return None
     gdb.execute(command, to_string=True)

@@ -50,7 +50,7 @@ def run(argv):
         symbols.select_frame_level(frame_level)
         return
     notes = symbols.load(planned.plan, paths, frame_level)
-    byte_order_note = byte_order.follow(planned.image)
+    byte_order_note = byte_order.follow(endian)
     gdb.set_convenience_variable("kut_base", planned.plan.load_address)
     if planned.warning:
         report.warning(planned.warning)

@@ -1,0 +1,35 @@
+"""Every gdb command's options, declared once: each CommandLine gives its
+command's parser (command_line.parse), its TAB completion (completion.py)
+and the "Options:" part of its help (gdb_commands.py). One small module, as
+gdb's start-up imports it for the help."""
+
+from kut_load.command_line import ADDRESS, FILE, CommandLine, Operand, Option
+
+# What kut-load loads: a test's ELF, or an EFI test's X.efi or X.efi.debug
+# (planner.py); never the .flat that QEMU boots: its symbols are in the .elf.
+TEST_FILE = Operand("ELF", "elf", "ELF file", (".elf", ".efi", ".efi.debug"))
+
+KUT_LOAD = CommandLine("kut-load", [
+    Option(("--address",), "Where the image starts in the guest; skips detection.",
+           "ADDR", ADDRESS),
+    Option(("--dry-run",), "Print the commands a load would run; change nothing."),
+    Option(("--force",), "Load even if target memory does not match the ELF."),
+    Option(("-v", "--verbose"), "Show what was read, how it was decoded, the sections and "
+                                "the checks."),
+    Option(("--version",), "Print kut-load's version."),
+    Option(("-h", "--help"), "Show this help."),
+], TEST_FILE)
+
+KUT_BREAK_FAIL = CommandLine("kut-break-fail", [
+    Option(("--at",), "Stop first at the Nth unexpected failure (1 is the first); with "
+                      "--log, at the log's first FAIL line that contains TEXT.", "N|TEXT"),
+    Option(("--log",), "The test's log (logs/TEST.log): each stop shows the log's FAIL line "
+                       "of the same number.", "LOG", FILE),
+    Option(("--console",), "Where QEMU writes the guest's console (-serial file:FILE): each "
+                           "stop also shows the FAIL line this run printed, and whether it "
+                           "is the log's.", "FILE", FILE),
+    Option(("--breakpoints",), "Use the line breakpoints even where a hardware watchpoint "
+                               "could be used (for a QEMU that refuses watchpoints)."),
+    Option(("--off",), "Remove the watchpoint and breakpoints."),
+    Option(("-h", "--help"), "Show this help."),
+])
