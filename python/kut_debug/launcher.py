@@ -63,6 +63,8 @@ class Session:
                                             preexec_fn=tied_to_parent(signal.SIGTERM))
             except OSError as error:
                 raise DebugError("cannot run %s: %s" % (argv[0], error.strerror)) from None
+            if self.qemu is not None:
+                self.qemu.tell_guard_gdb(self.gdb.pid)
             return self.gdb.wait()
         finally:
             signal.signal(signal.SIGINT, previous)

@@ -132,6 +132,14 @@ class Qemu:
         except OSError:
             return ""
 
+    def tell_guard_gdb(self, pid):
+        """Has the guard end gdb too if kut-debug ends without ending it."""
+        if self.guard is not None:
+            try:
+                group_guard.tell_gdb(self.guard, pid)
+            except OSError:
+                pass  # gdb already ended, or the guard did
+
     def stop(self):
         """Ends QEMU, lets a run script finish (its EXIT trap removes the -initrd
         file), then kills whatever of the group is left; QEMU keeps nothing

@@ -255,6 +255,22 @@ def test_sigkill_to_kut_debug_still_ends_qemu_and_gdb(tree, tmp_path_factory):
         session.wait()
 
 
+def test_sigkill_to_kut_debug_ends_a_gdb_that_ignores_sigterm(tree):
+    """A user's Python command can keep gdb from ending on the SIGTERM its
+    parent's death sends; kut-debug's guard then ends it."""
+    session = start_kut_debug(tree, ["--batch", "--ex", "python import signal, time; "
+                                     "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                                     "print('ignoring'); time.sleep(60)", "sample"])
+    try:
+        read_until(session.stdout, r"ignoring")
+        session.kill()
+        session.wait()
+        assert_session_gone(tree)  # gdb among them: its cwd is the tree
+    finally:
+        session.kill()
+        session.wait()
+
+
 def fake_gdb_path(tmp_path):
     """A PATH whose gdb-multiarch only records that it was run."""
     bin_dir = tmp_path / "fakebin"

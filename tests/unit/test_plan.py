@@ -36,6 +36,8 @@ def test_pie_linked_at_zero_is_offset_to_the_load_address():
     plan = plan_load(PIE_AT_ZERO, "/tests/x.elf", 0x40080000)
     assert plan.offset == 0x40080000 and plan.load_address == 0x40080000
     assert plan.add_symbol_file_command() == 'add-symbol-file "/tests/x.elf" -o 0x40080000'
+    # The same arguments read as gdb's main file, when kut-load replaces one.
+    assert plan.add_symbol_file_command("symbol-file") == 'symbol-file "/tests/x.elf" -o 0x40080000'
 
 
 def test_sections_are_the_allocated_ones_moved_by_the_offset():

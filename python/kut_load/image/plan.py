@@ -39,10 +39,11 @@ class LoadPlan:
         self.offset = offset
         self.sections = sections
 
-    def add_symbol_file_command(self):
-        """One line, built from a quoted path and hex numbers only."""
-        return "add-symbol-file %s -o %s" % (
-            quote_argument(self.elf_path, "file name"), hex_address(self.offset))
+    def add_symbol_file_command(self, command="add-symbol-file"):
+        """One line, built from a quoted path and hex numbers only; command
+        may be symbol-file, which takes the same FILE -o OFFSET."""
+        return "%s %s -o %s" % (command, quote_argument(self.elf_path, "file name"),
+                                hex_address(self.offset))
 
 
 def image_start(image):

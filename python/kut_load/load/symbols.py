@@ -121,10 +121,9 @@ class Replacement:
             self._find_copies(plan, test_paths, files)
         else:  # a session with no symbols yet: nothing to replace
             self.copies, self.notes, self.replaced_main = [], [], None
-        self.load = plan.add_symbol_file_command()
-        if self.replaced_main:
-            # The same FILE -o OFFSET arguments, read as gdb's new main file.
-            self.load = "symbol-file" + self.load[len("add-symbol-file"):]
+        # A replaced main file: the same FILE -o OFFSET, read as gdb's new main file.
+        self.load = plan.add_symbol_file_command(
+            "symbol-file" if self.replaced_main else "add-symbol-file")
         # remove-symbol-file takes add-symbol-file's files only, oldest first.
         self.removals = ["remove-symbol-file " + quote_argument(name, "file name")
                          for name in self.copies
