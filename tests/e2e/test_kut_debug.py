@@ -257,10 +257,11 @@ def test_sigkill_to_kut_debug_still_ends_qemu_and_gdb(tree, tmp_path_factory):
 
 def test_sigkill_to_kut_debug_ends_a_gdb_that_ignores_sigterm(tree):
     """A user's Python command can keep gdb from ending on the SIGTERM its
-    parent's death sends; kut-debug's guard then ends it."""
+    parent's death sends; kut-debug's guard then ends it. (gdb 16 holds
+    Python's output until the command ends unless it is flushed.)"""
     session = start_kut_debug(tree, ["--batch", "--ex", "python import signal, time; "
                                      "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-                                     "print('ignoring'); time.sleep(60)", "sample"])
+                                     "print('ignoring', flush=True); time.sleep(60)", "sample"])
     try:
         read_until(session.stdout, r"ignoring")
         session.kill()
