@@ -71,10 +71,10 @@ class Decoder : DecoderBase {
     note(std::string(mnemonic) + " x" + std::to_string(rn));
     auto target = regs_.read(rn, true);
     if (!target)
-      return stop_refusing(std::string(mnemonic) + " at " + hex(pc_) + " jumps through x" +
-                           std::to_string(rn) + ", whose value is unknown");
-    return stop_at(*target, std::string(mnemonic) + " x" + std::to_string(rn) + " at " + hex(pc_) +
-                                ", x" + std::to_string(rn) + " " + regs_.origin[rn]);
+      return stop_refusing(std::string(mnemonic) + at() + " jumps through x" + std::to_string(rn) +
+                           ", whose value is unknown");
+    return stop_at(*target, std::string(mnemonic) + " x" + std::to_string(rn) + at() + ", x" +
+                                std::to_string(rn) + " " + regs_.origin[rn]);
   }
 
   bool step_one() {
@@ -100,8 +100,7 @@ class Decoder : DecoderBase {
       int64_t imm = sign_extend(((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3), 21);
       bool page = w >> 31;
       uint64_t v = page ? (pc_ & ~uint64_t(0xfff)) + uint64_t(imm) * 4096 : pc_ + imm;
-      regs_.write(rd, v, true,
-                  std::string("computed by ") + (page ? "adrp" : "adr") + " at " + hex(pc_));
+      regs_.write(rd, v, true, std::string("computed by ") + (page ? "adrp" : "adr") + at());
       note(std::string(page ? "adrp " : "adr ") + reg_name(rd, true, true) + ", " + hex(v));
       return advance();
     }
@@ -117,7 +116,7 @@ class Decoder : DecoderBase {
         auto old = regs_.read(rd, true);
         if (old) v = (*old & ~(uint64_t(0xffff) << shift)) | imm;
       }
-      regs_.write(rd, v, is64, std::string("built by ") + name + " at " + hex(pc_));
+      regs_.write(rd, v, is64, std::string("built by ") + name + at());
       note(std::string(name) + " " + reg_name(rd, is64, true) + ", #" + hex(imm >> shift) +
            (shift ? ", lsl #" + std::to_string(shift) : ""));
       return advance();
@@ -149,8 +148,7 @@ class Decoder : DecoderBase {
       auto a = regs_.read(rn, false);
       std::optional<uint64_t> v;
       if (a) v = sub ? *a - imm : *a + imm;
-      regs_.write(rd, v, is64,
-                  "computed by " + std::string(sub ? "sub" : "add") + " at " + hex(pc_));
+      regs_.write(rd, v, is64, "computed by " + std::string(sub ? "sub" : "add") + at());
       note(std::string(sub ? "sub " : "add ") + reg_name(rd, is64, sets_flags) + ", " +
            reg_name(rn, is64, false) + ", #" + hex(imm));
       return advance();
@@ -206,15 +204,6 @@ class Decoder : DecoderBase {
       return advance();
     }
     return unknown();
-  }
-
-  bool advance() {
-    pc_ += 4;
-    return true;
-  }
-  bool jump(uint64_t target) {
-    pc_ = target;
-    return true;
   }
 
   Registers regs_;

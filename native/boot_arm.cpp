@@ -77,16 +77,6 @@ class Decoder : DecoderBase {
   }
 
  private:
-  bool advance() {
-    pc_ += 4;
-    return true;
-  }
-  bool jump(uint64_t target) {
-    pc_ = target;
-    return true;
-  }
-  std::string at() const { return " at " + hex(pc_); }
-
   // pc reads as the instruction's address + 8 in A32.
   std::optional<uint32_t> read(unsigned reg) const {
     if (reg == kPc) return uint32_t(pc_ + 8);

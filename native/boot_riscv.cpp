@@ -48,11 +48,11 @@ class Decoder : DecoderBase {
   // A 32-bit result as an xlen register holds it: sign-extended on RV64.
   uint64_t from_word(uint64_t v) const { return mask(uint64_t(sign_extend(v, 32))); }
 
+  // The base's advance(), with the pc wrapped at xlen.
   bool advance() {
     pc_ = mask(pc_ + 4);
     return true;
   }
-  std::string at() const { return " at " + hex(pc_); }
 
   std::optional<uint64_t> read(unsigned reg) const {
     return reg == 0 ? std::optional<uint64_t>(0) : value_[reg];

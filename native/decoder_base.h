@@ -55,6 +55,17 @@ class DecoderBase {
     result_.method = how;
     return false;
   }
+  // The walk goes on at the next instruction, or at target.
+  bool advance() {
+    pc_ += 4;
+    return true;
+  }
+  bool jump(uint64_t target) {
+    pc_ = target;
+    return true;
+  }
+  std::string at() const { return " at " + hex(pc_); }
+
   bool unknown() {
     note("(not decoded)");
     return stop_refusing("instruction " + hex_word(insn_) + " at " + hex(pc_) +
