@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections import namedtuple
 
+from kut_load import command_line
 from kut_load.qemu import linux_proc
 
 from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, paused_qemu,
@@ -93,15 +94,12 @@ class _Parser(argparse.ArgumentParser):
 
     def near_option(self, message):
         """" (did you mean --fail?)" for an unrecognized option near one of ours."""
-        import difflib  # only for a refusal
         if not message.startswith("unrecognized arguments: "):
             return ""
-        word = message.split(": ", 1)[1].split()[0].split("=", 1)[0]
+        word = message.split(": ", 1)[1].split()[0]
         if not word.startswith("--"):
             return ""
-        near = difflib.get_close_matches(word, list(self._option_string_actions), n=1,
-                                         cutoff=0.7)
-        return " (did you mean %s?)" % near[0] if near else ""
+        return command_line.near_option(word, list(self._option_string_actions))
 
 
 def make_parser():
@@ -396,10 +394,10 @@ def plan_session(options, command, script_path):
                 gdb_commands, log_line, notes, prepare)
 
 
-def warn_if_not_the_logged_run(plan, qemu):
+def warn_if_not_the_logged_run(plan, qemu, started):
+    """started: the argv of the QEMU process, or None if /proc had none."""
     if plan.log_line is None:
         return
-    started = linux_proc.command_line(qemu.pid, errors="replace")
     change = started and same_run.difference(plan.log_line, started,
                                              paused_command.gdb_stub_words(qemu.port))
     if change:
@@ -418,7 +416,8 @@ def run_session(plan, options):
     with tempfile.TemporaryFile("w+") as script, Session() as session:
         qemu = session.start_qemu(paused_qemu.Qemu(plan.launch, plan.console, plan.what,
                                                    start_timeout=plan.start_timeout))
-        warn_if_not_the_logged_run(plan, qemu)
+        started = linux_proc.command_line(qemu.pid, errors="replace")
+        warn_if_not_the_logged_run(plan, qemu, started)
         script.write(gdb_session.startup_script(qemu.port, plan.gdb_commands, options.batch))
         script.flush()
         gdb_argv = gdb_session.gdb_argv(plan.gdb, plan.gdbinit, "/dev/fd/%d" % script.fileno(),
@@ -430,8 +429,7 @@ def run_session(plan, options):
                             if plan.console in TEMPORARY_CONSOLES else ""))
         if options.verbose:
             sys.stderr.write("kut-debug: QEMU: %s\nkut-debug: gdb: %s\n"
-                             % (shlex.join(linux_proc.command_line(qemu.pid, errors="replace")
-                                           or qemu.process.args),
+                             % (shlex.join(started or qemu.process.args),
                                 shlex.join(gdb_argv)))
         sys.stderr.flush()
         status = session.run_gdb(gdb_argv, pass_fds=(script.fileno(),))

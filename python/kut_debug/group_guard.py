@@ -16,6 +16,8 @@ import os
 import subprocess
 import sys
 
+from kut_load.qemu import linux_proc
+
 # A loaded machine may take seconds to end QEMU before the script's trap runs.
 GRACE_SECONDS = 15
 # gdb ends at once on SIGTERM unless it is held, by then: it has no trap to run.
@@ -106,7 +108,7 @@ def tell_qemu(guard, pid):
 
 
 def tell_gdb(guard, pid):
-    """Tells the guard which process is gdb, by pid and start time (proc(5))."""
-    with open("/proc/%d/stat" % pid) as stat:
-        start = stat.read().rsplit(")", 1)[1].split()[19]
-    os.write(guard, b"gdb:%d:%s\n" % (pid, start.encode()))
+    """Tells the guard which process is gdb, by pid and start time."""
+    start = linux_proc.start_time(pid)
+    if start is not None:  # else gdb has ended already
+        os.write(guard, b"gdb:%d:%s\n" % (pid, start.encode()))

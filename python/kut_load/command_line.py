@@ -142,7 +142,7 @@ def split_option(line, word):
     option = line.option_named(name)
     if equals and option is not None and option.takes_value:
         return option, value
-    fail(line, "unknown option %r%s" % (word, near_option(line, word)))
+    fail(line, "unknown option %r%s" % (word, near_option(word, line.all_names())))
 
 
 def read_value(line, option, text):
@@ -152,11 +152,11 @@ def read_value(line, option, text):
         fail(line, str(error))
 
 
-def near_option(line, word):
-    """" (did you mean --address?)" for a misspelt or cut option, or nothing."""
+def near_option(word, names):
+    """" (did you mean --address?)" for a misspelt or cut option word, one of
+    names being near it, or nothing; kut-debug's parser asks it too."""
     import difflib  # only for a refusal
     name = word.split("=", 1)[0]
-    names = line.all_names()
     near = [option for option in names if option.startswith(name) and len(name) > 2]
     near = near if len(near) == 1 else difflib.get_close_matches(name, names, n=1, cutoff=0.7)
     return " (did you mean %s?)" % near[0] if near else ""

@@ -18,12 +18,14 @@ def test_command_line_and_working_directory_of_this_process():
     assert linux_proc.command_line(os.getpid())[0] == open("/proc/self/cmdline", "rb").read() \
         .split(b"\0")[0].decode()
     assert linux_proc.working_directory(os.getpid()) == os.getcwd()
+    assert linux_proc.start_time(os.getpid()).isdigit()
 
 
 def test_an_ended_process_has_nothing():
     pid = ended_pid()
     assert linux_proc.command_line(pid) is None
     assert linux_proc.working_directory(pid) is None
+    assert linux_proc.start_time(pid) is None
     assert linux_proc.socket_inodes_of(pid) == set()
     assert pid not in linux_proc.process_group_members(os.getpgid(0))
 

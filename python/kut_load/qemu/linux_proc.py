@@ -27,6 +27,17 @@ def working_directory(pid):
         return None
 
 
+def start_time(pid):
+    """When process pid started (/proc/PID/stat's starttime, in clock ticks
+    since boot), as text, or None: a pid used again by another process has
+    another."""
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError, TypeError):
+        return None
+
+
 def socket_inodes_of(pid):
     """Inodes (as text) of the sockets process pid has open (/proc/PID/fd)."""
     inodes = set()
