@@ -47,6 +47,29 @@ void read_debuglink(llvm::ArrayRef<uint8_t> contents, bool little_endian, DebugI
                                             uint32_t(crc[1]) << 16 | uint32_t(crc[0]) << 24;
 }
 
+// LLVM 12 changed ELFFile's header and section arguments from pointers to
+// references; these two keep one body for LLVM 11 (Debian 11) and later.
+template <class Header>
+const Header& deref(const Header& header) {
+  return header;
+}
+template <class Header>
+const Header& deref(const Header* header) {
+  return *header;
+}
+
+#if LLVM_VERSION_MAJOR >= 12
+template <class Shdr>
+const Shdr& section_arg(const Shdr& shdr) {
+  return shdr;
+}
+#else
+template <class Shdr>
+const Shdr* section_arg(const Shdr& shdr) {
+  return &shdr;
+}
+#endif
+
 }  // namespace
 
 bool Section::allocated() const { return flags & llvm::ELF::SHF_ALLOC; }
@@ -74,12 +97,18 @@ ElfImage::ElfImage(std::unique_ptr<llvm::MemoryBuffer> buffer, std::string path)
 ElfImage::ElfImage(const std::string& path)
     : ElfImage(
           [&] {
+#if LLVM_VERSION_MAJOR >= 13
             auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                                       /*RequiresNullTerminator=*/false);
+#else  // the second parameter was the file size, and false would read 0 bytes
+            auto buffer = llvm::MemoryBuffer::getFile(path, /*FileSize=*/-1,
+                                                      /*RequiresNullTerminator=*/false);
+#endif
             if (!buffer) fail(path, buffer.getError().message());
             return std::move(*buffer);
           }(),
-          path) {}
+          path) {
+}
 
 ElfImage ElfImage::from_bytes(const std::string& bytes, const std::string& name) {
   return ElfImage(llvm::MemoryBuffer::getMemBufferCopy(bytes, name), name);
@@ -93,7 +122,7 @@ template <class ELFT>
 void ElfImage::parse() {
   using namespace llvm;
   auto file = take(object::ELFFile<ELFT>::create(buffer_->getBuffer()), path_);
-  const auto& header = file.getHeader();
+  const auto& header = deref(file.getHeader());
   machine_ = header.e_machine;
   bits_ = ELFT::Is64Bits ? 64 : 32;
   little_endian_ = header.e_ident[ELF::EI_DATA] == ELF::ELFDATA2LSB;
@@ -112,15 +141,15 @@ void ElfImage::parse() {
   for (const auto& shdr : headers) {
     Section section;
     section.index = index++;
-    section.name = std::string(take(file.getSectionName(shdr), path_));
+    section.name = std::string(take(file.getSectionName(section_arg(shdr)), path_));
     section.type = shdr.sh_type;
     section.flags = shdr.sh_flags;
     section.address = shdr.sh_addr;
     section.size = shdr.sh_size;
     section.offset = shdr.sh_offset;
     // Fail now, not at first use, when a section's bytes lie outside the file.
-    auto contents =
-        section.has_contents() ? take(file.getSectionContents(shdr), path_) : ArrayRef<uint8_t>();
+    auto contents = section.has_contents() ? take(file.getSectionContents(section_arg(shdr)), path_)
+                                           : ArrayRef<uint8_t>();
     StringRef name = section.name;
     if ((name == ".debug_info" || name == ".zdebug_info") && section.size > 0)
       debug_.has_dwarf = true;
@@ -142,9 +171,11 @@ void ElfImage::parse() {
       has_symbols_ = true;
     if (shdr.sh_flags & ELF::SHF_ALLOC) {
       if (shdr.sh_type == ELF::SHT_RELA)
-        for (const auto& rela : take(file.relas(shdr), path_)) relocated_.push_back(rela.r_offset);
+        for (const auto& rela : take(file.relas(section_arg(shdr)), path_))
+          relocated_.push_back(rela.r_offset);
       if (shdr.sh_type == ELF::SHT_REL)
-        for (const auto& rel : take(file.rels(shdr), path_)) relocated_.push_back(rel.r_offset);
+        for (const auto& rel : take(file.rels(section_arg(shdr)), path_))
+          relocated_.push_back(rel.r_offset);
     }
     sections_.push_back(std::move(section));
   }

@@ -85,15 +85,18 @@ def _modules_for_other_pythons(directory):
 
 
 def _import_file(path):
-    # The loader itself, not importlib.util, which costs more to import than this.
-    loader = importlib.machinery.ExtensionFileLoader(MODULE_NAME, path)
-    spec = importlib.machinery.ModuleSpec(MODULE_NAME, loader, origin=path)
+    # Python's own import steps, in order: a module built with pybind11 3
+    # (multi-phase initialization) fails when the loader is driven by hand.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
     try:
-        module = loader.create_module(spec)
-        loader.exec_module(module)
-    except ImportError as error:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[MODULE_NAME] = module
+        spec.loader.exec_module(module)
+    except (ImportError, SystemError) as error:
+        sys.modules.pop(MODULE_NAME, None)
+        # The loader's own words, on one line.
         raise NativeModuleError(
             "kut-load's native module %s cannot be loaded (%s); %s."
-            % (path, error, _rebuild_hint())) from None
-    sys.modules[MODULE_NAME] = module
+            % (path, " ".join(str(error).split()), _rebuild_hint())) from None
     return module

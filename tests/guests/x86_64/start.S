@@ -12,6 +12,9 @@
 #define EFER_LME	(1 << 8)
 #define PTE_PRESENT_RW	0x3
 #define PTE_LARGE	0x80
+/* Selectors of the GDT below; defines, as binutils 2.35 takes no later .set in ljmp. */
+#define KERNEL_CS	0x08
+#define KERNEL_DS	0x10
 
 	/* CFI in .debug_frame (eh_frame is discarded) so gdb knows this is the outermost frame. */
 	.cfi_sections .debug_frame
@@ -75,8 +78,6 @@ sample_argv:
 	.quad	sample_arg0, 0
 
 /* Flat GDT: null, 64-bit code, data. */
-	.set	KERNEL_CS, 0x08
-	.set	KERNEL_DS, 0x10
 gdt:
 	.quad	0
 	.quad	0x00af9a000000ffff
