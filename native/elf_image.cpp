@@ -129,7 +129,9 @@ void ElfImage::parse() {
   type_ = header.e_type;
   entry_ = header.e_entry;
 
-  for (const auto& phdr : take(file.program_headers(), path_)) {
+  // Named ranges, not temporaries: gcc 13 and later warn of references into a temporary.
+  auto program_headers = take(file.program_headers(), path_);
+  for (const auto& phdr : program_headers) {
     segments_.push_back({uint32_t(phdr.p_type), uint32_t(phdr.p_flags), uint64_t(phdr.p_offset),
                          uint64_t(phdr.p_vaddr), uint64_t(phdr.p_paddr), uint64_t(phdr.p_filesz),
                          uint64_t(phdr.p_memsz)});
@@ -170,12 +172,14 @@ void ElfImage::parse() {
         shdr.sh_size >= sizeof(typename ELFT::Sym) * 2)
       has_symbols_ = true;
     if (shdr.sh_flags & ELF::SHF_ALLOC) {
-      if (shdr.sh_type == ELF::SHT_RELA)
-        for (const auto& rela : take(file.relas(section_arg(shdr)), path_))
-          relocated_.push_back(rela.r_offset);
-      if (shdr.sh_type == ELF::SHT_REL)
-        for (const auto& rel : take(file.rels(section_arg(shdr)), path_))
-          relocated_.push_back(rel.r_offset);
+      if (shdr.sh_type == ELF::SHT_RELA) {
+        auto relas = take(file.relas(section_arg(shdr)), path_);
+        for (const auto& rela : relas) relocated_.push_back(rela.r_offset);
+      }
+      if (shdr.sh_type == ELF::SHT_REL) {
+        auto rels = take(file.rels(section_arg(shdr)), path_);
+        for (const auto& rel : rels) relocated_.push_back(rel.r_offset);
+      }
     }
     sections_.push_back(std::move(section));
   }

@@ -1,6 +1,7 @@
 """Runs the Debian binutils that understand a given ELF file: the host's
 objcopy reads only x86 files, so foreign guests need their cross binutils."""
 
+import functools
 import shutil
 import subprocess
 
@@ -33,3 +34,16 @@ def objcopy(*args):
     that is not an option."""
     input_path = next(arg for arg in args if not arg.startswith("-"))
     subprocess.run([tool_for(input_path, "objcopy")] + list(args), check=True)
+
+
+@functools.lru_cache(maxsize=None)
+def quiet_rwx(linker, through_compiler=True):
+    """The option that silences binutils' warning about a RWX segment, which
+    the sample guests intend, as a list for LINKER's command line: empty where
+    the linker does not know it (binutils before 2.39, Debian 11's 2.35)."""
+    option = ("-Wl," if through_compiler else "") + "--no-warn-rwx-segments"
+    version = ("-Wl," if through_compiler else "") + "--version"
+    probe = [linker] + (["-nostdlib"] if through_compiler else []) + [option, version]
+    accepted = subprocess.run(probe, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    return [option] if accepted else []

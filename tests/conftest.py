@@ -1,6 +1,7 @@
 """Shared paths for both test layers: the checkout, its build, the guests."""
 
 import os
+import re
 import sys
 
 import pytest
@@ -25,3 +26,41 @@ def guest_file(arch, name):
     path = os.path.join(GUESTS_BUILD, arch, name)
     assert os.path.isfile(path), "%s is missing: build the project first" % path
     return path
+
+
+# KUT_ARCHES=arm64,x86_64 runs the tests of those architectures and every test
+# of none: a test's architecture is its `arch` or `config` parameter (an
+# upstream configuration such as arm64-efi or ppc64le), else its file's name.
+ARCH_FAMILIES = ("arm64", "arm", "riscv64", "x86_64", "i386", "ppc64", "s390x")
+
+
+def architecture_of(item):
+    """The architecture family item tests, or None for a test of no one."""
+    params = getattr(item, "callspec", None)
+    names = [params.params.get(key) for key in ("arch", "config")] if params else []
+    names.append(os.path.splitext(os.path.basename(str(item.fspath)))[0])
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        for family in ARCH_FAMILIES:
+            if re.search(r"(^|[_-])%s($|[_-]|le$|be$)" % family, name):
+                return family
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    wanted = os.environ.get("KUT_ARCHES")
+    if not wanted:
+        return
+    families = set(wanted.replace(",", " ").split())
+    unknown = families - set(ARCH_FAMILIES)
+    if unknown:
+        raise pytest.UsageError("KUT_ARCHES: unknown %s; the architectures are %s"
+                                % (", ".join(sorted(unknown)), ", ".join(ARCH_FAMILIES)))
+    kept, dropped = [], []
+    for item in items:
+        family = architecture_of(item)
+        (dropped if family and family not in families else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

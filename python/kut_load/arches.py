@@ -132,6 +132,16 @@ def pe_name(machine):
     return arch.name if arch else "PE machine %#x" % machine
 
 
+def of_qemu_program(program):
+    """The Arch a qemu-system-* program (a path or a name) emulates, or None."""
+    name = program.rsplit("/", 1)[-1]
+    prefix = "qemu-system-"
+    if not name.startswith(prefix):
+        return None
+    emulated = name[len(prefix):].replace("_", "-")
+    return next((arch for arch in ARCHES if arch.name == emulated), None)
+
+
 def of_gdb(gdb_name):
     """The Arch of a gdb architecture name, or None; the longest matching
     prefix wins (i386:x86-64 is x86-64, i386 is i386)."""

@@ -16,7 +16,8 @@ def run_command(command, work, *arguments):
     command. Raises gdb.GdbError with one sentence for a user error: a
     KutLoadError, an OSError, the native module's ElfError, or gdb's error when the connection
     to QEMU closed meanwhile. work's own gdb.GdbError passes as it is; any
-    other exception is a bug, and passes too, for gdb to show as one."""
+    other exception is a bug, named in one line (its stack too under
+    'set python print-stack full')."""
     from kut_load import native, report
     from kut_load.errors import KutLoadError
     was_live = gdb.selected_inferior().pid != 0
@@ -30,6 +31,16 @@ def run_command(command, work, *arguments):
         if not connection_lost(error, was_live):
             raise
         raise gdb.GdbError(lost_connection_sentence(command, error)) from None
+    except gdb.GdbError:
+        raise
+    except Exception as error:
+        # A bug: one line naming it, and the whole stack where the user asked for stacks.
+        if gdb.parameter("python print-stack") == "full":
+            raise
+        raise gdb.GdbError(
+            "%s failed inside kut-load (%s: %s); this is kut-load's bug: 'set python print-stack "
+            "full' and the same command show where" % (command, type(error).__name__,
+                                                       " ".join(str(error).split()))) from None
 
 
 def connection_lost(error, was_live):
@@ -239,10 +250,8 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
             report.warning("automatic load failed: %s" % error)
 
     def connection_key(self):
-        inferior = gdb.selected_inferior()
-        if inferior.connection is None:
-            return None
-        return (inferior.connection.num, inferior.num)
+        from kut_load import connection
+        return connection.key(gdb.selected_inferior())
 
     def loaded(self):
         """A kut-load ran on this connection: the automatic one is not needed."""

@@ -3,6 +3,7 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 
 import gdb
 
+from kut_load import connection
 from kut_load.errors import TargetError, whole_read
 from kut_load.quoting import printable
 
@@ -63,8 +64,7 @@ class GdbTarget:
         return self._roms
 
     def connection_details(self):
-        connection = self.inferior.connection
-        return getattr(connection, "details", None) if connection else None
+        return connection.details(self.inferior)
 
     def cpu_pcs(self):
         """The pc of every CPU, for finding an image a CPU runs in."""

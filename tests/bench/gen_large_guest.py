@@ -15,6 +15,7 @@ import sys
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
+from binutils import quiet_rwx
 from paths import GUESTS_SRC, WORK, program
 
 # How much code and DWARF a generated guest has; name: its directory and files.
@@ -27,9 +28,8 @@ CFLAGS = ["-g", "-O0", "-ffreestanding", "-nostdlib", "-fno-omit-frame-pointer",
           "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
           "-fpie", "-mgeneral-regs-only", "-mstrict-align",
           "-fno-eliminate-unused-debug-types"]
-LDFLAGS = ["-nostdlib", "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
-           "-Wl,--no-warn-rwx-segments", "-pie", "-Wl,--no-dynamic-linker",
-           "-Wl,-z,norelro"]
+LDFLAGS = ["-nostdlib", "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none", "-pie",
+           "-Wl,--no-dynamic-linker", "-Wl,-z,norelro"]
 FIELD_TYPES = ("unsigned int", "long", "unsigned char", "short", "unsigned long long",
                "const char *")
 
@@ -135,8 +135,9 @@ def build(shape=LARGE, jobs=2):
 
     with ThreadPoolExecutor(jobs) as pool:
         objects = list(pool.map(compile_one, sources))
-    subprocess.run([cc] + LDFLAGS + ["-T", os.path.join(GUESTS_SRC, "arm64", "flat.lds")]
-                   + objects + ["-o", elf], check=True)
+    script = os.path.join(GUESTS_SRC, "arm64", "flat.lds")
+    subprocess.run([cc] + LDFLAGS + quiet_rwx(cc) + ["-T", script] + objects + ["-o", elf],
+                   check=True)
     subprocess.run([objcopy, "-O", "binary", elf, flat], check=True)
     for path in objects:
         os.remove(path)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from binutils import quiet_rwx
 from paths import WORK, program
 
 FUNCTIONS = 10000  # one .text.* and one .data.* section each
@@ -45,8 +46,9 @@ def build():
     with open(script, "w") as out:
         out.write("SECTIONS { . = 0x40000000; }\n")
     subprocess.run([program("aarch64-linux-gnu-as"), source, "-o", obj], check=True)
-    subprocess.run([program("aarch64-linux-gnu-ld"), "--no-warn-rwx-segments", "--unique",
-                    "-T", script, obj, "-o", ELF], check=True)
+    linker = program("aarch64-linux-gnu-ld")
+    subprocess.run([linker] + quiet_rwx(linker, through_compiler=False) +
+                   ["--unique", "-T", script, obj, "-o", ELF], check=True)
     os.remove(obj)
     return ELF
 

@@ -24,6 +24,7 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 # The end-to-end helpers already start a paused QEMU on a free port.
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, os.path.join(REPO, "python"))
 
 

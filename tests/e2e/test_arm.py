@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 
+from binutils import quiet_rwx
 from conftest import GUESTS_SRC, guest_file
 from sample_output import MAGIC, STOP_IN_MAIN
 from session import QEMU_COMMANDS, Qemu, require, run_gdb
@@ -14,7 +15,7 @@ ARM_GUEST_FLAGS = [
     "-g", "-O0", "-ffreestanding", "-nostdlib", "-fno-omit-frame-pointer",
     "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
     "-fno-pie", "-marm", "-mcpu=cortex-a15", "-mgeneral-regs-only", "-mno-unaligned-access",
-    "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
+    "-Wl,-n", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
     "-static", "-no-pie"]
 
 
@@ -34,9 +35,8 @@ def arm_guest_linked_at(directory, address):
     elf, flat = os.path.join(directory, "sample.elf"), os.path.join(directory, "sample.flat")
     sources = [os.path.join(GUESTS_SRC, "arm", "start.S"), os.path.join(GUESTS_SRC, "arm", "io.c"),
                os.path.join(GUESTS_SRC, "common", "main.c")]
-    subprocess.run([compiler] + ARM_GUEST_FLAGS + ["-I", os.path.join(GUESTS_SRC, "common"),
-                                                   "-T", lds] + sources + ["-o", elf],
-                   check=True)
+    flags = ARM_GUEST_FLAGS + quiet_rwx(compiler) + ["-I", os.path.join(GUESTS_SRC, "common")]
+    subprocess.run([compiler] + flags + ["-T", lds] + sources + ["-o", elf], check=True)
     subprocess.run([require("arm-linux-gnueabihf-objcopy"), "-O", "binary", elf, flat],
                    check=True)
     return elf, flat

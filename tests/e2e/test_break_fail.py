@@ -250,11 +250,13 @@ def test_a_line_breakpoint_gdb_would_move_is_refused():
     # every check reaches; report.c's puts("\n") in va_report has none at -O2.
     report_c = os.path.join(GUESTS_SRC, "lib", "report.c")
     line = marker_line_of(report_c, 'puts("\\n");', after="static void va_report")
-    script = ("python\nfrom kut_load.break_fail import stops as fail_stops\n"
-              "t = fail_stops.Tracker(1, True)\n"
-              "b = fail_stops.FailureLineBreakpoint(%r, %d, 'failures', t)\n"
-              "try:\n    b.check_own_code()\nexcept gdb.GdbError as e:\n    print('refused:', e)\n"
-              "end" % (report_c, line))
+    # One `python exec(...)` line: gdb 10 takes no multi-line python block in -ex.
+    code = ("from kut_load.break_fail import stops as fail_stops\n"
+            "t = fail_stops.Tracker(1, True)\n"
+            "b = fail_stops.FailureLineBreakpoint(%r, %d, 'failures', t)\n"
+            "try:\n    b.check_own_code()\nexcept gdb.GdbError as e:\n    print('refused:', e)\n"
+            % (report_c, line))
+    script = "python exec(%r)" % code
     out = run_gdb(None, ["file " + guest_file("arm64", "checks-fail.elf"), script], connect=False)
     assert "refused: %s:%d has no code of its own in this build" % (report_c, line) in out, out
 

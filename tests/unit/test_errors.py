@@ -107,7 +107,16 @@ def test_a_gdb_error_sentence_of_the_command_passes_as_it_is(boundary):
     assert refusal(boundary, error) is error
 
 
-def test_anything_else_is_a_bug_and_shows_as_one(boundary):
+def test_anything_else_is_a_bug_named_in_one_line(boundary):
+    boundary.gdb.parameter = {"python print-stack": "message"}.get
+    shown = refusal(boundary, AttributeError("'gdb.Inferior' object has\nno attribute 'x'"))
+    assert type(shown) is boundary.gdb.GdbError and "\n" not in str(shown)
+    assert str(shown).startswith("kut-x failed inside kut-load (AttributeError: 'gdb.Inferior' "
+                                 "object has no attribute 'x'); this is kut-load's bug")
+
+
+def test_a_bug_keeps_its_stack_where_the_user_asked_for_stacks(boundary):
+    boundary.gdb.parameter = {"python print-stack": "full"}.get
     error = ValueError("a bug")
     assert refusal(boundary, error) is error
 

@@ -6,6 +6,7 @@ import re
 
 import gdb
 
+from kut_load import breakpoints
 from kut_load.break_fail import log as fail_log
 from kut_load.break_fail.frames import (LIBRARY_FILE, exception_pc, frame_where,
                                         library_exception_pc, source_line, test_frame, where)
@@ -90,9 +91,9 @@ def last_console_line(path):
 
 def location_count(breakpoint):
     """How many addresses a breakpoint has (an inlined function: one per copy);
-    each takes a debug register. Breakpoint.locations is gdb 13's."""
-    locations = getattr(breakpoint, "locations", None)
-    return len(locations) if locations is not None else 1
+    each takes a debug register. 1 where this gdb cannot say."""
+    locations = breakpoints.locations(breakpoint)
+    return len(locations) if locations else 1
 
 
 def counter_expression(symtab, address):
@@ -263,10 +264,9 @@ class FailureLineBreakpoint(gdb.Breakpoint):
 
     def check_own_code(self):
         """Optimised code may have no instruction of its own for the line: gdb
-        would move the breakpoint to a line that every report reaches.
-        (Breakpoint.locations is gdb 13's; older gdbs skip the check.)"""
-        for location in getattr(self, "locations", ()):
-            if location.source is not None and location.source[1] != self.line_number:
+        would move the breakpoint to a line that every report reaches."""
+        for _, line in breakpoints.locations(self) or ():
+            if line is not None and line != self.line_number:
                 raise gdb.GdbError("%s:%d has no code of its own in this build, so a breakpoint "
                                    "there would stop at every check; use the hardware watchpoint"
                                    % (printable(self.path), self.line_number))
@@ -281,7 +281,7 @@ class FailureLineBreakpoint(gdb.Breakpoint):
 
 
 def breakpoint_type(hardware):
-    return gdb.BP_HARDWARE_BREAKPOINT if hardware else gdb.BP_BREAKPOINT
+    return breakpoints.code_type(hardware, "kut-break-fail under KVM")
 
 
 class SummaryReader(gdb.Breakpoint):

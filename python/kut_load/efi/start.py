@@ -27,6 +27,7 @@ import time
 
 import gdb
 
+from kut_load import breakpoints
 from kut_load.efi import files as efi_files
 from kut_load.efi import find as efi_find
 from kut_load.efi import tables as efi_tables
@@ -164,9 +165,8 @@ def what_stopped(event):
     if isinstance(event, gdb.BreakpointEvent):
         user = [bp for bp in event.breakpoints if bp.number > 0]
         if user:
-            return ", ".join("%s %d (%s)" % ("watchpoint" if bp.type != gdb.BP_BREAKPOINT
-                                             and bp.type != gdb.BP_HARDWARE_BREAKPOINT
-                                             else "breakpoint", bp.number,
+            return ", ".join("%s %d (%s)" % ("breakpoint" if bp.type in breakpoints.CODE_TYPES
+                                             else "watchpoint", bp.number,
                                              bp.location or bp.expression) for bp in user)
     if isinstance(event, gdb.SignalEvent):
         return event.stop_signal
@@ -244,14 +244,8 @@ class _TableWatch(gdb.Breakpoint):
 
 
 def _location_addresses(bp):
-    """The addresses of a breakpoint's locations (gdb 13 lists them; before,
-    its location is decoded again)."""
-    if hasattr(bp, "locations"):
-        return [location.address for location in bp.locations]
-    try:
-        return [sal.pc for sal in gdb.decode_line(bp.location)[1] or ()]
-    except gdb.error:
-        return []
+    """The addresses of a breakpoint's locations ([] where gdb cannot say)."""
+    return [address for address, _ in breakpoints.locations(bp) or ()]
 
 
 def _in_a_test_file(address):
@@ -269,8 +263,7 @@ def stale_breakpoints():
     symbol file at its link address: they would stop the firmware, not the test."""
     stale = []
     for bp in gdb.breakpoints():
-        if not (bp.enabled and bp.number > 0 and bp.type in (gdb.BP_BREAKPOINT,
-                                                             gdb.BP_HARDWARE_BREAKPOINT)):
+        if not (bp.enabled and bp.number > 0 and bp.type in breakpoints.CODE_TYPES):
             continue
         addresses = _location_addresses(bp)
         if addresses and all(_in_a_test_file(address) for address in addresses):

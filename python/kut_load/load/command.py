@@ -6,7 +6,7 @@ import os
 
 import gdb
 
-from kut_load import __version__, native, report
+from kut_load import __version__, connection, native, report
 from kut_load.load import byte_order, symbols
 from kut_load.finders import chain
 from kut_load.errors import KutLoadError
@@ -128,9 +128,8 @@ def given_elf(name):
             raise
     from kut_load.qemu import process as qemu_process
     inferior = gdb.selected_inferior()
-    connection = inferior.connection if inferior.pid else None
-    qemu_directory = qemu_process.QemuProcess(
-        getattr(connection, "details", None)).working_directory() if connection else None
+    details = connection.details(inferior) if inferior.pid else None
+    qemu_directory = qemu_process.QemuProcess(details).working_directory() if details else None
     directories = list(dict.fromkeys(filter(None, [os.getcwd(), qemu_directory])))
     for directory in directories[1:]:
         if os.path.exists(os.path.join(directory, expanded)):

@@ -16,6 +16,7 @@ import os
 
 import gdb
 
+from kut_load import breakpoints
 from kut_load.errors import KutLoadError
 from kut_load.quoting import quote_argument
 
@@ -83,15 +84,15 @@ def select_frame_level(level):
 def enabled_breakpoints():
     """The user's enabled code breakpoints (kut-load's own are internal)."""
     return [bp for bp in gdb.breakpoints() if bp.is_valid() and bp.enabled
-            and bp.type in (gdb.BP_BREAKPOINT, gdb.BP_HARDWARE_BREAKPOINT)]
+            and bp.type in breakpoints.CODE_TYPES]
 
 
-def enable_again(breakpoints):
+def enable_again(enabled):
     """gdb disables a breakpoint it cannot re-set when symbol files change
     (breakpoint.c). One left with no location is enabled again, pending, as the
     user had it; one left at its old address stays disabled, as that address
     now holds other code. Returns every breakpoint gdb disabled."""
-    disabled = [bp for bp in breakpoints if bp.is_valid() and not bp.enabled]
+    disabled = [bp for bp in enabled if bp.is_valid() and not bp.enabled]
     for bp in disabled:
         if bp.pending:
             try:

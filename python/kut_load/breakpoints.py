@@ -1,0 +1,63 @@
+"""gdb's breakpoints as every gdb from 10 on has them: their kinds, and where
+their locations are. gdb 13 and later list locations (Breakpoint.locations);
+before, the breakpoint's location is decoded again, as a linespec, since gdb
+12 and older decode no explicit location. gdb 10 has no hardware breakpoint
+type in Python."""
+
+import re
+
+import gdb
+
+from kut_load.errors import KutLoadError
+
+# The kinds that stop at code: a software breakpoint, and where gdb has it, a hardware one.
+CODE_TYPES = tuple(getattr(gdb, name) for name in ("BP_BREAKPOINT", "BP_HARDWARE_BREAKPOINT")
+                   if hasattr(gdb, name))
+
+
+def code_type(hardware, needed_for):
+    """gdb.BP_HARDWARE_BREAKPOINT if hardware, else gdb.BP_BREAKPOINT. Raises
+    KutLoadError naming needed_for where this gdb (10) cannot make a hardware one."""
+    if not hardware:
+        return gdb.BP_BREAKPOINT
+    if not hasattr(gdb, "BP_HARDWARE_BREAKPOINT"):
+        raise KutLoadError("%s needs hardware breakpoints, which gdb's Python has from gdb 11 on "
+                           "(this is gdb %s); use a newer gdb-multiarch"
+                           % (needed_for, gdb.VERSION.split()[0]))
+    return gdb.BP_HARDWARE_BREAKPOINT
+
+
+_EXPLICIT_SOURCE_LINE = re.compile(r"^-source (\S+) -line (\d+)$")
+_EXPLICIT_FUNCTION = re.compile(r"^-function (\S+)$")
+
+
+def locations(breakpoint):
+    """[(address, line or None)], one per location; None when this gdb cannot
+    say (an older gdb and a location not written as a linespec)."""
+    if hasattr(breakpoint, "locations"):
+        return [(location.address, location.source[1] if location.source else None)
+                for location in breakpoint.locations]
+    spec = linespec(breakpoint.location)
+    if spec is None:
+        return None
+    try:
+        sals = gdb.decode_line(spec)[1] or ()
+    except gdb.error:
+        return None
+    return [(sal.pc, sal.line or None) for sal in sals]
+
+
+def linespec(location):
+    """The linespec of a location gdb prints ('-source F -line N' as 'F:N',
+    '-function F' as 'F', '*ADDR' as it is), or None for what a linespec
+    cannot hold (a file name with a colon or quote)."""
+    if location is None:
+        return None
+    explicit = _EXPLICIT_SOURCE_LINE.match(location)
+    if explicit:
+        path, line = explicit.groups()
+        return None if re.search(r"[:'\"]", path) else "%s:%s" % (path, line)
+    function = _EXPLICIT_FUNCTION.match(location)
+    if function:
+        return function.group(1)
+    return None if location.startswith("-") else location
