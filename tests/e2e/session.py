@@ -48,6 +48,7 @@ class Qemu:
         """kernel: the -kernel file, or None for a firmware that boots from a disk."""
         command = QEMU_COMMANDS[arch]
         require(command[0])
+        self.arch = arch
         self.workdir = tempfile.mkdtemp(prefix="kut-qemu-")
         self.console = os.path.join(self.workdir, "console.log")
         # kernel None: the image comes some other way (-device loader).
@@ -66,6 +67,7 @@ class Qemu:
                 self.argv + ["-gdb", "tcp:127.0.0.1:%d" % self.port], cwd=self.cwd,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             if self._wait_listening():
+                _ARCH_OF_PORT[self.port] = self.arch
                 return self
             self.stop()
         raise AssertionError("QEMU did not start: %s" % " ".join(self.argv))
@@ -95,12 +97,35 @@ class Qemu:
             return console.read()
 
 
+# The architecture of the QEMU listening on each port, for gdb_workarounds().
+_ARCH_OF_PORT = {}
+
+
+def gdb_major():
+    """gdb-multiarch's major version."""
+    if not hasattr(gdb_major, "value"):
+        first = subprocess.run([require("gdb-multiarch"), "--version"], stdout=subprocess.PIPE,
+                               text=True, check=True).stdout.splitlines()[0]
+        gdb_major.value = int(first.split()[-1].split(".")[0])
+    return gdb_major.value
+
+
+def gdb_workarounds(port):
+    """What a user of this gdb types before connecting to the QEMU on port, as
+    docs/installing.md says: gdb 10.1 rejects the register description of
+    QEMU 5.2's riscv, and reads its registers only once told the architecture."""
+    if _ARCH_OF_PORT.get(port) == "riscv64" and gdb_major() < 11:
+        return ["-ex", "set architecture riscv:rv64"]
+    return []
+
+
 def run_gdb(port, commands, gdbinit=GDBINIT, cwd=None, timeout=120, connect=True, prefix=()):
     """Runs gdb-multiarch in batch mode (behind prefix, e.g. a user switch);
     returns everything it printed."""
     argv = list(prefix) + [require("gdb-multiarch"), "-nx", "-batch"]
     if gdbinit:
         argv += ["-x", gdbinit]
+    argv += gdb_workarounds(port)
     if connect:
         argv += ["-ex", "target remote 127.0.0.1:%d" % port]
     for command in commands:

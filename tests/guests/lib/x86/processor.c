@@ -31,10 +31,14 @@ extern unsigned long exception_stubs[32];
 
 void do_handle_exception(struct ex_regs *regs);
 
-static void unhandled_exception(struct ex_regs *regs)
+/*
+ * Not inlined, and regs live to the end as upstream's prints it last: gcc 10
+ * otherwise keeps neither the frame nor regs that kut-break-fail reads.
+ */
+static __attribute__((noinline)) void unhandled_exception(struct ex_regs *regs)
 {
-	(void)regs;
 	puts("Unhandled exception\n");
+	asm volatile("" : : "r"(regs));
 	abort();
 }
 
