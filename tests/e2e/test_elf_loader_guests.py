@@ -90,7 +90,9 @@ def test_ppc64_powernv_raw_file_under_skiboot():
     # the ELF file itself at 0x20000000, where skiboot runs it in place.
     elf = guest_file("ppc64le", "sample.elf")
     with open(elf, "rb") as stream:
-        first = next(ELFFile(stream).iter_segments("PT_LOAD"))
+        # By hand: pyelftools 0.27 (Debian 11) takes no type in iter_segments().
+        first = next(segment for segment in ELFFile(stream).iter_segments()
+                     if segment["p_type"] == "PT_LOAD")
         base = 0x20000000 + first["p_offset"] - first["p_vaddr"]
     with Qemu("ppc64-powernv", elf) as qemu:
         out = run_gdb(qemu.port, ["kut-load", "print/x $kut_base", "break main", "continue",

@@ -22,7 +22,7 @@ from kut_load.command_tables import KUT_BREAK_FAIL
 from kut_load.break_fail.stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, Tracker,
                                        counters_or_none, function_exists, say, under_kvm)
 from kut_load.errors import KutLoadError
-from kut_load import command_line
+from kut_load import breakpoints, command_line
 from kut_load.command_line import UsageError
 from kut_load.quoting import printable
 
@@ -82,8 +82,10 @@ def arm(options):
     elif options.at is not None:
         first = int(options.at)
     counters = counters_or_none()
-    disarm()
     kvm = under_kvm()
+    if kvm:  # refused before anything changes where gdb cannot make hardware breakpoints
+        breakpoints.code_type(True, "kut-break-fail under KVM")
+    disarm()
     # gdb would watch in software, single-stepping the whole guest: far too slow.
     asked_lines = (options.breakpoints or gdb.parameter("can-use-hw-watchpoints") == 0
                    or watchpoint_hits_unreported())
