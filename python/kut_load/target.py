@@ -8,6 +8,21 @@ from kut_load.errors import TargetError, whole_read
 from kut_load.quoting import printable
 
 
+def gdb_major():
+    """gdb's major version, e.g. 13 for '13.1' or '10.1.90.20210103-git'."""
+    return int(gdb.VERSION.split(".")[0])
+
+
+def flush_register_cache():
+    """Drops gdb's cached registers, so the next read asks the target."""
+    if gdb_major() >= 11:
+        gdb.execute("maintenance flush register-cache", to_string=True)
+    else:
+        # gdb 10 takes gdb 11's name silently and does nothing; its flushregs prints
+        # nothing, and works only when its output is not captured.
+        gdb.execute("flushregs")
+
+
 class GdbTarget:
     """The inferior gdb is attached to, checked to be there and stopped."""
 
@@ -21,7 +36,7 @@ class GdbTarget:
                               "'interrupt') first")
         # A reset done behind gdb's back (`monitor system_reset`) leaves gdb's
         # registers stale, and gdb would resume from the pc it cached.
-        gdb.execute("maintenance flush register-cache", to_string=True)
+        flush_register_cache()
         self._roms = None
 
     def architecture_name(self):

@@ -5,6 +5,8 @@ nothing can be learnt from QEMU's command line or working directory."""
 import subprocess
 import sys
 
+from session import same_qemu
+
 RELAY = r"""
 import select, socket, sys
 server = socket.socket()
@@ -31,6 +33,7 @@ class Relay:
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         text=True)
         self.port = int(self.process.stdout.readline())
+        same_qemu(qemu_port, self.port)
 
     def __enter__(self):
         return self

@@ -114,9 +114,16 @@ def gdb_workarounds(port):
     """What a user of this gdb types before connecting to the QEMU on port, as
     docs/installing.md says: gdb 10.1 rejects the register description of
     QEMU 5.2's riscv, and reads its registers only once told the architecture."""
-    if _ARCH_OF_PORT.get(port) == "riscv64" and gdb_major() < 11:
-        return ["-ex", "set architecture riscv:rv64"]
+    riscv = {"riscv64": "riscv:rv64", "riscv32": "riscv:rv32"}.get(_ARCH_OF_PORT.get(port))
+    if riscv and gdb_major() < 11:
+        return ["-ex", "set architecture " + riscv]
     return []
+
+
+def same_qemu(port, other_port):
+    """gdb on other_port reaches the QEMU on port (a relay)."""
+    if port in _ARCH_OF_PORT:
+        _ARCH_OF_PORT[other_port] = _ARCH_OF_PORT[port]
 
 
 def run_gdb(port, commands, gdbinit=GDBINIT, cwd=None, timeout=120, connect=True, prefix=()):

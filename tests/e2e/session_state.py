@@ -4,15 +4,31 @@ line, what a user's session is made of, read through gdb's own Python API
 settings, architecture, byte order, the selected thread and frame."""
 
 import json
+import re
 
 import gdb
 
 
 def breakpoints():
     return [{"number": bp.number, "enabled": bp.enabled, "spec": bp.location,
-             "locations": [[location.address, location.enabled]
-                           for location in bp.locations]}
+             "locations": locations(bp)}
             for bp in gdb.breakpoints() if bp.type == gdb.BP_BREAKPOINT]
+
+
+def locations(bp):
+    """[[address, enabled]] of bp's locations: Breakpoint.locations from gdb 13
+    on; before, the rows of `info breakpoints N`."""
+    if hasattr(bp, "locations"):
+        return [[location.address, location.enabled] for location in bp.locations]
+    found = []
+    for line in gdb.execute("info breakpoints %d" % bp.number, to_string=True).splitlines():
+        # "1       breakpoint     keep y   0x0000000040080290 in main at f.c:5"
+        # "1.2                         y   0x0000000040080290 in main at f.c:5" (one of several)
+        row = re.match(r"^%d(\.\d+)?\s+(?:breakpoint\s+\S+\s+)?([yn])\S*\s+(0x[0-9a-f]+)\s"
+                       % bp.number, line)
+        if row:
+            found.append([int(row.group(3), 16), row.group(1) is None or row.group(2) == "y"])
+    return found
 
 
 def symbol_files():

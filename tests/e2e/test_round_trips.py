@@ -10,7 +10,7 @@ import tempfile
 import pytest
 
 from conftest import guest_file
-from session import Qemu, run_gdb
+from session import Qemu, gdb_major, run_gdb
 
 # Guest directory -> (QEMU, add-symbol-file's offset: a PIE at 0, or linked in place).
 ARCHES = {
@@ -51,6 +51,11 @@ def test_at_most_two_round_trips_more_than_add_symbol_file(arch):
     # gdb 16 selects the thread (Hg) once before a session's first memory read,
     # whoever asks for it: gdb's protocol step, not a request of kut-load's.
     requests = [packet for packet in kut if not packet.startswith("Hg")]
+    if gdb_major() < 11:
+        # gdb 10 analyses the code of frames 0 and 1 again where kut-load asks which frame
+        # is selected (`frame`), instruction by instruction: gdb's reads, not kut-load's.
+        requests = [packet for packet in requests
+                    if not (packet.startswith("m") and int(packet.split(",")[1], 16) <= 4)]
     # One register read (g): kut-load drops gdb's cached registers, which a
     # reset gdb did not see (monitor system_reset) leaves stale.
     assert requests.count("g") == 1, (kut, floor)

@@ -24,7 +24,7 @@ from elftools.elf.elffile import ELFFile
 from binutils import tool_for
 from conftest import guest_file
 from sample_output import STOP_IN_MAIN, STOP_IN_MIX
-from session import Qemu, run_gdb
+from session import Qemu, gdb_major, run_gdb
 from test_every_arch import ARCHES
 
 SESSION_STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "session_state.py")
@@ -165,6 +165,9 @@ def test_copies_added_by_hand_are_replaced(arch):
 
 def test_copy_by_a_relative_name_without_main_file_and_a_file_of_the_users_own(arch,
                                                                                tmp_path):
+    if arch == "riscv64" and gdb_major() < 11:
+        pytest.skip("gdb 10 sets no riscv breakpoint before connecting without a main file: "
+                    "its prologue analysis reads target memory ('Cannot access memory')")
     image = RunningImage(arch)
     # The user's own symbols, under names of their own, far from the test.
     own = str(tmp_path / "own.elf")

@@ -2,7 +2,7 @@
 sample guests (qemu-system-ARCH ... -kernel sample.flat -S, then
 gdb-multiarch -batch -ex 'target remote ...' -ex 'monitor info roms')."""
 
-from kut_load.qemu.roms import Rom, parse_info_roms
+from kut_load.qemu.roms import Rom, parse_info_roms, segment_of
 
 # gdb's own lines are part of what a batch run prints; they must be skipped.
 GDB_NOISE = """\
@@ -83,6 +83,14 @@ def test_x86_64_multiboot_segments_and_bios():
             "build/tests/guests/x86_64/sample.flat ELF program header segment 0"),
         Rom(0xfffc0000, 0x40000, "rom", "bios-256k.bin"),
     ]
+
+
+def test_segment_names_of_qemu_6_and_later_and_of_qemu_5():
+    # What qemu-system-x86_64 -kernel x86/msr.flat lists on QEMU 7.2 and on QEMU 5.2 (Debian 11).
+    assert segment_of("x86/msr.flat ELF program header segment 1") == ("x86/msr.flat", 1)
+    assert segment_of("phdr #0: /t/x86/msr.flat") == ("/t/x86/msr.flat", 0)
+    assert segment_of("phdr #0 x86/msr.flat") is None
+    assert segment_of("x86/msr.flat") is None
 
 
 def test_fw_prefix_with_an_address_is_kept():

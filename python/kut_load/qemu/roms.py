@@ -9,8 +9,9 @@ _LINE = (
     r'\s+mem=(?P<mem>\w+)\s+name="(?P<name>.*)"\s*$')
 
 # QEMU's generic ELF loader names a segment's ROM "FILE ELF program header segment N"
-# (include/hw/elf_ops.h).
-_SEGMENT = r"^(?P<file>.*) ELF program header segment (?P<index>\d+)$"
+# (include/hw/elf_ops.h); QEMU 5.2 and older named it "phdr #N: FILE".
+_SEGMENT = (r"^(?:(?P<file>.*) ELF program header segment (?P<index>\d+)"
+            r"|phdr #(?P<old_index>\d+): (?P<old_file>.*))$")
 
 
 class Rom(namedtuple("Rom", "address size memory name")):
@@ -37,4 +38,8 @@ def parse_info_roms(text):
 def segment_of(rom_name):
     """(file name, program header index) of a segment ROM's name, or None."""
     match = re.match(_SEGMENT, rom_name)  # compiled at first use, then cached by re
-    return (match["file"], int(match["index"])) if match else None
+    if not match:
+        return None
+    if match["file"] is not None:
+        return match["file"], int(match["index"])
+    return match["old_file"], int(match["old_index"])
