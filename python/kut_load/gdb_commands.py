@@ -268,3 +268,11 @@ KutDebugStepCommand()
 SetKutLoad()
 ShowKutLoad()
 AUTO_LOAD = AutoLoad()
+
+
+def register_past_main_filter():
+    from kut_load.past_main import NAME, PastMainFilter
+    gdb.frame_filters[NAME] = PastMainFilter()
+
+
+register_past_main_filter()
