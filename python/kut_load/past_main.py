@@ -6,7 +6,6 @@ add-symbol-file, so without this a backtrace goes on into the start-up code
 `set backtrace past-main on`, or `bt -no-filters`, shows those frames again."""
 
 import gdb
-from gdb.FrameDecorator import FrameDecorator
 
 NAME = "kut-load past-main"
 
@@ -40,6 +39,7 @@ def frames_to_main(frames):
             lost = lost_frame(previous)
             if lost is None or not is_main(lost):
                 raise
+            from gdb.FrameDecorator import FrameDecorator  # this rare case only
             yield FrameDecorator(lost)
             return
         yield decorated

@@ -28,6 +28,7 @@ def stub_module():
     gdb.error = type("error", (RuntimeError,), {})
     gdb.MemoryError = type("MemoryError", (gdb.error,), {})
     gdb.GdbError = type("GdbError", (Exception,), {})
+    gdb.frame_filters = {}  # a dict in gdb too, that extensions add their filters to
     gdb.__getattr__ = lambda name: Anything
     return gdb
 
