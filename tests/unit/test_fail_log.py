@@ -2,6 +2,7 @@
 
 import pytest
 
+from kut_load.break_fail import log as fail_log
 from kut_load.break_fail.log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
 
 # As ./run_tests.sh -v logs a test: the QEMU command, then the guest's lines.
@@ -92,3 +93,40 @@ def test_terminal_codes_and_qemu_lines_do_not_hide_or_make_fail_lines():
            "\x1b[1mUnhandled\x1b[0m exception 13 #GP at ip 0x401000\n")
     assert [(line.line_number, line.text) for line in fail_lines(log)] == [(3, "FAIL: first")]
     assert [line.line_number for line in ending_lines(log)] == [5]
+
+
+# The first and last lines of `TIMEOUT=2s ACCEL=tcg ./run_tests.sh -v sieve`'s logs/sieve.log
+# (upstream x86_64, QEMU 7.2): timeout(1) ended QEMU, which said so.
+TIMED_OUT = (
+    "timeout -k 1s --foreground 2s /usr/bin/qemu-system-x86_64 --no-reboot -nodefaults "
+    "-machine accel=tcg -kernel x86/sieve.flat -smp 1 # -initrd /tmp/tmp.c70OhSOmbg\n"
+    "enabling apic\n"
+    "starting sieve\n"
+    "qemu-system-x86_64: terminating on signal 15 from pid 32224 (timeout)\n")
+
+
+def test_a_run_that_timed_out_is_named_with_its_timeout():
+    assert fail_log.fail_lines(TIMED_OUT) == [] and not fail_log.summarized(TIMED_OUT)
+    assert fail_log.logged_end(TIMED_OUT) == (
+        "run_tests.sh's timeout (2s) ended QEMU at log line 4, before the test's end")
+
+
+def test_another_signal_is_named_with_its_sender():
+    text = TIMED_OUT.replace("(timeout)", "(bash)").replace("signal 15", "signal 2")
+    assert fail_log.logged_end(text) == (
+        "signal 2 from bash ended QEMU at log line 4, before the test's end")
+
+
+def test_a_kvm_internal_error_points_to_the_register_dump():
+    text = ("qemu-system-x86_64 -enable-kvm -kernel x86/debug.flat\n"
+            "KVM internal error. Suberror: 1\n"
+            "emulation failure\n"
+            "RAX=0000000000000000 RBX=0000000000000000\n")
+    assert fail_log.logged_end(text) == (
+        "QEMU stopped on a KVM internal error (suberror 1) at log line 2; the guest's "
+        "registers follow it there")
+
+
+def test_a_finished_run_has_its_summary_and_no_other_end():
+    text = "starting sieve\nSUMMARY: 3 tests\n"
+    assert fail_log.summarized(text) and fail_log.logged_end(text) is None

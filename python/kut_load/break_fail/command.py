@@ -132,11 +132,25 @@ def arm(options):
                "; no register left for " + ", ".join(tracker.left_out) if tracker.left_out
                else ""))
     if log_name is not None and not fail_lines and not ending_lines:
-        say("%s has no FAIL line: the test passed when it was logged" % log_name)
+        say(no_fail_line(log_name, log_text))
     if log_name is not None and fail_lines and first <= len(fail_lines):
         line = fail_lines[first - 1]
         say("stopping first at %s's FAIL line %d of %d (log line %d): %s"
             % (log_name, line.number, len(fail_lines), line.line_number, printable(line.text)))
+
+
+def no_fail_line(log_name, log_text):
+    """What a log without a FAIL line says of its run: only its SUMMARY line says
+    the test passed; QEMU's own last lines say what else ended it."""
+    end = fail_log.logged_end(log_text)
+    if end is not None:
+        return ("%s has no FAIL line: %s; this run goes on until it reaches one of the stops "
+                "above or ends, or you interrupt it (Ctrl-C)" % (log_name, end))
+    if fail_log.summarized(log_text):
+        return "%s has no FAIL line: the test passed when it was logged" % log_name
+    return ("%s has no FAIL line and no SUMMARY line: the logged run ended before the test's "
+            "end, and the log does not say why; this run goes on until it reaches one of the "
+            "stops above or ends, or you interrupt it (Ctrl-C)" % log_name)
 
 
 def ending_priority():

@@ -95,3 +95,41 @@ def choose(lines, which, log_name):
         if which in line.text:
             return line
     raise FailLogError("no FAIL line of %s contains %r" % (log_name, which))
+
+
+# QEMU's own last words when a signal ends it (softmmu/runstate.c): the sender's name in
+# brackets, `timeout` when run_tests.sh's TIMEOUT ran out.
+QEMU_SIGNALLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+) from pid \d+"
+                            r"(?: \((?P<sender>[^)]*)\))?")
+# What QEMU prints when KVM cannot go on, before its register dump (accel/kvm/kvm-all.c).
+KVM_INTERNAL_ERROR = re.compile(r"^KVM internal error\. Suberror: (\d+)")
+# The timeout(1) run_tests.sh puts in front of QEMU: `timeout -k 1s --foreground 90s`.
+TIMEOUT_COMMAND = re.compile(r"^timeout(?: -k \S+)?(?: --foreground)? (?P<duration>\S+) ")
+SUMMARY = re.compile(r"^SUMMARY: ")
+
+
+def logged_end(text):
+    """How the logged run ended when something else than the test ended it, in
+    words ("run_tests.sh's timeout (90s) ended QEMU at log line 12, before the
+    test's end"), or None when QEMU's own lines in the log say nothing of it."""
+    lines = [line.rstrip("\r") for line in without_terminal_codes(text).splitlines()]
+    timeout = TIMEOUT_COMMAND.match(lines[0]) if lines else None
+    for line_number, line in enumerate(lines, 1):
+        kvm = KVM_INTERNAL_ERROR.match(line)
+        if kvm:
+            return ("QEMU stopped on a KVM internal error (suberror %s) at log line %d; the "
+                    "guest's registers follow it there" % (kvm.group(1), line_number))
+        signalled = QEMU_SIGNALLED.match(line)
+        if signalled:
+            if signalled["sender"] == "timeout" and timeout:
+                return ("run_tests.sh's timeout (%s) ended QEMU at log line %d, before the "
+                        "test's end" % (timeout["duration"], line_number))
+            return ("signal %s%s ended QEMU at log line %d, before the test's end"
+                    % (signalled.group(1), " from %s" % signalled["sender"]
+                       if signalled["sender"] else "", line_number))
+    return None
+
+
+def summarized(text):
+    """Whether the log has the test's SUMMARY line (lib/report.c's report_summary)."""
+    return any(SUMMARY.match(line) for line in without_terminal_codes(text).splitlines())
