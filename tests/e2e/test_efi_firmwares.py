@@ -63,7 +63,7 @@ def test_arm64_from_the_uefi_shell_with_no_argument(tmp_path):
     (tree / "efi-tests" / "sample" / "startup.nsh").write_bytes(b"@echo -off\nsample.efi\n")
     extra = ["-nodefaults", "-bios", firmware] + vvfat() + ["-smp", "1"]
     with Qemu("aarch64", None, extra=extra, paused=False, cwd=str(tree)) as qemu:
-        wait_until_running(qemu)
+        wait_until_running(qemu, needs_shell=True)
         out = run_gdb(qemu.port, ["kut-load", "bt", "print/x *efi_sample_magic_ref"],
                       cwd=str(tree))
     check_stopped_in_the_test(out, str(tree / "arm" / "sample.efi"))
