@@ -5,6 +5,7 @@ build/native of the checkout this package lives in; KUT_LOAD_NATIVE_DIR, when
 set, names the only directory to look in (e.g. a sanitizer build's).
 """
 
+import importlib
 import importlib.machinery
 import os
 import sys
@@ -85,18 +86,17 @@ def _modules_for_other_pythons(directory):
 
 
 def _import_file(path):
-    # Python's own import steps, in order: a module built with pybind11 3
-    # (multi-phase initialization) fails when the loader is driven by hand.
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+    # Python's own import steps, from path's directory alone: a module built with
+    # pybind11 3 (multi-phase initialization) fails when the loader is driven by
+    # hand, and importlib.util would be one more import at every first kut-load.
+    sys.path.insert(0, os.path.dirname(path))
     try:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[MODULE_NAME] = module
-        spec.loader.exec_module(module)
+        return importlib.import_module(MODULE_NAME)
     except (ImportError, SystemError) as error:
         sys.modules.pop(MODULE_NAME, None)
         # The loader's own words, on one line.
         raise NativeModuleError(
             "kut-load's native module %s cannot be loaded (%s); %s."
             % (path, " ".join(str(error).split()), _rebuild_hint())) from None
-    return module
+    finally:
+        sys.path.remove(os.path.dirname(path))
