@@ -367,7 +367,8 @@ class Terminal:
                     break
         seen, marker_found, self.pending = self.pending.partition(marker)
         assert marker_found, "no %r in:\n%s" % (marker, seen.decode(errors="replace"))
-        return seen.decode(errors="replace")
+        # As a user reads it: gdb 18 styles what it prints on a terminal.
+        return re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", seen.decode(errors="replace"))
 
     def type(self, text):
         os.write(self.fd, text)

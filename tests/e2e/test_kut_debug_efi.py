@@ -12,6 +12,7 @@ from conftest import REPO, guest_file
 from guest_source import initial_value, marker_line
 from session import require, run_gdb
 from test_kut_debug import assert_session_gone, run_kut_debug, started
+from test_efi_arm64 import NO_SHELL
 from test_kut_debug_tree import make_tree, run_tests
 
 EFI_MAIN = os.path.join(REPO, "tests", "guests", "efi", "main.c")
@@ -36,6 +37,8 @@ def test_efi_log_stops_in_the_test_before_it_runs(efi_tree):
     # The sample never ends: run_tests.sh's timeout ends it once it has run.
     run_tests(efi_tree, "efi-sample", env=dict(os.environ, TIMEOUT="60s"))
     log = (efi_tree / "logs" / "efi-sample.log").read_text()
+    if NO_SHELL in log:
+        pytest.skip("this EDK2 has no UEFI shell to run arm/efi/run's startup.nsh")
     assert "dumpdtb=" in log.splitlines()[0] and RUNNING in log, log
     console = "logs/efi-sample.console"
     result = run_kut_debug(efi_tree, [
