@@ -67,7 +67,7 @@ class Qemu:
                 self.argv + ["-gdb", "tcp:127.0.0.1:%d" % self.port], cwd=self.cwd,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             if self._wait_listening():
-                _ARCH_OF_PORT[self.port] = self.arch
+                listening(self.port, self.arch)
                 return self
             self.stop()
         raise AssertionError("QEMU did not start: %s" % " ".join(self.argv))
@@ -118,6 +118,11 @@ def gdb_workarounds(port):
     if riscv and gdb_major() < 11:
         return ["-ex", "set architecture " + riscv]
     return []
+
+
+def listening(port, arch):
+    """A QEMU of arch (a QEMU_COMMANDS key) listens on port, for gdb_workarounds()."""
+    _ARCH_OF_PORT[port] = arch
 
 
 def same_qemu(port, other_port):

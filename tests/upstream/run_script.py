@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 
 import run_logs
-from session import free_port
+from session import free_port, listening
 
 
 class GroupRun:
@@ -55,6 +55,7 @@ class PausedRun:
             self.run.close()
             raise AssertionError("%s did not open its gdb port: %s"
                                  % (" ".join(self.argv), self.console_text()))
+        listening(self.port, self.config.split("-")[0])
         return self
 
     def console_text(self):

@@ -11,6 +11,7 @@ import fcntl
 import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -122,10 +123,21 @@ def is_efi(tree):
     return config_mak(tree).get("CONFIG_EFI") == "y"
 
 
+# How a compiler older than upstream needs refuses its options (Debian 11's gcc 10 on
+# riscv64's -march=rv64imac_zicsr_...).
+TOOLCHAIN_REFUSAL = re.compile(r"unsupported ISA subset|unrecognized command[- ]line option"
+                               r"|unrecognized argument in option|unknown architecture")
+
+
+class Unbuildable(Exception):
+    """Upstream's source needs a newer compiler than this machine has."""
+
+
 def tree(name, log=sys.stderr):
     """The path of a built tree for configuration `name`, building it first if needed.
 
-    Raises subprocess.CalledProcessError when configure or make fails, and
+    Raises Unbuildable when this machine's compiler refuses upstream's options,
+    subprocess.CalledProcessError when configure or make fails otherwise, and
     LookupError when there is no source (HOW_TO_GIVE_A_SOURCE says what to set).
     """
     path = source()
@@ -140,14 +152,28 @@ def tree(name, log=sys.stderr):
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.exists(os.path.join(built, ".kut-built")):
             return built
+        unbuildable = os.path.join(root, name + ".unbuildable")
+        if os.path.exists(unbuildable):
+            with open(unbuildable) as reason:
+                raise Unbuildable(reason.read())
         # Built in place: config.mak records SRCDIR and ERRATATXT as absolute paths.
         shutil.rmtree(built, ignore_errors=True)
         _unpack(path, built)
         print("building upstream kvm-unit-tests %s in %s" % (name, built), file=log, flush=True)
         subprocess.run(["./configure"] + configure, cwd=built, check=True,
                        stdout=subprocess.DEVNULL)
-        subprocess.run(["make", "-j%d" % (os.cpu_count() or 1)], cwd=built, check=True,
-                       stdout=subprocess.DEVNULL)
+        made = subprocess.run(["make", "-j%d" % (os.cpu_count() or 1)], cwd=built,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        refused = next((line for line in made.stderr.splitlines()
+                        if TOOLCHAIN_REFUSAL.search(line)), None)
+        if made.returncode != 0 and refused:
+            reason = ("upstream kvm-unit-tests %s does not build with this machine's compiler: %s"
+                      % (name, refused.strip()))
+            with open(unbuildable, "w") as out:
+                out.write(reason)
+            raise Unbuildable(reason)
+        if made.returncode != 0:
+            raise subprocess.CalledProcessError(made.returncode, made.args, stderr=made.stderr)
         open(os.path.join(built, ".kut-built"), "w").close()
         return built
 

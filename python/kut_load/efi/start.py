@@ -100,8 +100,12 @@ class _Quiet:
     SIGINT" of each slice, which no setting hides. Both come back after."""
 
     def __enter__(self):
-        self.saved = gdb.parameter("suppress-cli-notifications")
-        gdb.execute("set suppress-cli-notifications on")
+        try:
+            self.saved = gdb.parameter("suppress-cli-notifications")
+        except RuntimeError:
+            self.saved = None  # gdb 10 and 11: stdout alone is silenced
+        if self.saved is not None:
+            gdb.execute("set suppress-cli-notifications on")
         gdb.flush()
         self.stdout = os.dup(1)
         null = os.open(os.devnull, os.O_WRONLY)
@@ -112,7 +116,8 @@ class _Quiet:
         gdb.flush()
         os.dup2(self.stdout, 1)
         os.close(self.stdout)
-        gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
+        if self.saved is not None:
+            gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
         return False
 
 
