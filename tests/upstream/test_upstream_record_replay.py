@@ -8,7 +8,10 @@ import re
 import subprocess
 import time
 
+import pytest
+
 import fail_check
+import run_logs
 import upstream
 
 KUT_DEBUG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -106,6 +109,8 @@ def test_x86_64_msr_is_refused_for_its_reverse_execution(tmp_path):
 def test_arm64_watchpoint_in_reverse_stops_at_the_last_write(tmp_path):
     """From the second failure, a watchpoint on the counter and reverse-continue
     stop at the first failure's failures++ (QEMU skips the write just behind)."""
+    if run_logs.qemu_version(run_logs.CONFIGURATIONS["arm64"][1]) < (7, 0):
+        pytest.skip("QEMU before 7 (5.2 seen) reports no watchpoint hit while it replays")
     tree = upstream.tree("arm64")
     log = upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
     recording = str(tmp_path / "gic.rr")

@@ -62,8 +62,23 @@ def disarm():
 def watchpoint_hits_unreported():
     """Whether the target reports a watchpoint hit as a plain SIGTRAP that gdb
     cannot match to the watchpoint: QEMU 10's ppc64 gdbstub does, under gdb 16
-    (QEMU 7.2 with gdb 13 reports it as a watchpoint)."""
-    return gdb.selected_inferior().architecture().name().startswith("powerpc")
+    (QEMU 7.2 with gdb 13 reports it as a watchpoint); or reports none at all:
+    QEMU 5.2 replaying a recording (7.2 reports them)."""
+    if gdb.selected_inferior().architecture().name().startswith("powerpc"):
+        return True
+    return replaying_on_qemu_before(7)
+
+
+def replaying_on_qemu_before(major):
+    """Whether QEMU replays a recording (its monitor's info replay) and is
+    older than major (info version)."""
+    try:
+        replay = gdb.execute("monitor info replay", to_string=True)
+        version = gdb.execute("monitor info version", to_string=True).split(".")[0]
+    except gdb.error:
+        return False
+    return replay.startswith("Replaying") and version.strip().isdigit() and \
+        int(version) < major
 
 
 def arm(options):
