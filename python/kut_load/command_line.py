@@ -26,12 +26,17 @@ class ValueKind:
         self.names_a_file = names_a_file
 
 
+class GdbExpression(str):
+    """An option's value for gdb to evaluate where it is used ($kut_base, &_text)."""
+
+
 def read_address(text):
-    """An address written as Python writes integers (0x40080000, 1074266112)."""
+    """An address written as Python writes integers (0x40080000, 1074266112),
+    or else a GdbExpression of the text, which the command evaluates in gdb."""
     try:
         value = int(text, 0)
     except ValueError:
-        raise ValueError("%r is not an address (try 0x40080000)" % text) from None
+        return GdbExpression(text)
     if value < 0:
         raise ValueError("%r is negative" % text)
     return value

@@ -10,8 +10,8 @@ from kut_load.command_line import ADDRESS, FILE, CommandLine, Operand, Option
 TEST_FILE = Operand("ELF", "elf", "ELF file", (".elf", ".efi", ".efi.debug"))
 
 KUT_LOAD = CommandLine("kut-load", [
-    Option(("--address",), "Where the image starts in the guest; skips detection.",
-           "ADDR", ADDRESS),
+    Option(("--address",), "Where the image starts in the guest (a number, or a gdb "
+                           "expression such as $kut_base); skips detection.", "ADDR", ADDRESS),
     Option(("--dry-run",), "Print the commands a load would run; change nothing."),
     Option(("--force",), "Load even if target memory does not match the ELF."),
     Option(("-v", "--verbose"), "Show what was read, how it was decoded, the sections and "

@@ -229,3 +229,17 @@ def test_replaces_symbols_gdb_read_at_the_link_address():
                                   count_objfiles("sample.elf"), "break main", "continue"])
     assert "objfiles: 1" in out, out
     assert STOP_IN_MAIN.search(out), out
+
+
+def test_address_takes_a_gdb_expression_such_as_the_last_base():
+    # kut-load again where the boot code can no longer be read (riscv64 after the guest
+    # turned its MMU on): the user gives the base the first load found.
+    elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
+    with Qemu("aarch64", flat) as qemu:
+        out = run_gdb(qemu.port, ["kut-load " + elf, "kut-load --address $kut_base " + elf,
+                                  "kut-load --address '$kut_base + 0x1000' " + elf,
+                                  "print/x sample_magic"])
+    # QEMU virt loads the image at RAM base + 0x80000 (hw/arm/boot.c).
+    assert "kut-load: %s at 0x40080000 (offset 0x40080000), given with --address" % elf in out, out
+    assert "so the image does not start at 0x40081000, the address given" in out, out
+    assert MAGIC in out, out

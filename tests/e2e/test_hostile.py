@@ -148,7 +148,9 @@ def test_bad_options_and_target_states():
             "interrupt", COUNT_ALL_OBJFILES, "echo ALIVE\\n"])
     assert_clean(out)
     assert "unknown option '--bogus'; see 'help kut-load'" in out, out
-    assert "'nowhere' is not an address" in out, out
+    assert ("--address nowhere: gdb cannot evaluate it as an address (No symbol table is "
+            "loaded. Use the \"file\" command); give a number such as 0x40080000, or an "
+            "expression such as $kut_base") in out, out
     assert "cannot read" in out and "0x7fff00000000" in out, out
     assert "the target is running; interrupt it" in out, out
     assert "objfiles: 0" in out and "ALIVE" in out, out

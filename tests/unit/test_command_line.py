@@ -76,8 +76,9 @@ def test_break_fails_own_checks_of_at(break_fail_command, argv, message):
 
 def test_help_rows_wrap_beside_the_widest_label():
     rows = command_line.options_help(KUT_LOAD).splitlines()
-    assert rows[:2] == ["Options:", "  --address ADDR  Where the image starts in the guest; "
-                                    "skips detection."]
-    assert rows[4:6] == ["  -v, --verbose   Show what was read, how it was decoded, the "
+    assert rows[:3] == ["Options:", "  --address ADDR  Where the image starts in the guest (a "
+                                    "number, or a gdb",
+                        "                  expression such as $kut_base); skips detection."]
+    assert rows[5:7] == ["  -v, --verbose   Show what was read, how it was decoded, the "
                          "sections and", "                  the checks."]
     assert max(len(row) for row in rows) <= command_line.HELP_WIDTH

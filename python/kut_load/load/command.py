@@ -10,6 +10,8 @@ from kut_load import __version__, connection, native, report
 from kut_load.load import byte_order, symbols
 from kut_load.finders import chain
 from kut_load.errors import KutLoadError
+from kut_load.command_line import GdbExpression
+from kut_load.quoting import printable
 from kut_load.load.options import UsageError, parse
 from kut_load.load.planner import plan_first_matching
 from kut_load.target import GdbTarget
@@ -25,6 +27,7 @@ def run(argv):
     if options.version:
         gdb.write("kut-load %s\n" % __version__)
         return
+    options.address = evaluated_address(options.address)
     given_path = given_elf(options.elf) if options.elf else None
     helper = native.load()
     # Read while gdb's frames are cached: GdbTarget drops them.
@@ -58,6 +61,20 @@ def run(argv):
     for note in notes:
         report.line(note)
     return True
+
+
+def evaluated_address(address):
+    """--address as a number: an expression of gdb's ($kut_base, &_text) is
+    evaluated by gdb; UsageError with gdb's words when it cannot be."""
+    if not isinstance(address, GdbExpression):
+        return address
+    try:
+        value = gdb.parse_and_eval(address)
+        return int(value.cast(gdb.lookup_type("unsigned long long")))
+    except (gdb.error, RuntimeError) as error:
+        raise UsageError("--address %s: gdb cannot evaluate it as an address (%s); give a "
+                         "number such as 0x40080000, or an expression such as $kut_base"
+                         % (printable(address), str(error).rstrip("."))) from None
 
 
 def elfs_of_running_kernel(target, helper):
