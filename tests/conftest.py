@@ -30,7 +30,8 @@ def guest_file(arch, name):
 
 # KUT_ARCHES=arm64,x86_64 runs the tests of those architectures and every test
 # of none: a test's architecture is its `arch` or `config` parameter (an
-# upstream configuration such as arm64-efi or ppc64le), else its file's name.
+# upstream configuration such as arm64-efi or ppc64le), else the one its
+# function's name or its file's name names (test_ppc64_powernv_..., test_arm64.py).
 ARCH_FAMILIES = ("arm64", "arm", "riscv64", "x86_64", "i386", "ppc64", "s390x")
 
 
@@ -38,6 +39,7 @@ def architecture_of(item):
     """The architecture family item tests, or None for a test of no one."""
     params = getattr(item, "callspec", None)
     names = [params.params.get(key) for key in ("arch", "config")] if params else []
+    names.append(getattr(item, "originalname", None) or item.name)
     names.append(os.path.splitext(os.path.basename(str(item.fspath)))[0])
     for name in names:
         if not isinstance(name, str):
