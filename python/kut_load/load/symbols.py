@@ -29,10 +29,11 @@ class LoadError(KutLoadError):
     """gdb refused to load or unload symbols."""
 
 
-def run_without_confirm(command):
-    """Runs one gdb command with confirm off; gdb's `with` puts it back after,
-    also when the command fails."""
-    return gdb.execute("with confirm off -- " + command, to_string=True)
+def run_symbol_command(command):
+    """Runs one of gdb's symbol commands. gdb asks its "(y or n)" of a command
+    typed at the terminal only (from_tty), never of one run from Python, so no
+    setting changes: a front end over MI would see each change of `confirm`."""
+    return gdb.execute(command, to_string=True)
 
 
 def symbol_files():
@@ -157,13 +158,13 @@ def planned_commands(plan, test_paths):
 def replace_symbols(plan, test_paths):
     replacement = Replacement(plan, test_paths)
     try:
-        run_without_confirm(replacement.load)
+        run_symbol_command(replacement.load)
     except gdb.error as error:
         put_main_back(replacement.replaced_main)
         raise LoadError("gdb could not load symbols from %s: %s" % (plan.elf_path, error))
     for removal in replacement.removals:
         try:
-            run_without_confirm(removal)
+            run_symbol_command(removal)
         except gdb.error as error:
             raise LoadError("loaded the new symbols, but gdb kept an earlier copy (%s: %s); "
                             "drop it with remove-symbol-file" % (removal, error))
@@ -176,6 +177,6 @@ def put_main_back(main_name):
     """Reads gdb's main file again if a failed symbol-file dropped it."""
     if main_name and gdb.current_progspace().filename is None:
         try:
-            run_without_confirm("symbol-file " + quote_argument(main_name, "file name"))
+            run_symbol_command("symbol-file " + quote_argument(main_name, "file name"))
         except gdb.error:
             pass

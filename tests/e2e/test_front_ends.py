@@ -1,0 +1,29 @@
+"""kut-load under gdb's MI, as a front end (an IDE) drives gdb: the records
+it reads are what a user of that front end sees."""
+
+import subprocess
+
+from conftest import guest_file
+from session import GDBINIT, Qemu, require
+
+
+def run_mi(commands, timeout=120):
+    """gdb --interpreter=mi2 with the project's gdbinit, fed commands; all it printed."""
+    script = "".join(command + "\n" for command in commands + ["-gdb-exit"])
+    return subprocess.run([require("gdb-multiarch"), "--interpreter=mi2", "-nx", "-x", GDBINIT],
+                          input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout).stdout
+
+
+def test_kut_load_changes_no_setting_a_front_end_is_told_of():
+    elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
+    with Qemu("aarch64", flat) as qemu:
+        out = run_mi(["-gdb-set confirm on",
+                      "-target-select remote 127.0.0.1:%d" % qemu.port,
+                      '-interpreter-exec console "kut-load %s"' % elf,
+                      '-interpreter-exec console "kut-load"',
+                      "-break-insert main", "-exec-continue"])
+    # gdb tells a front end of every setting a command changes (=cmd-param-changed).
+    assert "=cmd-param-changed" not in out, out
+    assert '~"kut-load: %s at 0x40080000' % elf in out, out
+    assert '*stopped,reason="breakpoint-hit"' in out and 'func="main"' in out, out
