@@ -75,3 +75,19 @@ def test_unknown_machines_are_named_by_number():
     assert arches.elf_name(Mips) == "ELF machine 8"
     assert arches.pe_name(0x1234) == "PE machine 0x1234"
     assert arches.from_gdb("mips") == "mips"
+
+
+@pytest.mark.parametrize("program, name", [
+    ("/usr/bin/qemu-system-aarch64", "aarch64"), ("qemu-system-arm", "arm"),
+    ("qemu-system-riscv64", "riscv64"), ("qemu-system-riscv32", "riscv32"),
+    ("/usr/bin/qemu-system-x86_64", "x86-64"), ("qemu-system-i386", "i386"),
+    ("qemu-system-ppc64", "ppc64"), ("qemu-system-s390x", "s390x"),
+])
+def test_the_architecture_a_qemu_program_emulates(program, name):
+    assert arches.of_qemu_program(program).name == name
+    assert arches.of_qemu_program(program).gdb_names[0]  # what kut-debug sets on gdb 10
+
+
+@pytest.mark.parametrize("program", ["qemu-system-mips", "qemu-aarch64", "gdb", ""])
+def test_other_programs_emulate_no_architecture_of_ours(program):
+    assert arches.of_qemu_program(program) is None
