@@ -10,14 +10,18 @@ from kut_load.break_fail.stops import under_kvm
 
 
 def break_at(location):
-    """Inside gdb: `break LOCATION`, or `hbreak` when QEMU runs the guest under
-    KVM, where a software breakpoint does not stop it (an int3 or BRK byte in
-    guest RAM, which x86's multiboot ROM overwrites when it copies the kernel)."""
+    """Inside gdb: `break LOCATION`, or under KVM, where a software breakpoint
+    does not stop the guest (an int3 or BRK byte in guest RAM, which x86's
+    multiboot ROM overwrites when it copies the kernel), a temporary hardware
+    one, whose debug register is free again once reached; the test's code is
+    then read-only for gdb, so its own breakpoints are hardware ones too."""
     command = "break"
-    if under_kvm():
-        command = "hbreak"
+    kvm = under_kvm()
+    if kvm:
+        command = "thbreak"
         gdb.write("kut-debug: the guest runs under KVM (QEMU's info kvm), where a software "
-                  "breakpoint does not stop it: hbreak %s\n" % location)
+                  "breakpoint does not stop it: thbreak %s (a hardware one, free again once "
+                  "reached)\n" % location)
     try:
         # A location gdb cannot find must stop the script, not leave a pending
         # breakpoint that `continue` would run past; `with` restores the setting.
@@ -29,6 +33,40 @@ def break_at(location):
                                "stop there; give --break LOCATION (a function or "
                                "FILE:LINE of the test)") from None
         raise gdb.GdbError(str(error)) from None
+    if kvm:
+        code_read_only()
+
+
+def code_read_only():
+    """Marks the loaded test's code read-only for gdb (its `mem` regions): gdb
+    then places the breakpoints of its own run control (next and step over a
+    call, finish, until, advance) as hardware ones (`breakpoint auto-hw`, on by
+    default), which stop a KVM guest; an int3 of gdb's would end it."""
+    from kut_load.load.command import last_plan
+    plan = last_plan()
+    ranges = merged([(section.address, section.address + section.size)
+                     for section in plan.sections if section.executable and section.size]
+                    if plan else [])
+    if not ranges:
+        return
+    # Memory outside the regions stays as it is: readable and writable.
+    gdb.execute("set mem inaccessible-by-default off")
+    for low, high in ranges:
+        gdb.execute("mem %#x %#x ro" % (low, high), to_string=True)
+    gdb.write("kut-debug: the test's code is read-only for gdb (%s), so next, finish, until "
+              "and advance stop with hardware breakpoints too; 'delete mem' undoes it\n"
+              % ", ".join("mem %#x %#x ro" % pair for pair in ranges))
+
+
+def merged(ranges):
+    """[(low, high)] sorted, with touching or overlapping ranges joined."""
+    joined = []
+    for low, high in sorted(ranges):
+        if joined and low <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], high))
+        else:
+            joined.append((low, high))
+    return joined
 
 
 # The command during which the guest ended, once it has.

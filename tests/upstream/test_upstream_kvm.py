@@ -104,14 +104,38 @@ def test_kut_debug_stops_at_main_under_kvm(kvm_tree):
                                            "sieve"])
     assert result.returncode == 0, out
     assert "kut-debug: the guest runs under KVM (QEMU's info kvm), where a software breakpoint " \
-           "does not stop it: hbreak main" in result.stdout, out
+           "does not stop it: thbreak main" in result.stdout, out
     stop, _, after = result.stdout.partition(MARK + "\n")
     pc = int(re.search(r"^\$1 = (0x[0-9a-f]+)$", after, re.M).group(1), 16)
     low, high = symbol_range(elf, "main")
     assert low <= pc < high, out
     name, line = addr2line(elf, pc)
-    assert re.search(r"^Breakpoint 1, main \(.*\) at \S*%s:%d$" % (re.escape(name), line), stop,
-                     re.M), out
+    assert re.search(r"^Temporary breakpoint 1, main \(.*\) at \S*%s:%d$"
+                     % (re.escape(name), line), stop, re.M), out
+
+
+def test_next_over_a_call_and_finish_work_under_kvm(kvm_tree):
+    """gdb's own breakpoints (next over setjmp(), finish) are hardware ones: an int3 of
+    gdb's in guest RAM would end the guest ("KVM internal error", SIGABRT)."""
+    elf = os.path.join(kvm_tree, "x86", "setjmp.elf")
+    steps = []
+    for _ in range(3):
+        steps += ["--ex", "next", "--ex", "echo %s\\n" % MARK, "--ex", "p/x $pc"]
+    result, out = run_kut_debug(kvm_tree, steps + ["--ex", "finish", "--ex", "echo %s\\n" % MARK,
+                                                   "--ex", "p/x $pc", "setjmp"])
+    assert result.returncode == 0 and "SIGABRT" not in out, out
+    pcs = [int(pc, 16) for pc in re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", result.stdout, re.M)]
+    assert len(pcs) == 4, out
+    lines = [addr2line(elf, pc) for pc in pcs[:3]]
+    # Each next ends on a later line of main, the last one past the setjmp() call.
+    source = open(os.path.join(kvm_tree, "x86", "setjmp.c")).read().splitlines()
+    call = next(number for number, text in enumerate(source, 1) if "setjmp(" in text
+                and "=" in text)
+    assert [name for name, _ in lines] == ["setjmp.c"] * 3, (lines, out)
+    assert lines[0][1] < lines[1][1] < lines[2][1] and lines[2][1] > call, (lines, out)
+    # finish returns from main to its caller, the start-up code.
+    low, high = symbol_range(elf, "main")
+    assert not low <= pcs[3] < high, out
 
 
 def failing_kvm_log(tree, directory):

@@ -17,6 +17,15 @@ from kut_load.load.planner import plan_first_matching
 from kut_load.target import GdbTarget
 
 
+# The plan of the last load in this gdb: kut-debug marks its code read-only under KVM.
+_last_plan = [None]
+
+
+def last_plan():
+    """The LoadPlan of the last kut-load that loaded, or None."""
+    return _last_plan[0]
+
+
 def run(argv):
     """kut-load with gdb's argv; True once it has loaded symbols (not for
     --help, --version or --dry-run)."""
@@ -53,6 +62,7 @@ def run(argv):
         symbols.select_frame_level(frame_level)
         return
     notes = symbols.load(planned.plan, paths, frame_level)
+    _last_plan[0] = planned.plan
     byte_order_note = byte_order.follow(endian)
     gdb.set_convenience_variable("kut_base", planned.plan.load_address)
     if planned.warning:
