@@ -123,10 +123,11 @@ def is_efi(tree):
     return config_mak(tree).get("CONFIG_EFI") == "y"
 
 
-# How a compiler older than upstream needs refuses its options (Debian 11's gcc 10 on
-# riscv64's -march=rv64imac_zicsr_...).
+# How a toolchain other than upstream's refuses its build: Debian 11's gcc 10 refuses
+# riscv64's -march=rv64imac_zicsr_..., sid's objcopy 2.47 the x86_64 EFI .so files.
 TOOLCHAIN_REFUSAL = re.compile(r"unsupported ISA subset|unrecognized command[- ]line option"
-                               r"|unrecognized argument in option|unknown architecture")
+                               r"|unrecognized argument in option|unknown architecture"
+                               r"|objcopy: .*: file format not recognized")
 
 
 class Unbuildable(Exception):
