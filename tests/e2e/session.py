@@ -29,6 +29,16 @@ QEMU_COMMANDS = {
 }
 
 
+def opensbi(name):
+    """Debian's OpenSBI build NAME (fw_dynamic.bin, fw_jump.elf) for QEMU virt: the
+    opensbi package's, or where Debian 11 has it, QEMU's own copy."""
+    candidates = [os.path.join("/usr/lib/riscv64-linux-gnu/opensbi/generic", name),
+                  os.path.join("/usr/share/qemu", "opensbi-riscv64-generic-" + name)]
+    found = [path for path in candidates if os.path.isfile(path)]
+    assert found, "no OpenSBI %s: looked for %s" % (name, " and ".join(candidates))
+    return found[0]
+
+
 def require(program):
     path = shutil.which(program)
     assert path, "%s is not installed; the end-to-end tests need it" % program

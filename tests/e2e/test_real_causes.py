@@ -2,24 +2,14 @@
 gdb's architecture when `target remote` failed, OpenSBI's next stage when the
 image came with -device loader, an ELF QEMU placed at 0 with -kernel."""
 
-import os
 import re
 
 from conftest import guest_file
 from sample_output import STOP_IN_MAIN
 from relay import Relay
-from session import Qemu, run_gdb
+from session import Qemu, opensbi, run_gdb
 
 G_PACKET = "Remote 'g' packet reply is too long"
-
-
-def opensbi_fw_dynamic():
-    """Debian's OpenSBI for QEMU virt: the opensbi package's, or QEMU's own (Debian 11)."""
-    candidates = ["/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
-                  "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"]
-    found = [path for path in candidates if os.path.isfile(path)]
-    assert found, "no OpenSBI firmware: looked for %s" % " and ".join(candidates)
-    return found[0]
 
 
 def connect_and_load(arch, kernel, before, extra=(), load="kut-load"):
@@ -71,7 +61,7 @@ def test_elf_given_to_qemu_at_address_zero_is_refused_with_the_reason():
 def test_user_opensbi_as_bios_is_not_taken_for_the_test(tmp_path):
     # A firmware of the user's own, named as OpenSBI's build names it.
     firmware = tmp_path / "fw_dynamic.bin"
-    firmware.write_bytes(open(opensbi_fw_dynamic(), "rb").read())
+    firmware.write_bytes(open(opensbi("fw_dynamic.bin"), "rb").read())
     with Qemu("riscv64", guest_file("riscv64", "sample.flat"),
               extra=["-bios", str(firmware)]) as qemu:
         out = run_gdb(qemu.port, ["kut-load", "break main", "continue"])
@@ -82,7 +72,7 @@ def test_remote_qemu_with_user_opensbi_finds_the_test_by_its_rom(tmp_path):
     """Through a relay QEMU's command line is out of reach: the test is the ROM
     that holds the address OpenSBI enters, not the firmware listed before it."""
     firmware = tmp_path / "fw_dynamic.bin"
-    firmware.write_bytes(open(opensbi_fw_dynamic(), "rb").read())
+    firmware.write_bytes(open(opensbi("fw_dynamic.bin"), "rb").read())
     with Qemu("riscv64", guest_file("riscv64", "sample.flat"),
               extra=["-bios", str(firmware)]) as qemu, Relay(qemu.port) as relay:
         out = run_gdb(relay.port, ["monitor info roms", "kut-load", "break main", "continue"])

@@ -24,14 +24,13 @@ from elftools.elf.elffile import ELFFile
 from binutils import tool_for
 from conftest import guest_file
 from sample_output import STOP_IN_MAIN, STOP_IN_MIX
-from session import Qemu, gdb_major, run_gdb
+from session import Qemu, gdb_major, opensbi, run_gdb
 from test_every_arch import ARCHES
 
 SESSION_STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "session_state.py")
 # gdb -batch turns confirm and pagination off; a user's gdb has them on.
 USER_SETTINGS = ["set confirm on", "set pagination on", "set height 50"]
 SETTINGS = ("confirm", "pagination", "height", "architecture", "endian")
-OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
 
 
 def code_address(elf, symbol):
@@ -312,10 +311,10 @@ def test_firmware_main_file_and_bios_stay():
     """OpenSBI given with -bios, and its ELF as gdb's main file at its own
     addresses: the test is still told apart, and the firmware stays."""
     image = RunningImage("riscv64")
-    firmware = os.path.join(OPENSBI, "fw_jump.elf")
+    firmware = opensbi("fw_jump.elf")
     out, states = session("riscv64", before=["file " + firmware],
                           after=["break main", "continue"],
-                          extra=["-bios", os.path.join(OPENSBI, "fw_dynamic.bin")])
+                          extra=["-bios", opensbi("fw_dynamic.bin")])
     assert_invariants(out, image, states["connected"], states["loaded"])
     assert firmware in states["loaded"]["symbol_files"], out
     assert re.search("Breakpoint 1, " + STOP_IN_MAIN.pattern, out), out

@@ -16,6 +16,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 import upstream
+from session import gdb_major
 
 KUT_DEBUG = os.path.normpath(os.path.join(os.path.dirname(upstream.HERE), os.pardir, "python",
                                           "kut-debug"))
@@ -52,6 +53,19 @@ def run_kut_debug(tree, args):
                             env=kvm_environment(), stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, timeout=300)
     return result, result.stdout + result.stderr
+
+
+def skip_where_the_guest_took_the_debug_exception(tree, test, out):
+    """Some QEMU and KVM pairs (QEMU 5.2 under kvm-pvm, seen) hand the debug
+    exception of a hardware breakpoint to the guest instead of to the gdb stub:
+    the guest then reports it on its console and ends."""
+    if "the guest ended during" not in out:
+        return
+    with open(os.path.join(tree, "logs", test + ".console"), errors="replace") as console:
+        taken = re.search(r"^Unhandled exception 1 #DB.*$", console.read(), re.M)
+    if taken:
+        pytest.skip("this QEMU under this host's KVM gives the guest the debug exception of a "
+                    "hardware breakpoint: %s" % taken.group(0))
 
 
 def symbol_range(elf, name):
@@ -102,6 +116,7 @@ def test_kut_debug_stops_at_main_under_kvm(kvm_tree):
     elf = os.path.join(kvm_tree, "x86", "sieve.elf")
     result, out = run_kut_debug(kvm_tree, ["--ex", "echo %s\\n" % MARK, "--ex", "p/x $pc",
                                            "sieve"])
+    skip_where_the_guest_took_the_debug_exception(kvm_tree, "sieve", out)
     assert result.returncode == 0, out
     assert "kut-debug: the guest runs under KVM (QEMU's info kvm), where a software breakpoint " \
            "does not stop it: thbreak main" in result.stdout, out
@@ -123,6 +138,7 @@ def test_next_over_a_call_and_finish_work_under_kvm(kvm_tree):
         steps += ["--ex", "next", "--ex", "echo %s\\n" % MARK, "--ex", "p/x $pc"]
     result, out = run_kut_debug(kvm_tree, steps + ["--ex", "finish", "--ex", "echo %s\\n" % MARK,
                                                    "--ex", "p/x $pc", "setjmp"])
+    skip_where_the_guest_took_the_debug_exception(kvm_tree, "setjmp", out)
     assert result.returncode == 0 and "SIGABRT" not in out, out
     pcs = [int(pc, 16) for pc in re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", result.stdout, re.M)]
     assert len(pcs) == 4, out
@@ -160,6 +176,10 @@ def test_fail_stops_at_the_first_fail_line_of_the_kvm_log(kvm_tree, tmp_path):
     text = first_fail_line(log)
     result, out = run_kut_debug(kvm_tree, ["--fail", "--ex", "echo %s\\n" % MARK, "--ex", "frame",
                                            "--ex", "p/x $pc", log])
+    if gdb_major() < 11:  # refused in one line, before anything is set
+        assert ("kut-break-fail under KVM needs hardware breakpoints, which gdb's Python has "
+                "from gdb 11 on") in out, out
+        return
     assert result.returncode == 0, out
     assert "nothing failed" not in out, out
     assert "kut-break-fail: under KVM (QEMU's info kvm) a software breakpoint does not stop " \
