@@ -62,6 +62,16 @@ def elf_for_kernel(kernel):
 
 
 def checked_elf(path):
+    """path of --elf, refused before anything starts when it is neither an ELF
+    file nor an EFI test's PE image (kut-load reads it whole later, in gdb)."""
     if not os.path.isfile(path):
         raise DebugError("%s: no such ELF file" % path)
+    try:
+        with open(path, "rb") as stream:
+            magic = stream.read(4)
+    except OSError as error:
+        raise DebugError("%s: cannot read it (%s)" % (path, error.strerror)) from None
+    if magic != b"\x7fELF" and not magic.startswith(b"MZ"):
+        hint = "; its symbols are in the .elf beside it" if path.endswith(".flat") else ""
+        raise DebugError("%s is not an ELF file (no ELF magic at its start)%s" % (path, hint))
     return path

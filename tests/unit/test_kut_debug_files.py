@@ -171,3 +171,17 @@ def test_both_commands_read_the_same_kernel_argument():
     assert qemu_options.kernel_argument(argv) == "b.flat"
     assert tree_files.kernel_of(argv) == "b.flat"
     assert qemu_options.kernel_argument(["qemu-system-x86_64", "-append", "-kernel"]) is None
+
+
+def test_elf_option_is_refused_before_anything_starts_unless_an_elf_or_pe(tmp_path):
+    flat, text = tmp_path / "gic.flat", tmp_path / "notes.txt"
+    flat.write_bytes(b"\x00\x00\x80\xd2")
+    text.write_text("hello\n")
+    with pytest.raises(DebugError, match=r"gic\.flat is not an ELF file \(no ELF magic at its "
+                                         r"start\); its symbols are in the \.elf beside it$"):
+        tree_files.checked_elf(str(flat))
+    with pytest.raises(DebugError, match=r"notes\.txt is not an ELF file"):
+        tree_files.checked_elf(str(text))
+    for name, magic in (("x.elf", b"\x7fELF\x02\x01"), ("x.efi", b"MZ\x90\x00")):
+        (tmp_path / name).write_bytes(magic)
+        assert tree_files.checked_elf(str(tmp_path / name)) == str(tmp_path / name)
