@@ -291,3 +291,24 @@ def test_elf_of_another_kind_of_guest_is_refused_naming_the_kind(config, other, 
     assert re.search(expected, out, re.M), out
     assert "kut-load: " not in out, out
     assert "currently little endian" in out, out
+
+
+def test_kut_load_again_once_riscv_turned_its_mmu_on_names_the_way():
+    """riscv64's setup maps no boot code at 0x1000 once its MMU is on: the second
+    kut-load says to give the last base, and that base loads."""
+    out, elf = run_riscv64(["kut-load", "break main", "continue", "kut-load",
+                            "kut-load --address $kut_base", "bt"])
+    first = re.search(r"^kut-load: \S+ at (0x[0-9a-f]+) \(offset", out, re.M)
+    assert first, out
+    assert re.search(r"^cannot read \d+ bytes of target memory at 0x1000: .*; once the guest has "
+                     r"turned its MMU on, the boot code is no longer mapped: give --address "
+                     r"\$kut_base \(%s, where the last kut-load put the test\)$" % first.group(1),
+                     out, re.M), out
+    assert re.search(r"^kut-load: \S+ at %s \(offset %s\), given with --address$"
+                     % (first.group(1), first.group(1)), out, re.M), out
+    assert_stopped_in_main(out, elf)
+
+
+def run_riscv64(commands):
+    from test_upstream_arches import run
+    return run("riscv64", commands)

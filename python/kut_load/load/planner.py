@@ -2,6 +2,8 @@
 load address found, its sections placed and its code compared with guest
 memory, for an ELF QEMU placed or an EFI image a firmware placed."""
 
+import gdb
+
 from kut_load import arches, report
 from kut_load.finders import chain
 from kut_load.image import verify
@@ -102,8 +104,11 @@ def plan_efi(options, target, helper, efi):
 def load_address(options, arch, target, helper, image):
     if options.address is not None:
         return LoadAddress(options.address, "given with --address")
-    found = chain.find_load_address(arch, target, helper, image,
-                                    lambda lines: show_listing(options, lines))
+    try:
+        found = chain.find_load_address(arch, target, helper, image,
+                                        lambda lines: show_listing(options, lines))
+    except TargetError as error:
+        raise TargetError("%s%s" % (error, last_base_hint())) from None
     show_listing(options, found.listing)
     if options.verbose:
         report.line("load address %#x, %s" % (found.address, found.how))
@@ -146,3 +151,13 @@ def architecture_of(image, target):
                         % (image.path, BIG if image.little_endian else LITTLE,
                            arch.name, " or ".join(arch.byte_orders)))
     return arch
+
+
+def last_base_hint():
+    """What to give when the boot code cannot be read and a kut-load ran
+    before: a guest that turned its MMU on (riscv64) no longer maps it."""
+    base = gdb.convenience_variable("kut_base")
+    if base is None:
+        return ""
+    return ("; once the guest has turned its MMU on, the boot code is no longer mapped: give "
+            "--address $kut_base (%#x, where the last kut-load put the test)" % int(base))
