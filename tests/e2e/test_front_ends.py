@@ -12,7 +12,7 @@ def run_mi(commands, timeout=120):
     script = "".join(command + "\n" for command in commands + ["-gdb-exit"])
     return subprocess.run([require("gdb-multiarch"), "--interpreter=mi2", "-nx", "-x", GDBINIT],
                           input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout).stdout
+                          encoding="utf-8", errors="replace", timeout=timeout).stdout
 
 
 def test_kut_load_changes_no_setting_a_front_end_is_told_of():
