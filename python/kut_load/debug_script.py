@@ -42,6 +42,7 @@ def code_read_only():
     then places the breakpoints of its own run control (next and step over a
     call, finish, until, advance) as hardware ones (`breakpoint auto-hw`, on by
     default), which stop a KVM guest; an int3 of gdb's would end it."""
+    from kut_load.efi.ram import merged
     from kut_load.load.command import last_plan
     plan = last_plan()
     ranges = merged([(section.address, section.address + section.size)
@@ -56,17 +57,6 @@ def code_read_only():
     gdb.write("kut-debug: the test's code is read-only for gdb (%s), so next, finish, until "
               "and advance stop with hardware breakpoints too; 'delete mem' undoes it\n"
               % ", ".join("mem %#x %#x ro" % pair for pair in ranges))
-
-
-def merged(ranges):
-    """[(low, high)] sorted, with touching or overlapping ranges joined."""
-    joined = []
-    for low, high in sorted(ranges):
-        if joined and low <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], high))
-        else:
-            joined.append((low, high))
-    return joined
 
 
 # The command during which the guest ended, once it has.

@@ -45,14 +45,15 @@ def parse_ram_ranges(text):
             if last >= start:
                 view_ranges.append((start, last + 1))
     close_view()
-    return _merge(ranges)
+    return merged(ranges)
 
 
-def _merge(ranges):
-    merged = []
+def merged(ranges):
+    """[(start, end)] sorted, with touching or overlapping ranges joined."""
+    joined = []
     for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
         else:
-            merged.append((start, end))
-    return merged
+            joined.append((start, end))
+    return joined
