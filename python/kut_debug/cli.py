@@ -11,6 +11,7 @@ from collections import namedtuple
 
 from kut_load import command_line
 from kut_load.qemu import linux_proc
+from kut_load.break_fail.log import logged_end, qemu_errors
 
 from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, paused_qemu,
                        qemu_command, same_run, tree_files)
@@ -25,14 +26,17 @@ it with the test's symbols loaded by kut-load, stopped at main.
 Run it in the kvm-unit-tests tree. In a configured tree (config.mak), the
 test is looked up in ARCH/unittests.cfg and started as run_tests.sh starts
 it, through ARCH/run (ARCH/efi/run for EFI builds) with the gdb stub options
-appended: the same accelerator (a log's, unless ACCEL is set), firmware and
--initrd environment (ERRATA_*, versions), no timeout. A log's command is
-compared with what the run script started. Outside a tree, the log's QEMU
+appended: the same accelerator (a log's, unless ACCEL is set), CPU model (a
+log's, where the run script takes TARGET_CPU_OVERRIDE and it is not set),
+firmware and -initrd environment (ERRATA_*, versions), no timeout. A log's
+command is compared with what the run script started; a test named whose
+log holds no run of it (its QEMU ended in the run script's probe) runs as
+unittests.cfg says. Outside a tree, the log's QEMU
 command runs as it is: the line that runs the test (a qemu-system-* program
 with only launchers such as timeout in front, not QEMU's own messages),
 without the `timeout ...` in front and the `# -initrd ...` comment at the
 end; an -append value whose quotes the log lost is joined into one argument
-again. Migration tests are refused."""
+again. Migration tests are refused, named, logged or as a command."""
 
 EPILOG = """\
 what it does:
@@ -108,7 +112,8 @@ def make_parser():
                      usage="%(prog)s [OPTIONS] LOG|TESTNAME\n"
                            "       %(prog)s [OPTIONS] -- QEMU-COMMAND...")
     parser.add_argument("test", nargs="?", metavar="LOG|TESTNAME",
-                        help="a log file, or a test of ARCH/unittests.cfg (else logs/TESTNAME.log)")
+                        help="a log file, or a test of ARCH/unittests.cfg (its log: "
+                             "logs/TESTNAME.log, or in $unittest_log_dir as run_tests.sh puts it)")
     parser.add_argument("--batch", action="store_true",
                         help="run the --ex commands after the stop, then exit (gdb -batch)")
     parser.add_argument("--ex", action="append", default=[], metavar="CMD",
@@ -235,6 +240,10 @@ MIGRATION_REFUSAL = ("%s is a migration run (run_migration, -incoming): the test
                      "second QEMU that kut-debug does not start; kut-debug does not debug "
                      "migration tests")
 
+MIGRATION_TEST_REFUSAL = ("the command runs the migration test %s: the test waits for a "
+                          "migration that a single paused QEMU never gets; kut-debug does not "
+                          "debug migration tests")
+
 # How QEMU starts: launch(port) gives the argv, `what` names it in messages.
 Start = namedtuple("Start", "launch what start_timeout console elf")
 
@@ -254,16 +263,19 @@ def console_for_test(name, options):
         return options.console
     # Where run_tests.sh puts the test's log, which it creates too: kept for the user to read.
     try:
-        os.makedirs(tree_files.LOG_DIR, exist_ok=True)
+        os.makedirs(tree_files.log_directory(), exist_ok=True)
     except OSError:
         return None
-    return os.path.join(tree_files.LOG_DIR, name + ".console")
+    return os.path.join(tree_files.log_directory(), name + ".console")
 
 
 def plan_direct(argv, options, console):
     """QEMU started by kut-debug itself, from a log's line or the words after --."""
     if "-incoming" in argv:
         raise DebugError(MIGRATION_REFUSAL % "the command")
+    migration = kvm_tree.migration_test_run_by(argv)
+    if migration:
+        raise DebugError(MIGRATION_TEST_REFUSAL % migration)
     kernel_elf = options.elf and tree_files.checked_elf(options.elf)
     elf = kernel_elf or tree_files.elf_for_kernel(tree_files.kernel_of(argv))
     argv = [resolve_qemu(argv[0])] + argv[1:]
@@ -318,6 +330,14 @@ def tests_like(tree, name):
                                                                    else ""))
 
 
+def log_without_test_run(log, lines, tree):
+    """The note for a test's log that holds no run of it."""
+    errors = qemu_errors(lines)
+    ended = logged_end("\n".join(lines)) or (errors and "QEMU said " + errors[0])
+    return ("%s holds no run of the test%s; running it as %s says" % (
+        log, ": " + ended if ended else "", tree.unittests))
+
+
 def plan_session(options, command, script_path):
     log_line = None
     fail_log = None  # the log whose FAIL lines --fail picks from
@@ -338,20 +358,32 @@ def plan_session(options, command, script_path):
         log = tree_files.log_path(options.test)
         log_accel = None
         if is_log_argument(options.test) or os.path.isfile(log):
-            log_line, log_argv = qemu_command.read_log_command(log)
             fail_log = log
             if any(qemu_command.is_migration_line(line)
                    for line in qemu_command.read_log_lines(log)):
                 raise DebugError(MIGRATION_REFUSAL % log)
-            log_accel = qemu_command.accelerator(log_argv)
+            try:
+                log_line, log_argv = qemu_command.read_log_command(log)
+                log_accel = qemu_command.accelerator(log_argv)
+            except qemu_command.LogWithoutTestRun as empty:
+                # A test named, whose logged run never started it: run it as unittests.cfg says.
+                if is_log_argument(options.test) or tree is None or \
+                        name not in kvm_tree.read_tests(tree):
+                    raise
+                log_accel = qemu_command.logged_accelerator(empty.lines)
+                notes.append(log_without_test_run(log, empty.lines, tree))
         # The logged run's accelerator, unless the user chose one (run_tests.sh's ACCEL).
         accel = None if os.environ.get("ACCEL") else log_accel
+        cpu = tree and log_line and kvm_tree.logged_cpu_override(tree, log_argv, os.environ)
         run = tree and kvm_tree.find_test_if_listed(tree, name, os.environ,
-                                                    accel and accel[0])
+                                                    accel and accel[0], [cpu] if cpu else [])
         if run:
             if accel:
                 notes.append("ACCEL=%s, the accelerator of the logged run (%s); set ACCEL "
                              "to run under another" % accel)
+            if cpu:
+                notes.append("%s=%s, the CPU model of the logged run; set %s to run another"
+                             % (cpu + cpu[:1]))
             console = options.console or (tree_files.console_path_for_log(log) if fail_log
                                           else console_for_test(name, options))
             start = plan_run_script(tree, run, options, console)

@@ -15,6 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from kut_load.qemu import options as qemu_options
 from kut_debug import unittests_cfg
 from kut_debug.errors import DebugError
 
@@ -60,6 +61,19 @@ class KvmTree:
     def unittests(self):
         return os.path.join(self.test_dir, "unittests.cfg")
 
+    def path(self, relative):
+        """A path relative to the tree, as seen from the current directory."""
+        return os.path.normpath(os.path.join(self.directory, relative))
+
+    def reads(self, variable):
+        """Whether the tree's run script reads the environment variable
+        (riscv/run: TARGET_CPU_OVERRIDE, MACHINE_OVERRIDE, FIRMWARE_OVERRIDE)."""
+        try:
+            with open(self.path(self.run_script), errors="replace") as script:
+                return "$" + variable in script.read()
+        except OSError:
+            return False
+
     @property
     def efi(self):
         return self.config.get("CONFIG_EFI") == "y"
@@ -90,7 +104,7 @@ def find_tree(directory="."):
 
 def read_tests(tree):
     try:
-        with open(tree.unittests, errors="replace") as cfg:
+        with open(tree.path(tree.unittests), errors="replace") as cfg:
             return unittests_cfg.parse(cfg.read())
     except OSError as error:
         raise DebugError("cannot read %s: %s" % (tree.unittests, error.strerror)) from None
@@ -153,10 +167,11 @@ def read_value(path):
         return None
 
 
-def test_run(tree, entry, environ, log_accel=None):
+def test_run(tree, entry, environ, log_accel=None, carried=()):
     """The TestRun of entry, refusing (DebugError) what run_tests.sh would skip
     or kut-debug cannot follow. log_accel: the accelerator of the logged run,
-    taken when the environment sets no ACCEL."""
+    taken when the environment sets no ACCEL; carried: more (NAME, value)
+    assignments for the run script."""
     reason = refusal(entry, tree, environ, log_accel)
     if reason:
         raise DebugError(reason)
@@ -168,7 +183,7 @@ def test_run(tree, entry, environ, log_accel=None):
     # A debugging session has no time limit: TIMEOUT=0 drops run_qemu's timeout.
     assignments = [("TESTNAME", entry.name), ("TIMEOUT", "0"),
                    ("MACHINE", environ.get("MACHINE") or entry.machine),
-                   ("ACCEL", environ.get("ACCEL") or log_accel or entry.accel)]
+                   ("ACCEL", environ.get("ACCEL") or log_accel or entry.accel)] + list(carried)
     words = []
     if "MAX_SMP" in entry.smp + entry.qemu_params and "MAX_SMP" not in environ:
         words.append(MAX_SMP_PREAMBLE % shlex.quote("./" + tree.run_script))
@@ -181,8 +196,65 @@ def test_run(tree, entry, environ, log_accel=None):
     return TestRun(entry.name, kernel, " ".join(words))
 
 
-def find_test_if_listed(tree, name, environ, log_accel=None):
+def find_test_if_listed(tree, name, environ, log_accel=None, carried=()):
     """The TestRun of the test called name in the tree's unittests.cfg, or
     None if it lists no such test."""
     tests = read_tests(tree)
-    return test_run(tree, tests[name], environ, log_accel) if name in tests else None
+    return test_run(tree, tests[name], environ, log_accel, carried) if name in tests else None
+
+
+CPU_OVERRIDE = "TARGET_CPU_OVERRIDE"
+
+
+def logged_cpu_override(tree, argv, environ):
+    """(TARGET_CPU_OVERRIDE, model) when a logged run's QEMU argv has a -cpu
+    other than the tree's default and the tree's run script takes that
+    variable (riscv/run: TARGET_CPU_OVERRIDE, else TARGET_CPU, else
+    DEFAULT_QEMU_CPU), and the environment sets none; else None."""
+    if environ.get(CPU_OVERRIDE) or not tree.reads(CPU_OVERRIDE):
+        return None
+    # The run script's -cpu comes first; a test's qemu_params may add another.
+    models = [item.value for item in qemu_options.items(argv[1:]) if item.name == "-cpu"]
+    default = tree.config.get("TARGET_CPU") or tree.config.get("DEFAULT_QEMU_CPU")
+    if not models or not models[0] or models[0] == default:
+        return None
+    return CPU_OVERRIDE, models[0]
+
+
+def test_args_of(argv):
+    """The words of the -append value in a QEMU argv (program name first;
+    run_tests.sh passes a test's test_args there), or [] without one."""
+    values = [item.value for item in qemu_options.items(argv[1:])
+              if item.name == "-append" and item.value is not None]
+    return values[-1].split() if values else []
+
+
+def words_of_test_args(test_args):
+    """The words the guest gets of unittests.cfg's test_args, which the shell
+    evaluates (`test_args = "migration -m"` is one -append value)."""
+    return " ".join(shlex.split(test_args)).split()
+
+
+def migration_test_run_by(argv):
+    """The migration test of unittests.cfg whose run a QEMU argv (program
+    name first) is: the same -kernel file and test_args, as "NAME in
+    TEST_DIR/unittests.cfg"; else None. The tree is the current directory's,
+    else the one holding the kernel (TREE/TEST_DIR/FILE)."""
+    kernel = qemu_options.kernel_argument(argv)
+    if kernel is None:
+        return None
+    tree = find_tree() or find_tree(os.path.dirname(os.path.dirname(os.path.abspath(kernel))))
+    if tree is None:
+        return None
+    stem = os.path.splitext(os.path.basename(kernel))[0]
+    arguments = test_args_of(argv)
+    for entry in read_tests(tree).values():
+        if "migration" not in entry.groups or \
+                os.path.splitext(os.path.basename(entry.file))[0] != stem:
+            continue
+        try:
+            if words_of_test_args(entry.test_args) == arguments:
+                return "%s in %s" % (entry.name, tree.path(tree.unittests))
+        except ValueError:  # an unbalanced quote in unittests.cfg
+            continue
+    return None

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from kut_debug import group_guard, loopback
+from kut_debug import group_guard, loopback, qemu_command
 from kut_debug.child_process import tied_to_parent
 from kut_debug.errors import DebugError
 
@@ -22,6 +22,8 @@ RUN_SCRIPT_START_TIMEOUT = 60
 PORT_ATTEMPTS = 5
 # QEMU 7.2: "-gdb tcp:127.0.0.1:N: Failed to find an available port: Address already in use"
 PORT_TAKEN = "Address already in use"
+# QEMU 7.2 and later (target/*/cpu.c); -cpu max on riscv came with QEMU 8.
+CPU_MODEL_MISSING = "unable to find CPU model"
 # Time a run script gets after SIGTERM to run its EXIT trap (it deletes the -initrd file).
 STOP_GRACE = 5
 # Time the console copier gets to write what QEMU wrote last.
@@ -44,6 +46,20 @@ def copy_into(read_end, output):
 
 def one_line(text):
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def exit_report(what, text):
+    """Why what (QEMU, a run script) exited before listening, from its output:
+    its messages on one line, then the QEMU command it echoed on its own."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    commands = [line for line in lines if qemu_command.command_from_log_line(line)]
+    said = " ".join(line for line in lines if line not in commands)
+    report = "%s exited at once: %s" % (
+        what, said or ("it printed nothing more" if commands else "it printed nothing"))
+    if CPU_MODEL_MISSING in said and commands:
+        report += "; `%s -cpu help` lists the CPU models it has" % (
+            qemu_command.command_from_log_line(commands[0])[0])
+    return report + "".join("\n  its command: %s" % command for command in commands[:1])
 
 
 class Qemu:
@@ -70,11 +86,10 @@ class Qemu:
             if self._wait_listening():
                 return
             self.stop()
-            message = one_line(self.console_text())
+            text = self.console_text()
             # Another program took the port between the probe and QEMU's bind: try another.
-            if PORT_TAKEN not in message:
-                raise DebugError("%s exited at once: %s"
-                                 % (self.what, message or "it printed nothing"))
+            if PORT_TAKEN not in one_line(text):
+                raise DebugError(exit_report(self.what, text))
         raise DebugError("QEMU found no free loopback port for its gdb stub in %d attempts"
                          % PORT_ATTEMPTS)
 

@@ -201,9 +201,29 @@ def read_log_command(log_path):
             raise DebugError("%s is what run_tests.sh printed, not a test's log: give "
                              "logs/%s.log, which run_tests.sh -v writes, or the test name %s"
                              % (log_path, name, name))
-        raise DebugError("%s holds no QEMU command that runs a test "
-                         "(no line with a qemu-system-* program)" % log_path)
+        raise LogWithoutTestRun(log_path, lines)
     return found
+
+
+class LogWithoutTestRun(DebugError):
+    """A log with no QEMU command that runs its test: QEMU ended in the run
+    script's probe, or the file is no test's log. lines: the log's lines."""
+
+    def __init__(self, log_path, lines):
+        super().__init__("%s holds no QEMU command that runs a test%s" % (
+            log_path, " (no line with a qemu-system-* program)"
+            if logged_accelerator(lines) is None else ""))
+        self.lines = lines
+
+
+def logged_accelerator(lines):
+    """The accelerator of the first QEMU command in a log's lines, the run
+    script's probe included (it runs with the test's ACCEL), or None."""
+    for line in lines:
+        argv = command_from_log_line(line)
+        if argv:
+            return accelerator(argv)
+    return None
 
 
 # What run_tests.sh itself prints: with -v the command it evals

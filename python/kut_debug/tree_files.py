@@ -7,14 +7,17 @@ from kut_load.efi import boot_disk
 from kut_load.qemu import kernel_file, options as qemu_options
 from kut_debug.errors import DebugError
 
-LOG_DIR = "logs"
+
+def log_directory():
+    """Where run_tests.sh writes its logs: $unittest_log_dir, else logs."""
+    return os.environ.get("unittest_log_dir") or "logs"
 
 
 def log_path(target):
-    """A log path as given, or logs/TARGET.log for a test name."""
+    """A log path as given, or log_directory()/TARGET.log for a test name."""
     if target.endswith(".log") or os.sep in target or os.path.isfile(target):
         return target
-    return os.path.join(LOG_DIR, target + ".log")
+    return os.path.join(log_directory(), target + ".log")
 
 
 def console_path_for_log(path):

@@ -130,3 +130,21 @@ def test_a_kvm_internal_error_points_to_the_register_dump():
 def test_a_finished_run_has_its_summary_and_no_other_end():
     text = "starting sieve\nSUMMARY: 3 tests\n"
     assert fail_log.summarized(text) and fail_log.logged_end(text) is None
+
+
+# A log whose QEMU aborted in the run script's probe (x86/msr, -cpu max under a
+# nested KVM that cannot set an MSR), as run_tests.sh -v wrote it.
+ABORTED = (
+    "timeout -k 1s --foreground 90s /usr/bin/qemu-system-x86_64 --no-reboot -nodefaults "
+    "-machine accel=kvm -kernel _NO_FILE_4Uhere_ -smp 1 -cpu max,vendor=GenuineIntel\n"
+    "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69\n"
+    "qemu-system-x86_64: ../../target/i386/kvm/kvm.c:3183: kvm_buf_set_msrs: Assertion "
+    "`ret == cpu->kvm_msr_buf->nmsrs' failed.\n"
+    "QEMU Aborted\n")
+
+
+def test_an_aborted_qemu_is_named_with_its_first_error():
+    assert fail_log.logged_end(ABORTED) == (
+        "QEMU aborted at log line 4 (failed to set MSR 0x10a to 0x69)")
+    assert fail_log.qemu_errors(ABORTED.splitlines())[0] == "failed to set MSR 0x10a to 0x69"
+    assert fail_log.qemu_errors(TIMED_OUT.splitlines()) == []

@@ -210,3 +210,73 @@ def test_configures_run_link_is_preferred(tmp_path):
     assert kvm_tree.find_tree(str(tmp_path)).run_script == "arm/efi/run"
     os.symlink("arm/efi/run", str(tmp_path / "arm-run"))  # what ./configure --enable-efi links
     assert kvm_tree.find_tree(str(tmp_path)).run_script == "arm-run"
+
+
+MIGRATION_CFG = """\
+[debug-bp]
+file = debug.flat
+test_args = bp
+groups = debug
+
+[debug-bp-migration]
+file = debug.flat
+test_args = bp-migration
+groups = debug migration
+
+[selftest-migration]
+file = selftest-migration.elf
+groups = selftest migration
+
+[atomics-migration]
+file = atomics.elf
+test_args = "migration -m"
+groups = migration
+"""
+
+
+def tree_in(tmp_path, cfg, run_script="#!/bin/bash\n"):
+    (tmp_path / "config.mak").write_text("ARCH=arm64\nTEST_DIR=arm\n")
+    os.mkdir(str(tmp_path / "arm"))
+    (tmp_path / "arm" / "run").write_text(run_script)
+    (tmp_path / "arm" / "unittests.cfg").write_text(cfg)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("kernel, append, migration", [
+    ("arm/debug.flat", ["-append", "bp-migration"], "debug-bp-migration"),
+    ("arm/atomics.elf", ["-append", "migration -m"], "atomics-migration"),
+    ("arm/atomics.elf", ["-append", "migration"], None),
+    ("arm/debug.flat", ["-append", "bp"], None),
+    ("arm/debug.flat", [], None),
+    ("arm/selftest-migration.flat", [], "selftest-migration"),
+    ("arm/selftest-migration.flat", ["-append", "skip"], None),
+])
+def test_a_command_is_known_as_the_migration_test_it_runs(tmp_path, monkeypatch, kernel, append,
+                                                          migration):
+    tree = tree_in(tmp_path, MIGRATION_CFG)
+    argv = ["qemu-system-aarch64", "-machine", "virt", "-kernel", kernel] + append
+    monkeypatch.chdir(tree)
+    found = kvm_tree.migration_test_run_by(argv)
+    assert found == (migration and "%s in arm/unittests.cfg" % migration)
+    monkeypatch.chdir(str(tmp_path.parent))
+    argv[4] = os.path.join(tree, kernel)
+    found = kvm_tree.migration_test_run_by(argv)
+    assert found == (migration and "%s in %s/arm/unittests.cfg" % (migration, tree))
+
+
+RISCV_RUN = "#!/bin/bash\nqemu_cpu=$TARGET_CPU_OVERRIDE\n: \"${qemu_cpu:=$DEFAULT_QEMU_CPU}\"\n"
+
+
+def test_a_logged_cpu_model_is_carried_where_the_run_script_takes_one(tmp_path):
+    path = tree_in(tmp_path, "", RISCV_RUN)
+    (tmp_path / "config.mak").write_text("ARCH=riscv64\nTEST_DIR=arm\nDEFAULT_QEMU_CPU=max\n")
+    tree = kvm_tree.find_tree(path)
+    argv = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-kernel", "x.flat"]
+    assert kvm_tree.logged_cpu_override(tree, argv, {}) == ("TARGET_CPU_OVERRIDE", "rv64")
+    assert kvm_tree.logged_cpu_override(tree, argv, {"TARGET_CPU_OVERRIDE": "max"}) is None
+    assert kvm_tree.logged_cpu_override(tree, argv[:3] + ["-cpu", "max"] + argv[5:], {}) is None
+    (tmp_path / "arm" / "run").write_text("#!/bin/bash\n")
+    assert kvm_tree.logged_cpu_override(tree, argv, {}) is None
+    entry = unittests_cfg.parse("[t]\nfile = t.flat\n")["t"]
+    carried = kvm_tree.test_run(tree, entry, {}, None, [("TARGET_CPU_OVERRIDE", "rv64")])
+    assert " TARGET_CPU_OVERRIDE=rv64 " in carried.shell_command

@@ -5,6 +5,7 @@ own DWARF (dwarf_oracle, pyelftools); no run may warn that it is not the
 logged one. The runs leave ACCEL unset, as a user re-running a log does:
 the accelerator must come from the log."""
 
+import configparser
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ import upstream
 KUT_DEBUG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "python", "kut-debug")
 TIMEOUT = 300
-MAIN_STOP = re.compile(r"^Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
+MAIN_STOP = re.compile(r"^(?:Thread \d+ hit )?Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
 QEMU_LINE = re.compile(r"^kut-debug: QEMU: (.*)$", re.M)
 NO_ENVIRONMENT = ("running the log's QEMU command without the environment run_tests.sh gave "
                   "the test (-initrd)")
@@ -178,3 +179,87 @@ def test_x86_64_efi_log_copied_out_of_the_tree(x86_64_efi, tmp_path):
     assert_stopped_at_main(status, out, os.path.join(tree, "x86/sieve.efi.debug"))
     assert "file.dir=efi-tests/sieve/" in started_qemu(out), out
     assert " -machine accel=tcg " in started_qemu(out), out
+
+
+def run_tests_log(tree, config, test, log_dir, **variables):
+    """The log run_tests.sh -v writes of test under ACCEL=tcg with variables
+    set, in log_dir (run_tests.sh's unittest_log_dir)."""
+    env = dict(run_logs.environment(config, "tcg"), unittest_log_dir=str(log_dir), **variables)
+    subprocess.run(["./run_tests.sh", "-v", test], cwd=tree, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+    return os.path.join(str(log_dir), test + ".log")
+
+
+def without(names, environ):
+    return {name: value for name, value in environ.items() if name not in names}
+
+
+def test_riscv64_test_named_runs_with_the_cpu_model_of_its_log(tmp_path):
+    """riscv/run takes TARGET_CPU_OVERRIDE: a log made with one (QEMU 7.2's
+    riscv has no -cpu max) is re-run by name with the same model, unset."""
+    tree = upstream.tree("riscv64")
+    log = run_tests_log(tree, "riscv64", "selftest", tmp_path, TARGET_CPU_OVERRIDE="rv64")
+    assert " -cpu rv64 " in first_qemu_line_of(log)
+    env = without(("ACCEL", "TARGET_CPU_OVERRIDE"), dict(os.environ, unittest_log_dir=str(tmp_path)))
+    done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "-v", "selftest"], cwd=tree, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    out = done.stdout + done.stderr
+    assert_stopped_at_main(done.returncode, out, os.path.join(tree, "riscv/selftest.elf"))
+    assert " -cpu rv64 " in started_qemu(out) + " ", out
+
+
+def test_a_test_whose_logged_qemu_ended_in_the_probe_runs_from_unittests_cfg(tmp_path):
+    """run_tests.sh's log of a run whose QEMU never started the test (here
+    riscv/run's probe, with a CPU model QEMU has not) holds no command to
+    re-run: the test named runs as unittests.cfg says, with the log's end
+    named; the log itself given is refused in one line."""
+    tree = upstream.tree("riscv64")
+    log = run_tests_log(tree, "riscv64", "selftest", tmp_path, TARGET_CPU_OVERRIDE="nonesuch")
+    with open(log) as text:
+        error = [line for line in text.read().splitlines() if "nonesuch" in line and
+                 line.startswith("qemu-system-riscv64: ")]
+    assert error, open(log).read()
+    env = dict(run_logs.environment("riscv64", "tcg"), unittest_log_dir=str(tmp_path))
+    done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "-v", "selftest"], cwd=tree, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    out = done.stdout + done.stderr
+    assert_stopped_at_main(done.returncode, out, os.path.join(tree, "riscv/selftest.elf"))
+    assert error[0].split(": ", 1)[1] in out, out
+    refused = subprocess.run([KUT_DEBUG, "--nx", "--batch", log], cwd=tree, env=env,
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=TIMEOUT)
+    assert refused.returncode == 1 and refused.stdout == "", refused
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("kut-debug: " + log)
+    assert "Traceback" not in refused.stderr, refused.stderr
+
+
+
+def migration_tests(cfg_path):
+    """(name, file, test_args) of each test of the migration group in a
+    unittests.cfg, read with Python's configparser."""
+    cfg = configparser.ConfigParser(interpolation=None, strict=False)
+    cfg.read(cfg_path)
+    return [(name, section["file"], section.get("test_args", "").strip("'\""))
+            for name, section in cfg.items()
+            if "migration" in section.get("groups", "").split() and "file" in section]
+
+
+@pytest.mark.parametrize("config, test_dir, qemu, machine", [
+    ("arm64", "arm", "qemu-system-aarch64", ["-machine", "virt", "-cpu", "max"]),
+    ("ppc64le", "powerpc", "qemu-system-ppc64", ["-machine", "pseries"])])
+def test_a_migration_test_given_as_a_command_is_refused_in_one_line(config, test_dir, qemu,
+                                                                     machine):
+    """Without a second QEMU the test waits for its migration forever."""
+    tree = upstream.tree(config)
+    tests = migration_tests(os.path.join(tree, test_dir, "unittests.cfg"))
+    assert tests
+    for name, file, test_args in tests:
+        command = [qemu] + machine + ["-kernel", os.path.join(test_dir, file)]
+        command += ["-append", test_args] if test_args else []
+        done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "--"] + command, cwd=tree,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 1 and done.stdout == "", done
+        assert done.stderr.count("\n") == 1 and " %s in " % name in done.stderr, done.stderr

@@ -106,6 +106,10 @@ KVM_INTERNAL_ERROR = re.compile(r"^KVM internal error\. Suberror: (\d+)")
 # The timeout(1) run_tests.sh puts in front of QEMU: `timeout -k 1s --foreground 90s`.
 TIMEOUT_COMMAND = re.compile(r"^timeout(?: -k \S+)?(?: --foreground)? (?P<duration>\S+) ")
 SUMMARY = re.compile(r"^SUMMARY: ")
+# scripts/arch-run.bash's run_qemu, when QEMU ends on SIGABRT; QEMU's own
+# error, if any, comes before it.
+QEMU_ABORTED = re.compile(r"^QEMU Aborted\b")
+QEMU_ERROR = re.compile(r"^qemu-system-\S+: (?:error: )?(?P<error>.+)")
 
 
 def logged_end(text):
@@ -119,6 +123,10 @@ def logged_end(text):
         if kvm:
             return ("QEMU stopped on a KVM internal error (suberror %s) at log line %d; the "
                     "guest's registers follow it there" % (kvm.group(1), line_number))
+        if QEMU_ABORTED.match(line):
+            errors = qemu_errors(lines[:line_number - 1])
+            return ("QEMU aborted at log line %d%s" % (
+                line_number, " (%s)" % errors[0] if errors else ""))
         signalled = QEMU_SIGNALLED.match(line)
         if signalled:
             if signalled["sender"] == "timeout" and timeout:
@@ -128,6 +136,14 @@ def logged_end(text):
                     % (signalled.group(1), " from %s" % signalled["sender"]
                        if signalled["sender"] else "", line_number))
     return None
+
+
+def qemu_errors(lines):
+    """QEMU's own error messages in a log's lines ("qemu-system-riscv64:
+    unable to find CPU model 'max'" -> "unable to find CPU model 'max'"),
+    without its "terminating on signal" notices."""
+    found = (QEMU_ERROR.match(line) for line in lines if not QEMU_SIGNALLED.match(line))
+    return [match["error"] for match in found if match]
 
 
 def summarized(text):
