@@ -330,12 +330,11 @@ def tests_like(tree, name):
                                                                    else ""))
 
 
-def log_without_test_run(log, lines, tree):
-    """The note for a test's log that holds no run of it."""
+def log_without_test_run(log, lines):
+    """What a test's log that holds no run of it says of how it ended."""
     errors = qemu_errors(lines)
     ended = logged_end("\n".join(lines)) or (errors and "QEMU said " + errors[0])
-    return ("%s holds no run of the test%s; running it as %s says" % (
-        log, ": " + ended if ended else "", tree.unittests))
+    return "%s holds no run of the test%s" % (log, ": " + ended if ended else "")
 
 
 def plan_session(options, command, script_path):
@@ -367,11 +366,14 @@ def plan_session(options, command, script_path):
                 log_accel = qemu_command.accelerator(log_argv)
             except qemu_command.LogWithoutTestRun as empty:
                 # A test named, whose logged run never started it: run it as unittests.cfg says.
-                if is_log_argument(options.test) or tree is None or \
-                        name not in kvm_tree.read_tests(tree):
+                if tree is None or name not in kvm_tree.read_tests(tree):
                     raise
+                if is_log_argument(options.test):
+                    raise DebugError("%s; give the test's name, %s, to run it as %s says" % (
+                        log_without_test_run(log, empty.lines), name, tree.unittests)) from None
                 log_accel = qemu_command.logged_accelerator(empty.lines)
-                notes.append(log_without_test_run(log, empty.lines, tree))
+                notes.append("%s; running it as %s says" % (
+                    log_without_test_run(log, empty.lines), tree.unittests))
         # The logged run's accelerator, unless the user chose one (run_tests.sh's ACCEL).
         accel = None if os.environ.get("ACCEL") else log_accel
         cpu = tree and log_line and kvm_tree.logged_cpu_override(tree, log_argv, os.environ)

@@ -232,8 +232,8 @@ def test_a_test_whose_logged_qemu_ended_in_the_probe_runs_from_unittests_cfg(tmp
                              timeout=TIMEOUT)
     assert refused.returncode == 1 and refused.stdout == "", refused
     assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("kut-debug: " + log)
+    assert error[0].split(": ", 1)[1] in refused.stderr and " selftest," in refused.stderr
     assert "Traceback" not in refused.stderr, refused.stderr
-
 
 
 def migration_tests(cfg_path):
@@ -249,8 +249,8 @@ def migration_tests(cfg_path):
 @pytest.mark.parametrize("config, test_dir, qemu, machine", [
     ("arm64", "arm", "qemu-system-aarch64", ["-machine", "virt", "-cpu", "max"]),
     ("ppc64le", "powerpc", "qemu-system-ppc64", ["-machine", "pseries"])])
-def test_a_migration_test_given_as_a_command_is_refused_in_one_line(config, test_dir, qemu,
-                                                                     machine):
+def test_a_migration_test_given_as_a_command_is_refused_in_one_line(
+        config, test_dir, qemu, machine):
     """Without a second QEMU the test waits for its migration forever."""
     tree = upstream.tree(config)
     tests = migration_tests(os.path.join(tree, test_dir, "unittests.cfg"))
