@@ -21,7 +21,8 @@ import upstream
 KUT_DEBUG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "python", "kut-debug")
 TIMEOUT = 300
-MAIN_STOP = re.compile(r"^(?:Thread \d+ hit )?Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) at (\S+):(\d+)$", re.M)
+MAIN_STOP = re.compile(r"^(?:Thread \d+ hit )?Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) "
+                       r"at (\S+):(\d+)$", re.M)
 QEMU_LINE = re.compile(r"^kut-debug: QEMU: (.*)$", re.M)
 NO_ENVIRONMENT = ("running the log's QEMU command without the environment run_tests.sh gave "
                   "the test (-initrd)")
@@ -200,7 +201,8 @@ def test_riscv64_test_named_runs_with_the_cpu_model_of_its_log(tmp_path):
     tree = upstream.tree("riscv64")
     log = run_tests_log(tree, "riscv64", "selftest", tmp_path, TARGET_CPU_OVERRIDE="rv64")
     assert " -cpu rv64 " in first_qemu_line_of(log)
-    env = without(("ACCEL", "TARGET_CPU_OVERRIDE"), dict(os.environ, unittest_log_dir=str(tmp_path)))
+    env = without(("ACCEL", "TARGET_CPU_OVERRIDE"),
+                  dict(os.environ, unittest_log_dir=str(tmp_path)))
     done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "-v", "selftest"], cwd=tree, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=TIMEOUT)
