@@ -30,6 +30,9 @@ def stub_module():
     gdb.GdbError = type("GdbError", (Exception,), {})
     gdb.frame_filters = {}  # a dict in gdb too, that extensions add their filters to
     gdb.__getattr__ = lambda name: Anything
+    gdb.__path__ = []  # a package, whose submodules the stand-in gives (gdb.unwinder)
+    gdb.unwinder = types.ModuleType("gdb.unwinder")
+    gdb.unwinder.register_unwinder = lambda *args, **kwargs: None
     return gdb
 
 
@@ -40,11 +43,13 @@ def gdb_stub():
     before = set(sys.modules)
     saved_gdb = sys.modules.get("gdb")
     sys.modules["gdb"] = stub_module()
+    sys.modules["gdb.unwinder"] = sys.modules["gdb"].unwinder
     try:
         yield sys.modules["gdb"]
     finally:
         for name in set(sys.modules) - before:
             forget(name)
+        sys.modules.pop("gdb.unwinder", None)
         if saved_gdb is None:
             sys.modules.pop("gdb", None)
         else:

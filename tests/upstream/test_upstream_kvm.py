@@ -207,3 +207,38 @@ def test_fail_stops_at_the_first_fail_line_of_the_kvm_log(kvm_tree, tmp_path):
     name, returned_line = addr2line(os.path.join(kvm_tree, "x86", "msr.elf"),
                                     int(found.group(2), 16) - 1)
     assert (name, returned_line) == (os.path.basename(path), line), out
+
+
+def test_an_exception_in_inlined_code_is_named_with_its_inline_chain(kvm_tree, tmp_path):
+    """x86/syscall takes #GP in write_ss(), inlined twice into main, on KVM hosts
+    whose AMD-model syscall emulation leaves SS bad: the stop names each inlined
+    function's call site, as addr2line -i reads them at the log's faulting ip."""
+    env = dict(kvm_environment(), unittest_log_dir=os.path.relpath(str(tmp_path), kvm_tree))
+    verdict = subprocess.run(["nice", "./run_tests.sh", "-v", "syscall"], cwd=kvm_tree, env=env,
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=300).stdout.strip().splitlines()[-1:]
+    log = os.path.join(str(tmp_path), "syscall.log")
+    with open(log, errors="replace") as text:
+        taken = re.search(r"^Unhandled exception \d+ .* at ip ([0-9a-f]+)$", text.read(), re.M)
+    if not taken:
+        pytest.skip("syscall takes no unhandled exception under this host's KVM (run_tests.sh: "
+                    "%s)" % " ".join(verdict))
+    chain = subprocess.run(["addr2line", "-f", "-i", "-e", os.path.join(kvm_tree, "x86",
+                                                                        "syscall.elf"),
+                            "0x" + taken.group(1)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    functions, places = chain[0::2], [place.split()[0] for place in chain[1::2]]
+    assert len(functions) > 1, chain  # the faulting code is inlined
+    result, out = run_kut_debug(kvm_tree, ["--fail", log])
+    if gdb_major() < 11:
+        return  # refused in one line (test_fail_stops_at_the_first_fail_line_of_the_kvm_log)
+    said = re.search(r"^kut-break-fail: unexpected exception \(stopped in \w+\); it was taken at "
+                     r"0x([0-9a-f]+) in (.*)$", result.stdout, re.M)
+    assert said and int(said.group(1), 16) == int(taken.group(1), 16), out
+    # "F at FILE:LINE, inlined into G at FILE:LINE, ...": each function with its line.
+    shown = re.findall(r"(?:^|, inlined into )(\w+) at (\S+):(\d+)", said.group(2))
+    assert [name for name, _, _ in shown] == functions, (chain, out)
+    for (_, path, line), place in zip(shown, places):
+        file_name, _, line_number = place.rpartition(":")
+        assert (os.path.basename(path), line) == (os.path.basename(file_name), line_number), \
+            (chain, out)

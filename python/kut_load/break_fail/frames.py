@@ -48,24 +48,54 @@ def test_frame():
     return None
 
 
-def where(pc):
-    """'FUNCTION at FILE:LINE' for a code address, as far as symbols tell."""
-    line = gdb.find_pc_line(pc)
-    block = None
+def function_blocks(pc):
+    """The blocks of the functions pc runs in, innermost first: those of
+    functions inlined there, then the function of pc's own frame; [] without
+    DWARF for pc."""
     try:
         block = gdb.block_for_pc(pc)
     except RuntimeError:
-        pass
-    function = block.function if block is not None else None
-    while block is not None and function is None:
+        return []
+    found = []
+    while block is not None and not block.is_static and not block.is_global:
+        if block.function is not None:
+            found.append(block)
         block = block.superblock
-        function = block.function if block is not None else None
+    return found
+
+
+def where(pc):
+    """'FUNCTION at FILE:LINE' for a code address, as far as symbols tell,
+    and where each function inlined there was called: ', inlined into
+    CALLER at FILE:LINE'. gdb's symbol of an inlined function carries its
+    call site (DW_AT_call_file, DW_AT_call_line)."""
+    line = gdb.find_pc_line(pc)
+    blocks = function_blocks(pc)
     text = "%#x" % pc
-    if function is not None:
-        text += " in %s" % function.print_name
+    if blocks:
+        text += " in %s" % blocks[0].function.print_name
     if line.symtab is not None:
         text += " at %s:%d" % (line.symtab.filename, line.line)
+    for inlined, caller in zip(blocks, blocks[1:]):
+        call = inlined.function
+        text += ", inlined into %s" % caller.function.print_name
+        if call.symtab is not None and call.line > 0:
+            text += " at %s:%d" % (call.symtab.filename, call.line)
     return text
+
+
+def test_line(pc):
+    """(file name, line) in the test's own source where pc runs, or None:
+    pc's own line if it is not the library's, else the innermost call site
+    of a function inlined there that is not."""
+    line = gdb.find_pc_line(pc)
+    places = [(line.symtab, line.line)] if line.symtab is not None else []
+    places += [(block.function.symtab, block.function.line) for block in function_blocks(pc)[:-1]
+               if block.function.symtab is not None]
+    for symtab, number in places:
+        if number > 0 and not LIBRARY_FILE.search(symtab.filename):
+            return symtab, number
+    return None
 
 
 def frame_where(frame):
@@ -78,14 +108,19 @@ def frame_where(frame):
 
 
 def source_line(pc):
-    """The source text of pc's line, as gdb's `list` shows it, or None."""
-    line = gdb.find_pc_line(pc)
-    if line.symtab is None or line.line < 1:
+    """The source text of pc's line, as gdb's `list` shows it, or None; where
+    pc is in a library function inlined into the test, the test's line."""
+    place = test_line(pc)
+    if place is None:
+        line = gdb.find_pc_line(pc)
+        place = (line.symtab, line.line)
+    symtab, number = place
+    if symtab is None or number < 1:
         return None
     try:
-        with open(line.symtab.fullname(), errors="replace") as source:
-            for number, text in enumerate(source, 1):
-                if number == line.line:
+        with open(symtab.fullname(), errors="replace") as source:
+            for index, text in enumerate(source, 1):
+                if index == number:
                     return "%d\t%s" % (number, text.rstrip("\n"))
     except OSError:
         pass
