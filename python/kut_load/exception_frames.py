@@ -109,6 +109,20 @@ def symbol_at(pc):
     return (match.group(1), int(match.group(2) or 0)) if match else None
 
 
+# {pc: symbol_at(pc)}, until the objfiles change (forget_symbols).
+SYMBOLS = {}
+# (pc, sp) of each entry frame this unwinder gave registers, until the guest runs again.
+UNWOUND = set()
+
+
+def forget_symbols(*_event):
+    SYMBOLS.clear()
+
+
+def forget_frames(*_event):
+    UNWOUND.clear()
+
+
 def is_entry(pc, architecture, cache):
     """The (symbol, offset) of pc if it is in an exception entry, else None;
     cache: {pc: symbol_at(pc)}."""
@@ -125,24 +139,22 @@ class ExceptionEntryUnwinder:
     def __init__(self):
         self.name = NAME
         self.enabled = True
-        self.symbols = {}  # pc -> symbol_at(pc), until the symbols change
-
-    def forget_symbols(self, *_event):
-        self.symbols.clear()
 
     def __call__(self, pending_frame):
         if not hasattr(pending_frame, "level") or pending_frame.level() == 0:
             return None
         pc = int(pending_frame.read_register("pc"))
         architecture = pending_frame.architecture().name()
-        symbol = is_entry(pc, architecture, self.symbols)
+        symbol = is_entry(pc, architecture, SYMBOLS)
         if symbol is None:
             return None
         struct, registers = entry_of(architecture, symbol[0])
         try:
-            return self.unwind(pending_frame, pc - symbol[1], struct, registers)
+            info = self.unwind(pending_frame, pc - symbol[1], struct, registers)
         except (gdb.error, gdb.MemoryError, RuntimeError, ValueError, KeyError):
             return None  # the struct is not in the DWARF, or not readable: gdb's own guess
+        UNWOUND.add((pc, int(pending_frame.read_register("sp"))))
+        return info
 
     @staticmethod
     def unwind(pending_frame, entry_start, struct, registers):
@@ -165,26 +177,28 @@ class InterruptedFrameFilter:
     """gdb's frame filter protocol: the frame an exception interrupted, shown
     at its own pc's line and function."""
 
-    def __init__(self, unwinder):
+    def __init__(self):
         self.name = FILTER_NAME
         self.priority = 1  # before past-main's, which only ends the list
         self.enabled = True
-        self.unwinder = unwinder
 
     def filter(self, frames):
         return (self.decorated(frame) for frame in frames)
 
     def decorated(self, decorator):
-        frame = decorator.inferior_frame()
-        try:
-            newer = frame.newer()
-            if newer is None or newer.level() == 0 or \
-                    is_entry(newer.pc(), newer.architecture().name(),
-                             self.unwinder.symbols) is None:
-                return decorator
-        except gdb.error:
-            return decorator
-        return interrupted_frame(decorator)
+        return interrupted_frame(decorator) if interrupted(decorator.inferior_frame()) \
+            else decorator
+
+
+def interrupted(frame):
+    """Whether frame is one an exception interrupted, as this unwinder gave it:
+    the frame newer than it is an exception entry's that it unwound."""
+    try:
+        newer = frame.newer()
+        return newer is not None and \
+            (newer.pc(), int(newer.read_register("sp"))) in UNWOUND
+    except gdb.error:
+        return False
 
 
 def interrupted_frame(decorator):

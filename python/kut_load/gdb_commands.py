@@ -281,13 +281,14 @@ register_past_main_filter()
 def register_exception_unwinder():
     import gdb.unwinder
     from kut_load.exception_frames import (FILTER_NAME, ExceptionEntryUnwinder,
-                                           InterruptedFrameFilter)
-    unwinder = ExceptionEntryUnwinder()
-    gdb.unwinder.register_unwinder(None, unwinder, replace=True)
-    gdb.frame_filters[FILTER_NAME] = InterruptedFrameFilter(unwinder)
+                                           InterruptedFrameFilter, forget_frames,
+                                           forget_symbols)
+    gdb.unwinder.register_unwinder(None, ExceptionEntryUnwinder(), replace=True)
+    gdb.frame_filters[FILTER_NAME] = InterruptedFrameFilter()
     # The symbols behind the cached entry lookups change with the objfiles.
-    gdb.events.new_objfile.connect(unwinder.forget_symbols)
-    gdb.events.clear_objfiles.connect(unwinder.forget_symbols)
+    gdb.events.new_objfile.connect(forget_symbols)
+    gdb.events.clear_objfiles.connect(forget_symbols)
+    gdb.events.cont.connect(forget_frames)
 
 
 register_exception_unwinder()

@@ -242,3 +242,8 @@ def test_an_exception_in_inlined_code_is_named_with_its_inline_chain(kvm_tree, t
         file_name, _, line_number = place.rpartition(":")
         assert (os.path.basename(path), line) == (os.path.basename(file_name), line_number), \
             (chain, out)
+    # The frame selected is the test's own: the innermost of the chain outside lib/.
+    test_function = next(name for name, place in zip(functions, places)
+                         if "/lib/" not in place)
+    assert re.search(r"^#\d+ +(?:0x[0-9a-f]+ in )?%s \(" % test_function, result.stdout, re.M), \
+        out

@@ -6,6 +6,7 @@ import re
 
 import gdb
 
+from kut_load import exception_frames
 from kut_load.break_fail import s390x_lowcore
 
 # kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them, and
@@ -28,9 +29,11 @@ def is_library_frame(frame):
     name for the report, abort and exception functions (also without DWARF)."""
     if frame.name() in LIBRARY_FUNCTIONS:
         return True
-    function = frame.function()
-    # Assembly has lines but no function in the DWARF: its line table names the file.
-    symtab = function.symtab if function is not None else frame.find_sal().symtab
+    # The frame's line names its file: an inlined function's symbol names its call's
+    # file, and assembly has lines but no function in the DWARF.
+    symtab = frame.find_sal().symtab
+    if symtab is None and frame.function() is not None:
+        symtab = frame.function().symtab
     return bool(symtab and LIBRARY_FILE.search(symtab.filename))
 
 
@@ -95,6 +98,27 @@ def test_line(pc):
     for symtab, number in places:
         if number > 0 and not LIBRARY_FILE.search(symtab.filename):
             return symtab, number
+    return None
+
+
+def interrupted_test_frame(pc, limit=32):
+    """The test's frame an exception at pc interrupted: the innermost frame
+    at pc outside the library, or the innermost outside it that called into
+    it; None unless kut-load's unwinder took the backtrace through the
+    exception entry to pc (exception_frames.py): gdb's own guesses there
+    may restore registers wrongly."""
+    frame = gdb.newest_frame()
+    reached = False
+    for _ in range(limit):
+        if frame is None:
+            return None
+        reached = reached or (frame.pc() == pc and exception_frames.interrupted(frame))
+        if reached and frame.name() is not None and not is_library_frame(frame):
+            return frame
+        try:
+            frame = frame.older()
+        except gdb.error:
+            return None
     return None
 
 

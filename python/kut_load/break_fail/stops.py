@@ -9,7 +9,8 @@ import gdb
 from kut_load import breakpoints
 from kut_load.break_fail import log as fail_log
 from kut_load.break_fail.frames import (LIBRARY_FILE, exception_pc, frame_where,
-                                        library_exception_pc, source_line, test_frame, where)
+                                        interrupted_test_frame, library_exception_pc, source_line,
+                                        test_frame, where)
 from kut_load.load.symbols import symbol_files
 from kut_load.quoting import printable
 
@@ -494,7 +495,10 @@ class Tracker:
             where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"
             say("unexpected exception (stopped in %s); it was taken at %s" % (function, where_text))
             self.report_logged_ending()
-            faulting_line = source_line(pc) if pc is not None else None
+            interrupted = interrupted_test_frame(pc) if pc is not None else None
+            if interrupted is not None:
+                interrupted.select()  # the test's frame, with its values as the exception left them
+            faulting_line = source_line(pc) if pc is not None and interrupted is None else None
             if faulting_line:
                 gdb.write(faulting_line + "\n")
         else:
