@@ -336,3 +336,72 @@ def test_a_firmware_breakpoint_of_the_users_ends_the_wait_named_and_no_interrupt
     assert STRAY_INTERRUPT not in out, out
     assert re.search(r"^kut-debug: the firmware loaded arm/selftest\.efi at 0x[0-9a-f]+; it has "
                      r"not started yet$", out, re.M), out
+
+
+# The selected frame's integer-typed arguments and locals that hold a value, innermost
+# block first, as "kut-value NAME=VALUE" lines: read in the session, from the DWARF.
+VALUES_PY = (
+    "frame = gdb.selected_frame()\n"
+    "block = frame.block()\n"
+    "seen = set()\n"
+    "kinds = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_BOOL, gdb.TYPE_CODE_ENUM, gdb.TYPE_CODE_CHAR)\n"
+    "while block is not None and not block.is_static:\n"
+    "    for symbol in block:\n"
+    "        if symbol.name in seen or not (symbol.is_variable or symbol.is_argument):\n"
+    "            continue\n"
+    "        seen.add(symbol.name)\n"
+    "        if symbol.type.strip_typedefs().code not in kinds:\n"
+    "            continue\n"
+    "        value = symbol.value(frame)\n"
+    "        if not value.is_optimized_out:\n"
+    "            print('kut-value %s=%d' % (symbol.name, int(value)))\n"
+    "    if block.function is not None:\n"
+    "        break\n"
+    "    block = block.superblock\n")
+STOP_MARK = "kut-test-stop"
+
+
+def frame_values(config, log, stops, env):
+    """[{name: value}] of the selected frame at main and at each of `stops`
+    failure stops of kut-debug --fail LOG (the same run, continued)."""
+    tree = upstream.tree(config)
+    read = ["--ex", "python exec(%r)" % VALUES_PY]
+    args = ["--batch", "--break", "main", "--ex", "echo %s\\n" % STOP_MARK] + read + [
+        "--ex", "kut-break-fail --log " + log]
+    for _ in range(stops):
+        args += ["--ex", "continue", "--ex", "echo %s\\n" % STOP_MARK] + read
+    result = run_kut_debug(tree, args + [log], env=env, timeout=420)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    parts = result.stdout.split(STOP_MARK + "\n")[1:]
+    assert len(parts) == stops + 1, out
+    return [dict(re.findall(r"^kut-value (\w+)=(-?\d+)$", part, re.M)) for part in parts], out
+
+
+@pytest.mark.parametrize("efi_config, elf_config, test, efi", [
+    ("arm64-efi", "arm64", "gicv2-mmio-up", "arm/gic.efi"),
+    ("x86_64-efi", "x86_64", "msr", "x86/msr.efi")])
+def test_efi_frames_show_the_values_of_the_elf_build(efi_config, elf_config, test, efi):
+    """The same test built as ELF and as EFI fails the same checks: at each
+    failure, every integer the test's frame shows in both builds is the same.
+    arm64's .efi.debug has no call frame information; x86_64's has .eh_frame."""
+    if efi_config == "arm64-efi":
+        expect_upstream_to_run(efi_config, "arm/efi/run", efi)
+    env = dict(os.environ, ACCEL="tcg")
+    elf_log = upstream.logs(elf_config, [test])[test]
+    efi_log = upstream.logs(efi_config, [test])[test]
+    with open(elf_log) as elf_text, open(efi_log) as efi_text:
+        failures = [line for line in elf_text if line.startswith("FAIL: ")]
+        assert failures == [line for line in efi_text if line.startswith("FAIL: ")]
+    assert failures, "%s fails no check in %s" % (test, elf_log)
+    elf_values, elf_out = frame_values(elf_config, elf_log, len(failures), env)
+    efi_values, efi_out = frame_values(efi_config, efi_log, len(failures), env)
+    # At main (stop 0) the frame is the innermost, read from the registers as they are,
+    # and the builds differ (EFI's argc counts no program name): the failures are compared.
+    compared = 0
+    for stop in range(1, len(failures) + 1):
+        elf_frame, efi_frame = elf_values[stop], efi_values[stop]
+        for name in sorted(set(elf_frame) & set(efi_frame)):
+            assert elf_frame[name] == efi_frame[name], (stop, name, elf_out, efi_out)
+            compared += 1
+    assert compared >= len(failures), (elf_values, efi_values, efi_out)

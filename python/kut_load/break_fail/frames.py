@@ -6,7 +6,8 @@ import re
 
 import gdb
 
-from kut_load import exception_frames
+from kut_load import exception_frames, native
+from kut_load.errors import KutLoadError
 from kut_load.break_fail import s390x_lowcore
 
 # kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them, and
@@ -120,6 +121,34 @@ def interrupted_test_frame(pc, limit=32):
         except gdb.error:
             return None
     return None
+
+
+# The sections gdb unwinds a frame with, besides guessing from the code.
+CALL_FRAME_SECTIONS = frozenset((".eh_frame", ".debug_frame", ".ARM.exidx"))
+_HAS_CALL_FRAME_INFORMATION = {}
+
+
+def guessed_registers(frame):
+    """The symbol file of frame's code when it has no call frame information
+    (no .eh_frame, .debug_frame or .ARM.exidx with contents: the arm64 and
+    x86_64 .efi.debug files),
+    so that gdb guesses from the code where the frames newer than frame saved
+    its registers; else None."""
+    sal = frame.find_sal()
+    symtab = sal.symtab if sal.symtab is not None else (
+        frame.function() and frame.function().symtab)
+    if symtab is None:
+        return None
+    path = symtab.objfile.filename
+    if path not in _HAS_CALL_FRAME_INFORMATION:
+        try:
+            # objcopy --only-keep-debug leaves .eh_frame as NOBITS: a name without the data.
+            names = {section.name for section in native.load().ElfImage(path).sections
+                     if section.has_contents}
+            _HAS_CALL_FRAME_INFORMATION[path] = bool(names & CALL_FRAME_SECTIONS)
+        except (KutLoadError, native.elf_error()):  # unknown: gdb's unwinding as it is
+            _HAS_CALL_FRAME_INFORMATION[path] = True
+    return None if _HAS_CALL_FRAME_INFORMATION[path] else path
 
 
 def frame_where(frame):

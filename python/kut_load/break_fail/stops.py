@@ -9,8 +9,8 @@ import gdb
 from kut_load import breakpoints
 from kut_load.break_fail import log as fail_log
 from kut_load.break_fail.frames import (LIBRARY_FILE, exception_pc, frame_where,
-                                        interrupted_test_frame, library_exception_pc, source_line,
-                                        test_frame, where)
+                                        guessed_registers, interrupted_test_frame,
+                                        library_exception_pc, source_line, test_frame, where)
 from kut_load.load.symbols import symbol_files
 from kut_load.quoting import printable
 
@@ -231,7 +231,7 @@ class FailureWatch(gdb.Breakpoint):
         grew = value > self.last  # the start code zeroing .bss is not a failure
         self.last = value
         self.tracker.count = max(self.tracker.count, value) if grew else value
-        return grew and value >= self.tracker.first
+        return grew and value >= self.tracker.first and not self.tracker.return_to_test(value)
 
     def failure_number(self):
         return self.last
@@ -275,14 +275,44 @@ class FailureLineBreakpoint(gdb.Breakpoint):
     def stop(self):
         self.number_seen = read_counter(self.counter) + 1
         self.tracker.count = self.number_seen
-        return self.number_seen >= self.tracker.first
+        return self.number_seen >= self.tracker.first and \
+            not self.tracker.return_to_test(self.number_seen)
 
     def failure_number(self):
         return self.number_seen
 
 
+def returned_where(frame):
+    """'FUNCTION at FILE:LINE' of the call that just returned to frame: the
+    line of the instruction before its pc (gdb's rule for a caller's line)."""
+    sal = gdb.find_pc_line(frame.pc() - 1)
+    text = frame.function().print_name if frame.function() else (frame.name() or "??")
+    if sal.symtab is not None:
+        text += " at %s:%d" % (sal.symtab.filename, sal.line)
+    return text
+
+
 def breakpoint_type(hardware):
     return breakpoints.code_type(hardware, "kut-break-fail under KVM")
+
+
+class ReturnToTest(gdb.Breakpoint):
+    """Where report() returns to the test's frame, for failure `number`: set
+    when the test's image has no call frame information, so that the stop is
+    in the test's frame itself, whose registers are then the guest's."""
+
+    def __init__(self, address, number, image, hardware=False):
+        super().__init__("*%#x" % address, internal=True, temporary=True,
+                         type=breakpoint_type(hardware))
+        self.silent = True
+        self.failure = number
+        self.image = image
+
+    def stop(self):
+        return True
+
+    def failure_number(self):
+        return self.failure
 
 
 class SummaryReader(gdb.Breakpoint):
@@ -389,6 +419,21 @@ class Tracker:
         if counters and not self.kvm and function_exists(SUMMARY_FUNCTION):
             self.breakpoints.append(SummaryReader(counters[0][0], self))
 
+    def return_to_test(self, number):
+        """Whether failure `number` stops where report() returns to the test
+        instead of here: in an image without call frame information, gdb's
+        guess of the test frame's registers may be wrong (ReturnToTest)."""
+        frame = test_frame()
+        image = frame is not None and frame.level() > 0 and guessed_registers(frame)
+        if not image:
+            return False
+        breakpoint = ReturnToTest(frame.pc(), number, image, hardware=self.kvm)
+        if not self.fits(breakpoint):
+            breakpoint.delete()
+            return False
+        self.breakpoints.append(breakpoint)
+        return True
+
     def too_few_registers(self, what):
         return ("under KVM (QEMU's info kvm) only hardware breakpoints and watchpoints stop the "
                 "guest, and %s need more than %s; run the test under TCG (ACCEL=tcg)"
@@ -435,19 +480,26 @@ class Tracker:
             return
         self.stops += 1
         try:
-            if isinstance(ours[0], (FailureWatch, FailureLineBreakpoint)):
+            if isinstance(ours[0], ReturnToTest):
+                self.breakpoints.remove(ours[0])
+                self.used -= 1 if self.kvm else 0
+                self.report_failure(ours[0].failure_number(), returned_from=ours[0].image)
+            elif isinstance(ours[0], (FailureWatch, FailureLineBreakpoint)):
                 self.report_failure(ours[0].failure_number())
             else:
                 self.report_ending(ours[0].function_name)
         except gdb.error as error:  # a guest's stack gdb cannot unwind or read: still stopped here
             say("stopped, but cannot show where: %s" % error)
 
-    def report_failure(self, number):
+    def report_failure(self, number, returned_from=None):
+        """returned_from: the image without call frame information when the
+        guest stopped where report() returned to the test (ReturnToTest)."""
         frame = test_frame()
         location = "at the check"
         if frame is not None:
             frame.select()
-            location = "at the check in " + frame_where(frame)
+            location = "at the check in " + (
+                frame_where(frame) if returned_from is None else returned_where(frame))
         say("unexpected failure %d (FAIL or XPASS), %s" % (number, location))
         if self.log_name is not None:
             if 1 <= number <= len(self.fail_lines):
@@ -461,6 +513,18 @@ class Tracker:
                 say("%s has %s: this run fails where the logged one did not"
                     % (self.log_name, has))
         self.report_console_line(number)
+        guessed = returned_from is None and frame is not None and frame.level() > 0 and \
+            guessed_registers(frame)
+        if guessed:  # no debug register was left for the stop after report() returns
+            say("%s has no call frame information (.eh_frame, .debug_frame with contents), so "
+                "the values gdb shows in the test's frame #%d may be wrong: gdb guesses where "
+                "report() kept the test's registers" % (printable(guessed), frame.level()))
+        if returned_from is not None:
+            say("%s has no call frame information (.eh_frame, .debug_frame with contents), so "
+                "gdb guesses where each callee kept its caller's registers: the guest stopped "
+                "where report() returned to the test, whose frame #0 shows the guest's values; "
+                "the values gdb shows in the frames above #0 may be wrong"
+                % printable(returned_from))
         if frame is not None:
             gdb.execute("frame")
 
