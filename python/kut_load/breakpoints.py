@@ -27,6 +27,36 @@ def code_type(hardware, needed_for):
     return gdb.BP_HARDWARE_BREAKPOINT
 
 
+INTERPRETER_OPTIONS = ("-i", "--i", "-interpreter", "--interpreter")
+
+
+def interpreter_of(argv):
+    """The top-level interpreter gdb's command line asks for (-i mi2,
+    --interpreter=mi), or None for gdb's default, the CLI."""
+    for index, word in enumerate(argv):
+        name, equals, value = word.partition("=")
+        if name in INTERPRETER_OPTIONS:
+            if equals:
+                return value
+            if index + 1 < len(argv):
+                return argv[index + 1]
+    return None
+
+
+def silent_stops():
+    """Whether kut-load's stopping breakpoints are silent: in the CLI,
+    kut-break-fail says why the guest stopped and shows the test's frame; a
+    front end over gdb's MI needs gdb's own *stopped record, whose reason,
+    thread and frame a silent breakpoint leaves out."""
+    try:
+        with open("/proc/self/cmdline", "rb") as cmdline:
+            argv = cmdline.read().decode(errors="replace").split("\0")
+    except OSError:
+        return True
+    interpreter = interpreter_of(argv)
+    return not (interpreter or "").startswith("mi")
+
+
 _EXPLICIT_SOURCE_LINE = re.compile(r"^-source (\S+) -line (\d+)$")
 _EXPLICIT_FUNCTION = re.compile(r"^-function (\S+)$")
 

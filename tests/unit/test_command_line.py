@@ -82,3 +82,16 @@ def test_help_rows_wrap_beside_the_widest_label():
     assert rows[5:7] == ["  -v, --verbose   Show what was read, how it was decoded, the "
                          "sections and", "                  the checks."]
     assert max(len(row) for row in rows) <= command_line.HELP_WIDTH
+
+
+@pytest.mark.parametrize("argv, interpreter", [
+    (["gdb-multiarch", "-q", "--interpreter=mi2"], "mi2"),
+    (["gdb", "-i", "mi"], "mi"),
+    (["gdb", "-i=mi3", "-nx"], "mi3"),
+    (["gdb", "--interpreter", "mi"], "mi"),
+    (["gdb", "-x", "gdbinit", "arm/gic.elf"], None),
+    (["gdb", "-i"], None)])
+def test_the_interpreter_gdb_is_started_with(argv, interpreter):
+    with gdb_stub():
+        from kut_load.breakpoints import interpreter_of
+        assert interpreter_of(argv) == interpreter

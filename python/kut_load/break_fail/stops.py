@@ -222,7 +222,8 @@ class FailureWatch(gdb.Breakpoint):
 
     def __init__(self, expression, tracker):
         super().__init__(expression, gdb.BP_WATCHPOINT, gdb.WP_WRITE, internal=True)
-        self.silent = True  # the stop handler shows the test's frame instead of the counter's
+        # The stop handler shows the test's frame instead of the counter's.
+        self.silent = breakpoints.silent_stops()
         self.tracker = tracker
         self.last = int(gdb.parse_and_eval(self.expression))
 
@@ -256,7 +257,7 @@ class FailureLineBreakpoint(gdb.Breakpoint):
 
     def __init__(self, path, line, counter, tracker, hardware=False):
         super().__init__(source=path, line=line, internal=True, type=breakpoint_type(hardware))
-        self.silent = True
+        self.silent = breakpoints.silent_stops()
         self.counter = counter
         self.tracker = tracker
         self.number_seen = 0
@@ -282,6 +283,12 @@ class FailureLineBreakpoint(gdb.Breakpoint):
         return self.number_seen
 
 
+def show_frame(frame):
+    """Selects frame (None: the one selected) with gdb's own `frame LEVEL`
+    command and prints it: a front end over MI is told (=thread-selected)."""
+    gdb.execute("frame %d" % frame.level() if frame is not None else "frame")
+
+
 def returned_where(frame):
     """'FUNCTION at FILE:LINE' of the call that just returned to frame: the
     line of the instruction before its pc (gdb's rule for a caller's line)."""
@@ -304,7 +311,7 @@ class ReturnToTest(gdb.Breakpoint):
     def __init__(self, address, number, image, hardware=False):
         super().__init__("*%#x" % address, internal=True, temporary=True,
                          type=breakpoint_type(hardware))
-        self.silent = True
+        self.silent = breakpoints.silent_stops()
         self.failure = number
         self.image = image
 
@@ -340,7 +347,7 @@ class EndingBreakpoint(gdb.Breakpoint):
     def __init__(self, function, tracker, hardware=False):
         super().__init__("-function %s" % function, internal=True,
                          type=breakpoint_type(hardware))
-        self.silent = True  # the stop handler says why, and shows the frame that matters
+        self.silent = breakpoints.silent_stops()  # the stop handler says why, and shows the frame
         self.function_name = function
         self.tracker = tracker
 
@@ -497,7 +504,6 @@ class Tracker:
         frame = test_frame()
         location = "at the check"
         if frame is not None:
-            frame.select()
             location = "at the check in " + (
                 frame_where(frame) if returned_from is None else returned_where(frame))
         say("unexpected failure %d (FAIL or XPASS), %s" % (number, location))
@@ -526,7 +532,7 @@ class Tracker:
                 "the values gdb shows in the frames above #0 may be wrong"
                 % printable(returned_from))
         if frame is not None:
-            gdb.execute("frame")
+            show_frame(frame)
 
     def report_console_line(self, number):
         """This run's own FAIL line from the console file: lib/report.c prints
@@ -559,24 +565,22 @@ class Tracker:
             where_text = where(pc) if pc is not None else "an unknown pc (no regs to read)"
             say("unexpected exception (stopped in %s); it was taken at %s" % (function, where_text))
             self.report_logged_ending()
-            interrupted = interrupted_test_frame(pc) if pc is not None else None
-            if interrupted is not None:
-                interrupted.select()  # the test's frame, with its values as the exception left them
-            faulting_line = source_line(pc) if pc is not None and interrupted is None else None
+            # The test's frame, with its values as the exception left them.
+            shown = interrupted_test_frame(pc) if pc is not None else None
+            faulting_line = source_line(pc) if pc is not None and shown is None else None
             if faulting_line:
                 gdb.write(faulting_line + "\n")
         else:
             # Under KVM report_abort may have no breakpoint of its own: abort() below it stops.
             what = ("report_abort()" if function == "report_abort" or called_from("report_abort")
                     else "abort() (an assert or abort)")
-            caller = test_frame()
+            caller = shown = test_frame()
             if caller is not None:
-                caller.select()
                 say("the test ends in %s, called from %s" % (what, frame_where(caller)))
             else:
                 say("the test ends in %s" % what)
             self.report_logged_ending()
-        gdb.execute("frame")
+        show_frame(shown)
 
     def report_logged_ending(self):
         if self.log_name is None:
