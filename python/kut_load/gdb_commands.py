@@ -213,7 +213,10 @@ class AutoLoad(gdb.Parameter):
     """Whether kut-load loads the test's symbols when gdb connects to QEMU.
 
 When on, the first stop after gdb connects to a target runs kut-load with
-no arguments, so the ELF is found from QEMU's own list of what it loaded."""
+no arguments, so the ELF is found from QEMU's own list of what it loaded.
+With no main file, the test becomes gdb's main file (symbol-file). When a
+front end then reads a main file of its own (file, -file-exec-and-symbols),
+kut-load runs again, so that the test's symbols stay where the test runs."""
 
     set_doc = "Set whether kut-load runs by itself when gdb connects to QEMU."
     show_doc = "Show whether kut-load runs by itself when gdb connects to QEMU."
@@ -223,6 +226,7 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
         self.value = False
         self._done = set()
         gdb.events.stop.connect(self._on_stop)
+        gdb.events.new_objfile.connect(self._on_new_objfile)
 
     def get_show_string(self, value):
         return "Automatic kut-load when gdb connects to QEMU is %s." % value
@@ -240,11 +244,25 @@ no arguments, so the ELF is found from QEMU's own list of what it loaded."""
             self._done.add(key)
             self.load_quietly()
 
+    def _on_new_objfile(self, event):
+        # A main file read by someone else than kut-load, on a connection it loaded.
+        from kut_load.load import symbols
+        if not self.value or symbols.running_own_command() or \
+                event.new_objfile.filename != gdb.current_progspace().filename:
+            return
+        key = self.connection_key()
+        if key is not None and key in self._done:
+            # After the command that read it: gdb is in the middle of reading symbols here.
+            gdb.post_event(self.load_quietly)
+
     def load_quietly(self):
-        """kut-load with no argument; a failure is a warning, because it must
-        not break the stop that triggered it."""
+        """kut-load with no argument, the test as gdb's main file where there
+        is none; a failure is a warning, because it must not break the stop
+        that triggered it."""
+        from kut_load.load import command
         try:
-            KUT_LOAD.invoke("", False)
+            if run_command("kut-load", command.run, [], True):
+                self.loaded()
         except gdb.GdbError as error:
             from kut_load import report
             report.warning("automatic load failed: %s" % error)

@@ -26,9 +26,10 @@ def last_plan():
     return _last_plan[0]
 
 
-def run(argv):
+def run(argv, as_main=False):
     """kut-load with gdb's argv; True once it has loaded symbols (not for
-    --help, --version or --dry-run)."""
+    --help, --version or --dry-run). as_main: the automatic load, which
+    makes the test gdb's main file where there is none."""
     options = parse(argv)
     if options.help:
         gdb.execute("help kut-load")
@@ -61,7 +62,7 @@ def run(argv):
         gdb.write("".join(line + "\n" for line in commands if line))
         symbols.select_frame_level(frame_level)
         return
-    notes = symbols.load(planned.plan, paths, frame_level)
+    notes = symbols.load(planned.plan, paths, frame_level, as_main)
     _last_plan[0] = planned.plan
     byte_order_note = byte_order.follow(endian)
     gdb.set_convenience_variable("kut_base", planned.plan.load_address)

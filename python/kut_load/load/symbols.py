@@ -29,11 +29,23 @@ class LoadError(KutLoadError):
     """gdb refused to load or unload symbols."""
 
 
+# Set while one of kut-load's own symbol commands runs (new_objfile events then are its own).
+_running = [False]
+
+
+def running_own_command():
+    return _running[0]
+
+
 def run_symbol_command(command):
     """Runs one of gdb's symbol commands. gdb asks its "(y or n)" of a command
     typed at the terminal only (from_tty), never of one run from Python, so no
     setting changes: a front end over MI would see each change of `confirm`."""
-    return gdb.execute(command, to_string=True)
+    _running[0] = True
+    try:
+        return gdb.execute(command, to_string=True)
+    finally:
+        _running[0] = False
 
 
 def symbol_files():
@@ -42,14 +54,15 @@ def symbol_files():
             if objfile.is_valid() and objfile.filename and objfile.owner is None]
 
 
-def load(plan, test_paths, level):
+def load(plan, test_paths, level, as_main=False):
     """Loads plan's symbols and drops every earlier copy of the test: files
     kut-load loaded, any of test_paths (the test's ELF by any name), and a
     main file of another test; `level` is the frame to select again after.
+    as_main: read them as gdb's main file where there is none (symbol-file).
     Returns lines saying what else changed."""
     enabled = enabled_breakpoints()
     try:
-        notes = replace_symbols(plan, test_paths)
+        notes = replace_symbols(plan, test_paths, as_main)
     finally:
         # New symbols flush gdb's frame cache, which selects frame 0 again.
         select_frame_level(level)
@@ -114,9 +127,10 @@ def disabled_note(bp, elf_path):
 class Replacement:
     """What loading plan changes in gdb: load, the command that reads the new
     symbols; removals, one command per earlier copy to drop after it;
-    replaced_main, gdb's main file when load replaces it; notes, what to tell."""
+    replaced_main, gdb's main file when load replaces it; notes, what to tell.
+    as_main: with no main file, the symbols become it (symbol-file -o)."""
 
-    def __init__(self, plan, test_paths):
+    def __init__(self, plan, test_paths, as_main=False):
         self.main_name = gdb.current_progspace().filename
         files = [objfile.filename for objfile in symbol_files()]
         if files or self.main_name:
@@ -125,7 +139,8 @@ class Replacement:
             self.copies, self.notes, self.replaced_main = [], [], None
         # A replaced main file: the same FILE -o OFFSET, read as gdb's new main file.
         self.load = plan.add_symbol_file_command(
-            "symbol-file" if self.replaced_main else "add-symbol-file")
+            "symbol-file" if self.replaced_main or (as_main and not self.main_name)
+            else "add-symbol-file")
         # remove-symbol-file takes add-symbol-file's files only, oldest first.
         self.removals = ["remove-symbol-file " + quote_argument(name, "file name")
                          for name in self.copies
@@ -155,8 +170,8 @@ def planned_commands(plan, test_paths):
     return Replacement(plan, test_paths).commands()
 
 
-def replace_symbols(plan, test_paths):
-    replacement = Replacement(plan, test_paths)
+def replace_symbols(plan, test_paths, as_main=False):
+    replacement = Replacement(plan, test_paths, as_main)
     try:
         run_symbol_command(replacement.load)
     except gdb.error as error:
