@@ -410,9 +410,12 @@ def plan_session(options, command, script_path):
         else:
             raise DebugError("%s has no test %s, and there is no %s%s" % (
                 tree.unittests, name, log, tests_like(tree, name)))
-    prepare = None
+    prepare = replay_again = None
     if options.record or options.replay:
         directory = options.recording or recording.directory_for(name)
+        replay_again = shlex.join(["kut-debug", "--replay", "--recording", directory] +
+                                  (["--fail"] if options.fail else []) +
+                                  ([options.test] if options.test else ["--"] + command))
         start, fail_log, prepare, fail_console = record_session.replaying(
             start, directory, recorder, fail_log, options.elf)
         log_line = None
@@ -421,7 +424,7 @@ def plan_session(options, command, script_path):
         stop = fail_stop.stop_commands(fail_log, options.fail_at,
                                        fail_console if prepare else start.console)
     gdb_commands = gdb_session.commands_after_connecting(start.elf, options.break_at, options.ex,
-                                                         stop)
+                                                         stop, replay_again)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = gdb_command(options.gdb)
     return Plan(start.launch, start.what, start.start_timeout, start.console, gdb, gdbinit,

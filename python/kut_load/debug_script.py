@@ -192,3 +192,16 @@ def run_one(command):
         connect(command)
     else:
         gdb.execute(command)
+
+
+def replay_end_note(replay_again):
+    """Inside gdb: once the replay ends with the guest (the recorded run
+    powered off), one line says that nothing goes back from there and how to
+    replay the run again: QEMU's replay ends the session at the recording's
+    end (QEMU 7.2 aborts on a reverse step from a powered-off guest)."""
+    def on_exited(_event):
+        gdb.events.exited.disconnect(on_exited)
+        gdb.write("kut-debug: the replay reached the end of the recorded run, where QEMU "
+                  "ended it, so nothing goes back from here; `%s` replays the same run "
+                  "again\n" % replay_again)
+    gdb.events.exited.connect(on_exited)

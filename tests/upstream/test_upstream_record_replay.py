@@ -5,6 +5,7 @@ the same failure, and the same stops from the recording every time."""
 
 import os
 import re
+import shlex
 import subprocess
 import time
 
@@ -133,3 +134,26 @@ def test_arm64_two_cpus_are_refused_by_qemus_own_reason(tmp_path):
     """gicv2-mmio (smp = $((($MAX_SMP < 8)?$MAX_SMP:8))): the run script's QEMU command is
     refused with QEMU's own message before the test runs."""
     refused(tmp_path, "arm64", "gicv2-mmio", "Record/replay feature is not supported for 'smp'")
+
+
+def test_a_replay_run_past_its_end_says_how_to_replay_it_again(tmp_path):
+    """QEMU ends a replay at the end of the recording: one line says so and
+    names the command that replays the run again, and that command does."""
+    tree = upstream.tree("arm64")
+    log = upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
+    recording = str(tmp_path / "gicv2.rr")
+    with open(log) as text:
+        failures = sum(line.startswith("FAIL: ") for line in text)
+    past_the_end = ["--ex", "continue"] * failures
+    status, out = kut_debug(tree, ["--record", "--recording", recording, "--fail"] +
+                            past_the_end + [log])
+    said = re.search(r"^kut-debug: the replay reached the end of the recorded run, where QEMU "
+                     r"ended it, so nothing goes back from here; `(.*)` replays the same run "
+                     r"again$", out, re.M)
+    assert said, out
+    assert said.start() > out.index("exited normally"), out
+    again = shlex.split(said.group(1))
+    assert again[:2] == ["kut-debug", "--replay"], said.group(0)
+    status, replayed = kut_debug(tree, again[1:])
+    assert status == 0, replayed
+    assert FAILURE.findall(replayed)[:1] == FAILURE.findall(out)[:1], (out, replayed)
