@@ -33,20 +33,22 @@ def wait_for_efi_image(elf):
     return ["kut-debug-efi-start " + quote_argument(os.path.abspath(elf), "ELF path")]
 
 
-def commands_after_connecting(elf, break_at, commands, stop_commands=None, replay_again=None):
+def commands_after_connecting(elf, break_at, commands, stop_commands=None, replay_again=None,
+                              console=None):
     """kut-load, the breakpoint, continue (or stop_commands instead of those
     two), then the user's commands; checked before anything starts, since
     each must stay one line of a gdb script. An EFI test's image exists only
     once the firmware has loaded it, so kut-load waits for that first.
     replay_again: for a replay, the command that replays it again, named
-    when the replay ends."""
+    when the replay ends; console: the guest's console file."""
     try:
         check_printable(elf, "ELF path")
         waits = wait_for_efi_image(elf) if is_efi_image(elf) else []
-        if replay_again is not None:
+        facts = (console and check_printable(os.path.abspath(console), "console file"),
+                 replay_again and check_printable(replay_again, "replay command"))
+        if any(facts):
             waits.insert(0, "python import kut_load.debug_script; "
-                            "kut_load.debug_script.replay_end_note(%r)"
-                         % check_printable(replay_again, "replay command"))
+                            "kut_load.debug_script.session_facts(%r, %r)" % facts)
         if stop_commands is None:
             stop_commands = ["python import kut_load.debug_script; "
                              "kut_load.debug_script.break_at(%r)"

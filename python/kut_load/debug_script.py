@@ -4,6 +4,8 @@ stops the script with one line of kut-debug's, and the script's connect,
 breakpoint and continue hold whatever the user's own gdb settings are.
 Imported at the first kut-debug-step."""
 
+import re
+
 import gdb
 
 from kut_load.break_fail.stops import under_kvm
@@ -52,6 +54,7 @@ def code_read_only():
         return
     # Memory outside the regions stays as it is: readable and writable.
     gdb.execute("set mem inaccessible-by-default off")
+    _code_read_only.append(True)
     for low, high in ranges:
         gdb.execute("mem %#x %#x ro" % (low, high), to_string=True)
     gdb.write("kut-debug: the test's code is read-only for gdb (%s), so next, finish, until "
@@ -72,6 +75,18 @@ _last_failed = [False]
 USER_COMMAND = "--ex "
 END_OF_BATCH = "--end-of-batch"
 
+
+# The guest's console file, once kut-debug has named it (session_facts).
+_console = [None]
+
+# Whether the test's code is read-only for gdb (code_read_only): gdb's own stops are hardware.
+_code_read_only = []
+
+# What the guest prints when it takes a debug exception itself (lib/x86/desc.c).
+GUEST_DEBUG_EXCEPTION = re.compile(r"^Unhandled exception 1 #DB\b.*$", re.M)
+# gdb's error when a resume finds no debug register left for its hardware breakpoints: it
+# warns "Could not insert hardware breakpoints" and fails with "Command aborted." (gdb 13).
+NO_DEBUG_REGISTER = ("hardware breakpoints", "Command aborted.")
 
 # Whether kut-debug said it overrides scheduler-locking.
 _said_locking = []
@@ -171,14 +186,39 @@ def step(argument):
         if was_live and lost and gdb.selected_inferior().pid == 0:
             _ended.append(command)
             gdb.write("kut-debug: the guest ended during '%s': %s\n" % (command, error))
+            say_guest_debug_exception()
             return
         gdb.write("%s\n" % error, gdb.STDERR)
+        if _code_read_only and any(words in str(error) for words in NO_DEBUG_REGISTER):
+            gdb.write("kut-debug: under KVM gdb's own stops (next or step over a call, finish, "
+                      "until, advance) take a debug register each, as hbreak and watch do, and "
+                      "none was left: delete a breakpoint or watchpoint of yours (info "
+                      "breakpoints)\n")
         if not users:
             _failed.append(command)
         return
     _last_failed[0] = False
     if was_live and gdb.selected_inferior().pid == 0:
         _ended.append(command)
+        say_guest_debug_exception()
+
+
+def say_guest_debug_exception():
+    """One line when the guest's console shows it took a debug exception
+    itself: some QEMU and KVM pairs (QEMU 5.2 under a nested KVM, seen) give
+    the guest the #DB of gdb's hardware breakpoint, and the test then ends."""
+    if _console[0] is None:
+        return
+    try:
+        with open(_console[0], errors="replace") as console:
+            taken = GUEST_DEBUG_EXCEPTION.search(console.read())
+    except OSError:
+        return
+    if taken:
+        gdb.write("kut-debug: the guest took the debug exception of a hardware breakpoint "
+                  "itself (its console: %s): this QEMU under this host's KVM gives it to the "
+                  "guest, not to gdb; run the test under TCG (ACCEL=tcg)\n"
+                  % taken.group(0).strip())
 
 
 def run_one(command):
@@ -194,11 +234,19 @@ def run_one(command):
         gdb.execute(command)
 
 
+def session_facts(console, replay_again=None):
+    """Inside gdb: what kut-debug knows of the session. console: the guest's
+    console file; replay_again: for a replay, the command that replays it."""
+    _console[0] = console
+    if replay_again is not None:
+        replay_end_note(replay_again)
+
+
 def replay_end_note(replay_again):
-    """Inside gdb: once the replay ends with the guest (the recorded run
-    powered off), one line says that nothing goes back from there and how to
-    replay the run again: QEMU's replay ends the session at the recording's
-    end (QEMU 7.2 aborts on a reverse step from a powered-off guest)."""
+    """Once the replay ends with the guest (the recorded run powered off),
+    one line says that nothing goes back from there and how to replay the
+    run again: QEMU's replay ends the session at the recording's end (QEMU
+    7.2 aborts on a reverse step from a powered-off guest)."""
     def on_exited(_event):
         gdb.events.exited.disconnect(on_exited)
         gdb.write("kut-debug: the replay reached the end of the recorded run, where QEMU "

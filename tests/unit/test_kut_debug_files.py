@@ -100,6 +100,12 @@ def test_startup_script_quotes_the_elf_and_refuses_newlines():
         "kut-debug-step --ex info line *$pc\n"
         "kut-debug-step --ex bt\n"
         "kut-debug-step --end-of-batch\n")
+    facts = gdb_session.commands_after_connecting("a.elf", "main", [], console="/tmp/x's",
+                                                  replay_again="kut-debug --replay t")[0]
+    assert facts == ("python import kut_load.debug_script; kut_load.debug_script.session_facts("
+                     "\"/tmp/x's\", 'kut-debug --replay t')")
+    with pytest.raises(DebugError, match="control character"):
+        gdb_session.commands_after_connecting("a.elf", "main", [], console="/tmp/x\n")
     with pytest.raises(DebugError, match="control character"):
         gdb_session.commands_after_connecting("a.elf", "main", ["bt\nshell rm -rf ~"])
     with pytest.raises(DebugError, match="control character"):
