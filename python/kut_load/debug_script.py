@@ -9,6 +9,11 @@ import re
 import gdb
 
 from kut_load.break_fail.stops import under_kvm
+from kut_load.errors import KutLoadError
+
+
+class BreakpointRefused(KutLoadError):
+    """gdb could not set kut-debug's breakpoint at the location given."""
 
 
 def break_at(location):
@@ -31,10 +36,10 @@ def break_at(location):
     except gdb.error as error:
         if location == "main" and "not defined" in str(error):
             # x86/realmode has its own start-up code and no main.
-            raise gdb.GdbError("kut-debug: the test has no function main, so it cannot "
-                               "stop there; give --break LOCATION (a function or "
-                               "FILE:LINE of the test)") from None
-        raise gdb.GdbError(str(error)) from None
+            raise BreakpointRefused("kut-debug: the test has no function main, so it cannot "
+                                    "stop there; give --break LOCATION (a function or "
+                                    "FILE:LINE of the test)") from None
+        raise BreakpointRefused(str(error)) from None
     if kvm:
         code_read_only()
 
@@ -181,7 +186,7 @@ def step(argument):
     was_live = gdb.selected_inferior().pid != 0
     try:
         run_one(command)
-    except (gdb.error, gdb.GdbError) as error:
+    except (gdb.error, gdb.GdbError, KutLoadError) as error:
         lost = str(error).startswith(("Remote connection closed", "Remote communication error"))
         if was_live and lost and gdb.selected_inferior().pid == 0:
             _ended.append(command)

@@ -164,8 +164,8 @@ def test_summary_line_counts_the_unexpected_failures():
              "SUMMARY: 4 tests, 1 expected failures, 1 skipped\n": 0,
              "SUMMARY: 1 tests, 1 unexpected failures\nSUMMARY: 2 tests\n": 0,
              "FAIL: x\nEXIT: STATUS=3\n": None}
-    probe = ("python from kut_load.break_fail import stops as fail_stops; "
-             "print('counted:', [fail_stops.summary_failures(t) for t in %r])" % list(lines))
+    probe = ("python from kut_load.break_fail import log as fail_log; "
+             "print('counted:', [fail_log.summary_failures(t) for t in %r])" % list(lines))
     out = run_gdb(None, [probe], connect=False)
     assert "counted: %r\n" % list(lines.values()) in out, out
 
@@ -251,10 +251,11 @@ def test_a_line_breakpoint_gdb_would_move_is_refused():
     report_c = os.path.join(GUESTS_SRC, "lib", "report.c")
     line = marker_line_of(report_c, 'puts("\\n");', after="static void va_report")
     # One `python exec(...)` line: gdb 10 takes no multi-line python block in -ex.
-    code = ("from kut_load.break_fail import stops as fail_stops\n"
+    code = ("from kut_load.break_fail import stops as fail_stops, stop_points\n"
+            "from kut_load.errors import KutLoadError\n"
             "t = fail_stops.Tracker(1, True)\n"
-            "b = fail_stops.FailureLineBreakpoint(%r, %d, 'failures', t)\n"
-            "try:\n    b.check_own_code()\nexcept gdb.GdbError as e:\n    print('refused:', e)\n"
+            "b = stop_points.FailureLineBreakpoint(%r, %d, 'failures', t)\n"
+            "try:\n    b.check_own_code()\nexcept KutLoadError as e:\n    print('refused:', e)\n"
             % (report_c, line))
     script = "python exec(%r)" % code
     out = run_gdb(None, ["file " + guest_file("arm64", "checks-fail.elf"), script], connect=False)

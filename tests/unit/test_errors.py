@@ -4,7 +4,9 @@ a bug's ValueError is never shown as the user's fault), unless it is one of
 the few internal ones below; and the commands' one boundary,
 gdb_commands.run_command, shows a user error as one gdb error sentence."""
 
+import ast
 import importlib
+import os
 import pkgutil
 import types
 
@@ -134,3 +136,30 @@ def test_gdbs_other_errors_are_not_blamed_on_the_connection(boundary):
     assert refusal(boundary, error) is error
     boundary.guest.pid = 0  # never connected: the command did not lose anything
     assert refusal(boundary, error) is error
+
+
+def gdb_error_raises(path):
+    """Line numbers of `raise gdb.GdbError(...)` in a source file."""
+    with open(path) as source:
+        tree = ast.parse(source.read(), path)
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Attribute)
+            and node.exc.func.attr == "GdbError"]
+
+
+BOUNDARY = os.path.join("kut_load", "gdb_commands.py")
+
+
+def test_only_the_error_boundary_raises_gdbs_error():
+    """Every error a user can cause is a KutLoadError, which the one boundary
+    (gdb_commands.run_command) turns into gdb's error line."""
+    root = os.path.dirname(kut_load.__path__[0])
+    raising = {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            if name.endswith(".py") and os.path.relpath(path, root) != BOUNDARY:
+                lines = gdb_error_raises(path)
+                if lines:
+                    raising[os.path.relpath(path, root)] = lines
+    assert raising == {}

@@ -19,8 +19,10 @@ import gdb
 
 from kut_load.break_fail import log as fail_log
 from kut_load.command_tables import KUT_BREAK_FAIL
-from kut_load.break_fail.stops import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS, Tracker,
-                                       counters_or_none, function_exists, say, under_kvm)
+from kut_load.break_fail.library import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS,
+                                         counters_or_none, function_exists)
+from kut_load.break_fail.say import say
+from kut_load.break_fail.stops import Tracker, under_kvm
 from kut_load.errors import KutLoadError
 from kut_load import breakpoints, command_line
 from kut_load.command_line import UsageError
@@ -114,7 +116,7 @@ def arm(options):
             try:
                 tracker.set_counter_stops(counters)
                 break
-            except gdb.GdbError:
+            except KutLoadError:
                 tracker.remove()
                 if not use_lines or not kvm or asked_lines:
                     raise

@@ -149,3 +149,40 @@ def qemu_errors(lines):
 def summarized(text):
     """Whether the log has the test's SUMMARY line (lib/report.c's report_summary)."""
     return any(SUMMARY.match(line) for line in without_terminal_codes(text).splitlines())
+
+
+# report_summary's line: "SUMMARY: 13 tests, 6 unexpected failures, 1 skipped".
+SUMMARY_LINE = re.compile(r"^SUMMARY: \d+ tests?\b(.*?)\r?$", re.M)
+SUMMARY_UNEXPECTED = re.compile(r"\b(\d+) unexpected failures?\b")
+
+
+def summary_failures(text):
+    """The unexpected failures of the last SUMMARY line in a console text, or
+    None without one; a SUMMARY line that names none counts 0."""
+    found = SUMMARY_LINE.findall(text)
+    if not found:
+        return None
+    count = SUMMARY_UNEXPECTED.search(found[-1])
+    return int(count.group(1)) if count else 0
+
+
+def console_failures(path):
+    """summary_failures() of the console file, or None if it cannot be read."""
+    try:
+        with open(path, errors="replace") as console:
+            return summary_failures(console.read())
+    except OSError:
+        return None
+
+
+def last_console_line(path):
+    """The console file's last non-empty line, or None."""
+    if path is None:
+        return None
+    try:
+        with open(path, errors="replace") as console:
+            lines = [line.strip() for line in console.read()[-4096:].splitlines()]
+    except OSError:
+        return None
+    lines = [line for line in lines if line]
+    return lines[-1] if lines else None
