@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from kut_debug import cli, gdb_session, tree_files
+from kut_debug import cli, gdb_session, programs, tree_files
 from kut_debug.errors import DebugError
 
 
@@ -138,13 +138,13 @@ def test_gdb_argv_batch_and_init_files():
 
 
 def test_gdb_command_is_split_as_a_shell_would_and_its_program_found():
-    assert cli.gdb_command("sh -x 'my file.gdb'") == [shutil.which("sh"), "-x", "my file.gdb"]
+    assert programs.gdb_command("sh -x 'my file.gdb'") == [shutil.which("sh"), "-x", "my file.gdb"]
     with pytest.raises(DebugError, match="gdb is not installed \\(no-such-gdb not found\\)"):
-        cli.gdb_command("no-such-gdb -x f")
+        programs.gdb_command("no-such-gdb -x f")
     with pytest.raises(DebugError, match="--gdb needs a program"):
-        cli.gdb_command(" ")
+        programs.gdb_command(" ")
     with pytest.raises(DebugError, match="No closing quotation"):
-        cli.gdb_command("gdb-multiarch -x 'f")
+        programs.gdb_command("gdb-multiarch -x 'f")
 
 
 def test_a_misspelt_option_is_answered_with_the_near_one():

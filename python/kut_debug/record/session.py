@@ -111,7 +111,7 @@ def check_replayable(directory):
 
 
 def replaying(start, directory, recorder, fail_log, elf_option):
-    """start (a cli.Start) changed to replay the recording in directory, the
+    """start (a session_plan.Start) changed to replay the recording in directory, the
     log whose FAIL lines the stops name, what runs before the replay (the
     recording itself, for --record), and the console kut-break-fail reads:
     the recorded run's, since going back replays output a second time."""

@@ -48,9 +48,9 @@ def failure_counters():
         if symbol.symtab and COUNTER_FILE.search(symbol.symtab.filename):
             if symbol.type.sizeof != 4:
                 raise NoCounter("%s in %s is %d bytes, not the unsigned int of "
-                                   "kvm-unit-tests' lib/report.c"
-                                   % (COUNTER, printable(symbol.symtab.filename),
-                                      symbol.type.sizeof))
+                                "kvm-unit-tests' lib/report.c"
+                                % (COUNTER, printable(symbol.symtab.filename),
+                                   symbol.type.sizeof))
             address = int(symbol.value().address)
             counters[address] = (counter_expression(symbol.symtab, address), symbol.symtab)
     if not counters:
@@ -107,15 +107,16 @@ def counters_or_none():
 def increment_lines(symtab):
     """The lines of report.c that raise `failures` (kvm-unit-tests: `failures++;`)."""
     if symtab is None:
-        raise NoCounterLines("breakpoints on the lines that count failures need lib/report.c's "
-                           "DWARF, and this ELF has none")
+        raise NoCounterLines("breakpoints on the lines that count failures need "
+                             "lib/report.c's DWARF, and this ELF has none")
     path = symtab.fullname()
     try:
         with open(path, errors="replace") as source:
             lines = [number for number, text in enumerate(source, 1) if INCREMENT.search(text)]
     except OSError as error:
-        raise NoCounterLines("cannot read %s (%s); breakpoints on the lines that count failures "
-                           "need the source" % (printable(path), error.strerror)) from None
+        raise NoCounterLines("cannot read %s (%s); breakpoints on the lines that count "
+                             "failures need the source"
+                             % (printable(path), error.strerror)) from None
     if not lines:
         raise NoCounterLines("%s has no line that raises failures" % printable(path))
     return path, lines

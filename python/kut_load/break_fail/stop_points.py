@@ -75,9 +75,10 @@ class FailureLineBreakpoint(gdb.Breakpoint):
         would move the breakpoint to a line that every report reaches."""
         for _, line in breakpoints.locations(self) or ():
             if line is not None and line != self.line_number:
-                raise LineWithoutCode("%s:%d has no code of its own in this build, so a breakpoint "
-                                   "there would stop at every check; use the hardware watchpoint"
-                                   % (printable(self.path), self.line_number))
+                raise LineWithoutCode("%s:%d has no code of its own in this build, so a "
+                                      "breakpoint there would stop at every check; use the "
+                                      "hardware watchpoint"
+                                      % (printable(self.path), self.line_number))
 
     def stop(self):
         self.number_seen = read_counter(self.counter) + 1
