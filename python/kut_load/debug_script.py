@@ -8,7 +8,7 @@ import re
 
 import gdb
 
-from kut_load.break_fail.stops import under_kvm
+from kut_load.session import under_kvm
 from kut_load.errors import KutLoadError
 
 

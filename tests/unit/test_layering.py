@@ -16,7 +16,7 @@ LAYERS = [
      "kut_load.arches", "kut_load.command_line", "kut_load.command_tables",
      "kut_load.completion"},
     {"kut_load.qemu", "kut_load.image", "kut_load.target", "kut_load.connection",
-     "kut_load.past_main", "kut_load.exception_frames",
+     "kut_load.past_main", "kut_load.exception_frames", "kut_load.session",
      "kut_load.breakpoints",
      "kut_load.report"},
     {"kut_load.finders"},

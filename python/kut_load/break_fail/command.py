@@ -22,7 +22,8 @@ from kut_load.command_tables import KUT_BREAK_FAIL
 from kut_load.break_fail.library import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS,
                                          counters_or_none, function_exists)
 from kut_load.break_fail.say import say
-from kut_load.break_fail.stops import Tracker, under_kvm
+from kut_load.break_fail.stops import Tracker
+from kut_load.session import under_kvm
 from kut_load.errors import KutLoadError
 from kut_load import breakpoints, command_line
 from kut_load.command_line import UsageError

@@ -9,7 +9,7 @@ import gdb
 
 from kut_load.break_fail.frames import LIBRARY_FILE
 from kut_load.errors import KutLoadError
-from kut_load.load.symbols import symbol_files
+from kut_load.session import symbol_files
 from kut_load.quoting import printable
 
 COUNTER = "failures"

@@ -2,8 +2,6 @@
 Tracker places the stops (stop_points.py) and hears each one; what it says
 there is stop_reports.py's and end_reports.py's."""
 
-import re
-
 import gdb
 
 from kut_load.break_fail.end_reports import EndReports
@@ -16,8 +14,6 @@ from kut_load.break_fail.stop_points import (EndingBreakpoint, FailureLineBreakp
 from kut_load.break_fail.stop_reports import StopReports
 from kut_load.errors import KutLoadError
 
-# QEMU's `info kvm` (HMP): "kvm support: enabled" when the guest runs under KVM.
-KVM_ENABLED = re.compile(r"^kvm support: enabled\b", re.M)
 # Under KVM the gdb stub's hardware breakpoints and watchpoints are the host's debug
 # registers: x86's DR0-DR3 for both; elsewhere the architecture's minimum is assumed.
 DEBUG_REGISTERS = (("i386", 4, "x86's 4 debug registers"),
@@ -28,16 +24,6 @@ DEFAULT_DEBUG_REGISTERS = (2, "2 debug registers, assumed")
 
 class TooFewRegisters(KutLoadError):
     """Under KVM, the hardware stops asked for need more debug registers than there are."""
-
-
-def under_kvm():
-    """Whether the guest runs under KVM, from QEMU's monitor (`info kvm`); False
-    under TCG and for a stub without QEMU's monitor."""
-    try:
-        text = gdb.execute("monitor info kvm", to_string=True)
-    except gdb.error:
-        return False
-    return bool(KVM_ENABLED.search(text or ""))
 
 
 def debug_registers():

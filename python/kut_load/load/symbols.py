@@ -18,6 +18,7 @@ import gdb
 
 from kut_load import breakpoints
 from kut_load.errors import KutLoadError
+from kut_load.session import symbol_files
 from kut_load.quoting import quote_argument
 
 # Real paths of the symbol files kut-load loaded in this gdb: a new load
@@ -46,12 +47,6 @@ def run_symbol_command(command):
         return gdb.execute(command, to_string=True)
     finally:
         _running[0] = False
-
-
-def symbol_files():
-    """The valid objfiles the user or kut-load read, without separate debug files."""
-    return [objfile for objfile in gdb.objfiles()
-            if objfile.is_valid() and objfile.filename and objfile.owner is None]
 
 
 def load(plan, test_paths, level, as_main=False):

@@ -1,0 +1,25 @@
+"""What every command inside gdb asks of the session: the symbol files
+loaded, and whether the guest runs under KVM."""
+
+import re
+
+import gdb
+
+# QEMU's `info kvm` (HMP): "kvm support: enabled" when the guest runs under KVM.
+KVM_ENABLED = re.compile(r"^kvm support: enabled\b", re.M)
+
+
+def symbol_files():
+    """The valid objfiles the user or kut-load read, without separate debug files."""
+    return [objfile for objfile in gdb.objfiles()
+            if objfile.is_valid() and objfile.filename and objfile.owner is None]
+
+
+def under_kvm():
+    """Whether the guest runs under KVM, from QEMU's monitor (`info kvm`); False
+    under TCG and for a stub without QEMU's monitor."""
+    try:
+        text = gdb.execute("monitor info kvm", to_string=True)
+    except gdb.error:
+        return False
+    return bool(KVM_ENABLED.search(text or ""))
