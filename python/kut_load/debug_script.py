@@ -90,8 +90,9 @@ _code_read_only = []
 # What the guest prints when it takes a debug exception itself (lib/x86/desc.c).
 GUEST_DEBUG_EXCEPTION = re.compile(r"^Unhandled exception 1 #DB\b.*$", re.M)
 # gdb's error when a resume finds no debug register left for its hardware breakpoints: it
-# warns "Could not insert hardware breakpoints" and fails with "Command aborted." (gdb 13).
-NO_DEBUG_REGISTER = ("hardware breakpoints", "Command aborted.")
+# warns "Could not insert hardware breakpoints" and fails with "Command aborted." (gdb 13,
+# QEMU 7.2); QEMU 10 refuses the breakpoint itself, with EINVAL.
+NO_DEBUG_REGISTER = ("hardware breakpoints", "Command aborted.", "Remote failure reply: 22")
 
 # Whether kut-debug said it overrides scheduler-locking.
 _said_locking = []
