@@ -123,6 +123,9 @@ def make_parser():
                         help="stop at the check of the log's first FAIL line, not at main")
     parser.add_argument("--fail-at", metavar="N|TEXT",
                         help="stop at the log's Nth FAIL line, or the first containing TEXT")
+    parser.add_argument("--why", action="store_true",
+                        help="stop as --fail does, then say why the check failed (kut-why: its "
+                             "condition and each operand's value)")
     parser.add_argument("--record", action="store_true",
                         help="record one run of the test (logs/T.rr), then replay it under gdb")
     parser.add_argument("--replay", action="store_true",
@@ -154,6 +157,10 @@ def parse(argv):
         raise DebugError("give either a log or a command after --, not both")
     if command is None and not options.test:
         raise DebugError("give a log file or a test name; see kut-debug --help")
+    if options.why:
+        # --fail's stop, then kut-why as the first of the user's commands.
+        options.fail = options.fail_at is None
+        options.ex = ["kut-why"] + options.ex
     if (options.fail or options.fail_at is not None) and options.break_at != "main":
         raise DebugError("give --break or --fail, not both")
     if options.record and options.replay:

@@ -195,6 +195,27 @@ run; after one of the user's (--ex), the next one runs, as with gdb -ex.
         run_command("kut-debug-step", debug_script.step, argument)
 
 
+class KutWhyCommand(gdb.Command):
+    """Say why the check the guest stopped at failed: its condition and values.
+Usage: kut-why [EXPRESSION]
+
+In the test's frame of a failing check (kut-break-fail selects it at each
+failure), reads the report() call of the frame's line from the test's
+source, written over one line or several, and shows its condition, whether
+it holds, and the value of each operand of its top-level comparison or
+logical operator (reg == (pattern & cpu_mask): reg, then pattern &
+cpu_mask), as gdb reads them from the guest in the selected frame. With
+EXPRESSION, the same for it. An operand gdb cannot evaluate is named with
+gdb's reason: a macro (a build without -g3), a value optimised out."""
+
+    def __init__(self):
+        super().__init__("kut-why", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        from kut_load.why import command
+        run_command("kut-why", command.run, argument)
+
+
 class SetKutLoad(gdb.Command):
     """Settings of kut-load."""
 
@@ -283,6 +304,7 @@ KUT_LOAD = KutLoadCommand()
 KUT_BREAK_FAIL = KutBreakFailCommand()
 KutDebugEfiStartCommand()
 KutDebugStepCommand()
+KutWhyCommand()
 SetKutLoad()
 ShowKutLoad()
 AUTO_LOAD = AutoLoad()

@@ -22,7 +22,7 @@ LAYERS = [
     {"kut_load.finders"},
     {"kut_load.efi"},
     {"kut_load.load"},
-    {"kut_load.break_fail"},
+    {"kut_load.break_fail", "kut_load.why"},
     {"kut_load.debug_script", "kut_load.gdb_commands"},
 ]
 # Units that are pure (no gdb): what they compute is tested without one.

@@ -1,0 +1,1 @@
+"""kut-why: why the check the guest stopped at failed."""
