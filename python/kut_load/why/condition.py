@@ -46,25 +46,32 @@ def find_check(lines, line):
 def call_arguments(text, index):
     """(the top-level arguments of the call whose "(" ends at index, the
     index after its ")"), or None when it does not close in text."""
-    depth, start, arguments = 0, index, []
-    position = index
+    start, arguments = index, []
+    for position, char, depth in scanned(text, index):
+        if depth == 0 and char in ")]}":
+            arguments.append(text[start:position].strip())
+            return arguments, position + 1
+        if depth == 0 and char == ",":
+            arguments.append(text[start:position].strip())
+            start = position + 1
+    return None
+
+
+def scanned(text, position=0):
+    """(index, character, nesting depth before it) of each character of text
+    from position on, outside string and character literals."""
+    depth = 0
     while position < len(text):
         char = text[position]
         if char in "\"'":
             position = skip_literal(text, position)
             continue
+        yield position, char, depth
         if char in PAIRS:
             depth += 1
         elif char in ")]}":
-            if depth == 0:
-                arguments.append(text[start:position].strip())
-                return arguments, position + 1
             depth -= 1
-        elif char == "," and depth == 0:
-            arguments.append(text[start:position].strip())
-            start = position + 1
         position += 1
-    return None
 
 
 def skip_literal(text, position):
@@ -90,26 +97,16 @@ def split_top_level(text, operators):
     """text split at the operators outside parentheses and literals, and the
     first operator found; a "<" or ">" of a shift (<<, >>) or of "->" is no
     comparison."""
-    parts, start, depth, found, position = [], 0, 0, None, 0
-    while position < len(text):
-        char = text[position]
-        if char in "\"'":
-            position = skip_literal(text, position)
+    parts, start, found = [], 0, None
+    for position, _, depth in scanned(text):
+        if depth or position < start:
             continue
-        if char in PAIRS:
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0:
-            operator = next((op for op in operators if text.startswith(op, position)
-                             and not part_of_longer(text, position, op)), None)
-            if operator:
-                parts.append(text[start:position].strip())
-                found = found or operator
-                position += len(operator)
-                start = position
-                continue
-        position += 1
+        operator = next((op for op in operators if text.startswith(op, position)
+                         and not part_of_longer(text, position, op)), None)
+        if operator:
+            parts.append(text[start:position].strip())
+            found = found or operator
+            start = position + len(operator)
     parts.append(text[start:].strip())
     return parts, found
 
