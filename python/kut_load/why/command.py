@@ -46,8 +46,8 @@ def check_of(frame):
         with open(sal.symtab.fullname(), errors="replace") as source:
             lines = source.read().splitlines()
     except OSError as error:
-        raise WhyError("cannot read %s (%s)" % (printable(sal.symtab.fullname()),
-                                                 error.strerror)) from None
+        raise WhyError("cannot read %s (%s)"
+                       % (printable(sal.symtab.fullname()), error.strerror)) from None
     # Where report() has returned to the test (frame #0 at the return address), the
     # call's line is the instruction's before.
     candidates = [sal.line]
