@@ -56,9 +56,12 @@ def exit_report(what, text):
     said = " ".join(line for line in lines if line not in commands)
     report = "%s exited at once: %s" % (
         what, said or ("it printed nothing more" if commands else "it printed nothing"))
-    if CPU_MODEL_MISSING in said and commands:
-        report += "; `%s -cpu help` lists the CPU models it has" % (
-            qemu_command.command_from_log_line(commands[0])[0])
+    argv = qemu_command.command_from_log_line(commands[0]) if commands else None
+    if CPU_MODEL_MISSING in said and argv:
+        report += ("; `%s -cpu help` lists the CPU models it has (riscv/run takes one in "
+                   "TARGET_CPU_OVERRIDE)" % argv[0])
+    elif argv and (qemu_command.accelerator(argv) or ("",))[0].startswith("kvm"):
+        report += "; under KVM: ACCEL=tcg runs the test under TCG instead"
     return report + "".join("\n  its command: %s" % command for command in commands[:1])
 
 

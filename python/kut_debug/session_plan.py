@@ -109,6 +109,10 @@ def tests_like(tree, name):
                                                                    else ""))
 
 
+# A KVM run QEMU could not start (an abort, a KVM internal error) may start under TCG.
+UNDER_TCG = " (ACCEL=tcg kut-debug %s runs it under TCG, if this host's KVM cannot)"
+
+
 def log_without_test_run(log, lines):
     """What a test's log that holds no run of it says of how it ended."""
     errors = qemu_errors(lines)
@@ -135,6 +139,7 @@ def plan_session(options, command, script_path):
         name = test_name_of(options.test)
         log = tree_files.log_path(options.test)
         log_accel = None
+        accel_of = "the logged run"  # whose accelerator log_accel is
         if is_log_argument(options.test) or os.path.isfile(log):
             fail_log = log
             if any(qemu_command.is_migration_line(line)
@@ -147,10 +152,13 @@ def plan_session(options, command, script_path):
                 # A test named, whose logged run never started it: run it as unittests.cfg says.
                 if tree is None or name not in kvm_tree.read_tests(tree):
                     raise
-                if is_log_argument(options.test):
-                    raise DebugError("%s; give the test's name, %s, to run it as %s says" % (
-                        log_without_test_run(log, empty.lines), name, tree.unittests)) from None
                 log_accel = qemu_command.logged_accelerator(empty.lines)
+                if is_log_argument(options.test):
+                    raise DebugError("%s; give the test's name, %s, to run it as %s says%s" % (
+                        log_without_test_run(log, empty.lines), name, tree.unittests,
+                        UNDER_TCG % name if log_accel and log_accel[0] == "kvm" else "")
+                    ) from None
+                accel_of = "the run script's probe of QEMU in the log"
                 notes.append("%s; running it as %s says" % (
                     log_without_test_run(log, empty.lines), tree.unittests))
         # The logged run's accelerator, unless the user chose one (run_tests.sh's ACCEL).
@@ -160,8 +168,8 @@ def plan_session(options, command, script_path):
                                                     accel and accel[0], [cpu] if cpu else [])
         if run:
             if accel:
-                notes.append("ACCEL=%s, the accelerator of the logged run (%s); set ACCEL "
-                             "to run under another" % accel)
+                notes.append("ACCEL=%s, the accelerator of %s (%s); set ACCEL to run under "
+                             "another" % (accel[0], accel_of, accel[1]))
             if cpu:
                 notes.append("%s=%s, the CPU model of the logged run; set %s to run another"
                              % (cpu + cpu[:1]))
@@ -185,7 +193,9 @@ def plan_session(options, command, script_path):
                     [resolve_qemu(log_argv[0])] + log_argv[1:],
                     options.recording or recording.directory_for(name), log)
         elif tree is None:
-            raise DebugError("%s: no such log file" % log)
+            raise DebugError("%s: no such log file, and this directory is no kvm-unit-tests tree "
+                             "(no %s with a run script), where a test name is looked up in "
+                             "unittests.cfg; run kut-debug in the tree" % (log, kvm_tree.CONFIG))
         else:
             raise DebugError("%s has no test %s, and there is no %s%s" % (
                 tree.unittests, name, log, tests_like(tree, name)))

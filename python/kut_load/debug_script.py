@@ -253,9 +253,23 @@ def replay_end_note(replay_again):
     one line says that nothing goes back from there and how to replay the
     run again: QEMU's replay ends the session at the recording's end (QEMU
     7.2 aborts on a reverse step from a powered-off guest)."""
+    running = []  # a detach or kill while stopped ends the inferior too: not the replay's end
+
+    def on_continue(_event):
+        running[:] = [True]
+
+    def on_stop(_event):
+        running[:] = []
+
     def on_exited(_event):
-        gdb.events.exited.disconnect(on_exited)
+        if not running:
+            return
+        for event, handler in ((gdb.events.exited, on_exited), (gdb.events.cont, on_continue),
+                               (gdb.events.stop, on_stop)):
+            event.disconnect(handler)
         gdb.write("kut-debug: the replay reached the end of the recorded run, where QEMU "
                   "ended it, so nothing goes back from here; `%s` replays the same run "
                   "again\n" % replay_again)
+    gdb.events.cont.connect(on_continue)
+    gdb.events.stop.connect(on_stop)
     gdb.events.exited.connect(on_exited)

@@ -298,7 +298,9 @@ def test_qemu_exiting_at_once_is_one_line_and_no_gdb(tree, tmp_path_factory):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["nosuch"], "kut-debug: logs/nosuch.log: no such log file\n"),
+    (["nosuch"], "kut-debug: logs/nosuch.log: no such log file, and this directory is no "
+                 "kvm-unit-tests tree (no config.mak with a run script), where a test name is "
+                 "looked up in unittests.cfg; run kut-debug in the tree\n"),
     (["logs/other/x.log"], "kut-debug: logs/other/x.log: no such log file\n"),
     (["notqemu"], "kut-debug: logs/notqemu.log holds no QEMU command that runs a test "
                   "(no line with a qemu-system-* program)\n"),

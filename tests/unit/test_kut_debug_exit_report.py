@@ -14,7 +14,8 @@ RISCV_RUN_OUTPUT = (
 def test_qemus_error_comes_first_and_the_command_on_its_own_line():
     first, second = exit_report("./riscv-run", RISCV_RUN_OUTPUT).split("\n")
     assert first == ("./riscv-run exited at once: qemu-system-riscv64: unable to find CPU model "
-                     "'max'; `/usr/bin/qemu-system-riscv64 -cpu help` lists the CPU models it has")
+                     "'max'; `/usr/bin/qemu-system-riscv64 -cpu help` lists the CPU models it has "
+                     "(riscv/run takes one in TARGET_CPU_OVERRIDE)")
     assert second == "  its command: " + RISCV_RUN_OUTPUT.split("\n")[0]
 
 
@@ -22,3 +23,10 @@ def test_output_without_a_command_is_one_line():
     assert exit_report("QEMU", "qemu-system-x86_64: -foo: invalid option\n") == (
         "QEMU exited at once: qemu-system-x86_64: -foo: invalid option")
     assert exit_report("QEMU", "") == "QEMU exited at once: it printed nothing"
+
+
+def test_a_kvm_run_that_exits_names_tcg():
+    text = ("/usr/bin/qemu-system-x86_64 -machine accel=kvm -kernel x86/msr.flat -cpu max\n"
+            "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69\nQEMU Aborted\n")
+    first = exit_report("./x86-run", text).split("\n")[0]
+    assert first.endswith("QEMU Aborted; under KVM: ACCEL=tcg runs the test under TCG instead")

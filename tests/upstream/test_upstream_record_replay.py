@@ -157,3 +157,5 @@ def test_a_replay_run_past_its_end_says_how_to_replay_it_again(tmp_path):
     status, replayed = kut_debug(tree, again[1:])
     assert status == 0, replayed
     assert FAILURE.findall(replayed)[:1] == FAILURE.findall(out)[:1], (out, replayed)
+    # Stopped at the failure when gdb detaches: no end of the replay to speak of.
+    assert "the replay reached the end" not in replayed, replayed
