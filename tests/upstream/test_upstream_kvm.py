@@ -245,11 +245,11 @@ def test_an_exception_in_inlined_code_is_named_with_its_inline_chain(kvm_tree, t
         file_name, _, line_number = place.rpartition(":")
         assert (os.path.basename(path), line) == (os.path.basename(file_name), line_number), \
             (chain, out)
-    # The frame selected is the test's own: the innermost of the chain outside lib/.
-    test_function = next(name for name, place in zip(functions, places)
-                         if "/lib/" not in place)
-    assert re.search(r"^#\d+ +(?:0x[0-9a-f]+ in )?%s \(" % test_function, result.stdout, re.M), \
-        out
+    # The frame selected is the test's own, one of the chain's outside lib/: gdb makes a
+    # caller's inline frames from its pc - 1, which another compiler's code may put in fewer.
+    test_functions = [name for name, place in zip(functions, places) if "/lib/" not in place]
+    selected = re.search(r"^#\d+ +(?:0x[0-9a-f]+ in )?(\w+) \(", result.stdout, re.M)
+    assert selected and selected.group(1) in test_functions, (test_functions, out)
 
 
 def test_no_debug_register_left_for_gdbs_own_stop_is_said_in_one_line(kvm_tree):
