@@ -157,6 +157,28 @@ def test_next_over_a_call_and_finish_work_under_kvm(kvm_tree):
     assert not low <= pcs[3] < high, out
 
 
+def test_advance_until_and_step_work_under_kvm(kvm_tree):
+    """advance and until stop with gdb's own breakpoints (hardware ones here), and step
+    into a call steps with them too; each lands where addr2line puts the line asked for,
+    and step in the function called."""
+    elf = os.path.join(kvm_tree, "x86", "sieve.elf")
+    source = open(os.path.join(kvm_tree, "x86", "sieve.c")).read().splitlines()
+    check = next(number for number, text in enumerate(source, 1) if "if (vm_available())" in text)
+    call = next(number for number, text in enumerate(source, 1) if "setup_vm();" in text)
+    commands = []
+    for command in ("advance %d" % check, "until %d" % call, "step"):
+        commands += ["--ex", command, "--ex", "echo %s\\n" % MARK, "--ex", "p/x $pc"]
+    result, out = run_kut_debug(kvm_tree, commands + ["sieve"])
+    skip_where_the_guest_took_the_debug_exception(kvm_tree, "sieve", out)
+    assert result.returncode == 0 and "SIGABRT" not in out, out
+    pcs = [int(pc, 16) for pc in re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", result.stdout, re.M)]
+    assert len(pcs) == 3, out
+    assert addr2line(elf, pcs[0]) == ("sieve.c", check), out
+    assert addr2line(elf, pcs[1]) == ("sieve.c", call), out
+    low, high = symbol_range(elf, "setup_vm")
+    assert low <= pcs[2] < high, out
+
+
 def failing_kvm_log(tree, directory):
     """(test, its run_tests.sh -v log) of the first of msr's tests that run_tests.sh runs
     under this host's KVM and that fails a check, or skips saying what it saw."""
