@@ -23,3 +23,16 @@ def under_kvm():
     except gdb.error:
         return False
     return bool(KVM_ENABLED.search(text or ""))
+
+
+def frame_level(frame):
+    """How many frames frame is above the newest: Frame.level() from gdb 11
+    on, counted through newer() on gdb 10."""
+    if hasattr(frame, "level"):
+        return frame.level()
+    level = 0
+    newer = frame.newer()
+    while newer is not None:
+        level += 1
+        newer = newer.newer()
+    return level

@@ -10,12 +10,13 @@ from kut_load.break_fail.frames import (exception_pc, frame_where, guessed_regis
 from kut_load.break_fail.library import EXCEPTION_FUNCTIONS
 from kut_load.break_fail.say import say
 from kut_load.quoting import printable
+from kut_load.session import frame_level
 
 
 def show_frame(frame):
     """Selects frame (None: the one selected) with gdb's own `frame LEVEL`
     command and prints it: a front end over MI is told (=thread-selected)."""
-    gdb.execute("frame %d" % frame.level() if frame is not None else "frame")
+    gdb.execute("frame %d" % frame_level(frame) if frame is not None else "frame")
 
 
 def returned_where(frame):
@@ -67,12 +68,12 @@ class StopReports:
                 say("%s has %s: this run fails where the logged one did not"
                     % (self.log_name, has))
         self.report_console_line(number)
-        guessed = returned_from is None and frame is not None and frame.level() > 0 and \
+        guessed = returned_from is None and frame is not None and frame_level(frame) > 0 and \
             guessed_registers(frame)
         if guessed:  # no debug register was left for the stop after report() returns
             say("%s has no call frame information (.eh_frame, .debug_frame with contents), so "
                 "the values gdb shows in the test's frame #%d may be wrong: gdb guesses where "
-                "report() kept the test's registers" % (printable(guessed), frame.level()))
+                "report() kept the test's registers" % (printable(guessed), frame_level(frame)))
         if returned_from is not None:
             say("%s has no call frame information (.eh_frame, .debug_frame with contents), so "
                 "gdb guesses where each callee kept its caller's registers: the guest stopped "

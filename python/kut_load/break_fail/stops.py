@@ -13,6 +13,7 @@ from kut_load.break_fail.stop_points import (EndingBreakpoint, FailureLineBreakp
                                              location_count)
 from kut_load.break_fail.stop_reports import StopReports
 from kut_load.errors import KutLoadError
+from kut_load.session import frame_level
 
 # Under KVM the gdb stub's hardware breakpoints and watchpoints are the host's debug
 # registers: x86's DR0-DR3 for both; elsewhere the architecture's minimum is assumed.
@@ -108,7 +109,7 @@ class Tracker(StopReports, EndReports):
         instead of here: in an image without call frame information, gdb's
         guess of the test frame's registers may be wrong (ReturnToTest)."""
         frame = test_frame()
-        image = frame is not None and frame.level() > 0 and guessed_registers(frame)
+        image = frame is not None and frame_level(frame) > 0 and guessed_registers(frame)
         if not image:
             return False
         breakpoint = ReturnToTest(frame.pc(), number, image, hardware=self.kvm)

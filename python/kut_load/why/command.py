@@ -7,6 +7,7 @@ import gdb
 
 from kut_load.errors import KutLoadError
 from kut_load.quoting import printable
+from kut_load.session import frame_level
 from kut_load.why.condition import find_check, operands
 
 # The kinds of value shown in hex as well as in gdb's own way.
@@ -51,7 +52,7 @@ def check_of(frame):
     # Where report() has returned to the test (frame #0 at the return address), the
     # call's line is the instruction's before.
     candidates = [sal.line]
-    if frame.level() == 0:
+    if frame_level(frame) == 0:
         candidates.append(gdb.find_pc_line(frame.pc() - 1).line)
     for line in candidates:
         check = find_check(lines, line) if line else None
