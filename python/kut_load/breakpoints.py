@@ -4,6 +4,7 @@ before, the breakpoint's location is decoded again, as a linespec, since gdb
 12 and older decode no explicit location. gdb 10 has no hardware breakpoint
 type in Python."""
 
+import functools
 import re
 
 import gdb
@@ -43,6 +44,7 @@ def interpreter_of(argv):
     return None
 
 
+@functools.lru_cache(maxsize=None)  # gdb's command line does not change while it runs
 def silent_stops():
     """Whether kut-load's stopping breakpoints are silent: in the CLI,
     kut-break-fail says why the guest stopped and shows the test's frame; a
