@@ -25,6 +25,8 @@ import re
 
 import gdb
 
+from kut_load.session import function_blocks
+
 NAME = "kut-load exception entries"
 FILTER_NAME = "kut-load exception frames"
 
@@ -45,6 +47,10 @@ class FrameId:
     def __init__(self, sp, pc):
         self.sp = sp
         self.pc = pc
+
+
+# gdb's names of the architectures entry_of knows an entry of.
+ENTRY_ARCHITECTURES = ("i386", "aarch64", "arm", "riscv")
 
 
 def entry_of(architecture, symbol):
@@ -126,6 +132,8 @@ def forget_frames(*_event):
 def is_entry(pc, architecture, cache):
     """The (symbol, offset) of pc if it is in an exception entry, else None;
     cache: {pc: symbol_at(pc)}."""
+    if not architecture.startswith(ENTRY_ARCHITECTURES):
+        return None  # ppc64, s390x: no `info symbol` for every frame of their backtraces
     if pc not in cache:
         cache[pc] = symbol_at(pc)
     symbol = cache[pc]
@@ -207,8 +215,8 @@ def interrupted_frame(decorator):
 
     class InterruptedFrame(FrameDecorator):
         def function(self):
-            block = function_block(self.inferior_frame().pc())
-            return block.function.print_name if block is not None else super().function()
+            blocks = function_blocks(self.inferior_frame().pc())
+            return blocks[0].function.print_name if blocks else super().function()
 
         def line(self):
             found = gdb.find_pc_line(self.inferior_frame().pc())
@@ -219,14 +227,3 @@ def interrupted_frame(decorator):
             return found.symtab.filename if found.symtab is not None else super().filename()
 
     return InterruptedFrame(decorator)
-
-
-def function_block(pc):
-    """The innermost block of pc that is a function's, inlined or not, or None."""
-    try:
-        block = gdb.block_for_pc(pc)
-    except RuntimeError:
-        return None
-    while block is not None and block.function is None:
-        block = block.superblock
-    return block

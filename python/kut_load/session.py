@@ -1,5 +1,6 @@
 """What every command inside gdb asks of the session: the symbol files
-loaded, and whether the guest runs under KVM."""
+loaded, whether the guest runs under KVM, a frame's level, and the
+functions a code address runs in."""
 
 import re
 
@@ -36,3 +37,19 @@ def frame_level(frame):
         level += 1
         newer = newer.newer()
     return level
+
+
+def function_blocks(pc):
+    """The blocks of the functions pc runs in, innermost first: those of
+    functions inlined there, then the function of pc's own frame; [] without
+    DWARF for pc."""
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        return []
+    found = []
+    while block is not None and not block.is_static and not block.is_global:
+        if block.function is not None:
+            found.append(block)
+        block = block.superblock
+    return found

@@ -8,6 +8,7 @@ import gdb
 
 from kut_load import exception_frames, native
 from kut_load.errors import KutLoadError
+from kut_load.session import function_blocks
 from kut_load.break_fail import s390x_lowcore
 
 # kvm-unit-tests' library sources: lib/X.c and lib/ARCH/X.c, as the build names them, and
@@ -50,22 +51,6 @@ def test_frame():
         except gdb.error:  # unwinding through an exception entry can fail
             return None
     return None
-
-
-def function_blocks(pc):
-    """The blocks of the functions pc runs in, innermost first: those of
-    functions inlined there, then the function of pc's own frame; [] without
-    DWARF for pc."""
-    try:
-        block = gdb.block_for_pc(pc)
-    except RuntimeError:
-        return []
-    found = []
-    while block is not None and not block.is_static and not block.is_global:
-        if block.function is not None:
-            found.append(block)
-        block = block.superblock
-    return found
 
 
 def where(pc):
@@ -151,9 +136,11 @@ def guessed_registers(frame):
     return None if _HAS_CALL_FRAME_INFORMATION[path] else path
 
 
-def frame_where(frame):
-    """'FUNCTION at FILE:LINE' for a frame; a caller's line is its call's."""
-    sal = frame.find_sal()
+def frame_where(frame, returned=False):
+    """'FUNCTION at FILE:LINE' for a frame; a caller's line is its call's.
+    returned: a call just returned to frame (its pc is the return address),
+    so the line is the instruction's before its pc, gdb's rule for a caller."""
+    sal = gdb.find_pc_line(frame.pc() - 1) if returned else frame.find_sal()
     text = frame.function().print_name if frame.function() else (frame.name() or "??")
     if sal.symtab is not None:
         text += " at %s:%d" % (sal.symtab.filename, sal.line)

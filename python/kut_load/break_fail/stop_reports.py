@@ -19,16 +19,6 @@ def show_frame(frame):
     gdb.execute("frame %d" % frame_level(frame) if frame is not None else "frame")
 
 
-def returned_where(frame):
-    """'FUNCTION at FILE:LINE' of the call that just returned to frame: the
-    line of the instruction before its pc (gdb's rule for a caller's line)."""
-    sal = gdb.find_pc_line(frame.pc() - 1)
-    text = frame.function().print_name if frame.function() else (frame.name() or "??")
-    if sal.symtab is not None:
-        text += " at %s:%d" % (sal.symtab.filename, sal.line)
-    return text
-
-
 def called_from(name, limit=8):
     """Whether one of the `limit` innermost frames is the function name."""
     frame = gdb.newest_frame()
@@ -53,8 +43,7 @@ class StopReports:
         frame = test_frame()
         location = "at the check"
         if frame is not None:
-            location = "at the check in " + (
-                frame_where(frame) if returned_from is None else returned_where(frame))
+            location = "at the check in " + frame_where(frame, returned=returned_from is not None)
         say("unexpected failure %d (FAIL or XPASS), %s" % (number, location))
         if self.log_name is not None:
             if 1 <= number <= len(self.fail_lines):
