@@ -1,10 +1,13 @@
 """What every command inside gdb asks of the session: the symbol files
-loaded, whether the guest runs under KVM, a frame's level, and the
-functions a code address runs in."""
+loaded, whether the guest runs under KVM, a frame's level, the functions a
+code address runs in, and stops that print nothing."""
 
+import os
 import re
 
 import gdb
+
+from kut_load import breakpoints
 
 # QEMU's `info kvm` (HMP): "kvm support: enabled" when the guest runs under KVM.
 KVM_ENABLED = re.compile(r"^kvm support: enabled\b", re.M)
@@ -53,3 +56,37 @@ def function_blocks(pc):
             found.append(block)
         block = block.superblock
     return found
+
+
+class QuietStops:
+    """A context in which the guest's stops print nothing: gdb's
+    suppress-cli-notifications (gdb 12 and newer) hides the stops, and in the
+    CLI gdb's stdout goes to /dev/null meanwhile, for what no setting hides
+    (gdb 10 and 11's stops, "Program received signal SIGINT"). A front end
+    over gdb's MI keeps its stdout: its *running records need their *stopped.
+    Both come back after."""
+
+    def __enter__(self):
+        try:
+            self.saved = gdb.parameter("suppress-cli-notifications")
+        except RuntimeError:
+            self.saved = None  # gdb 10 and 11: stdout alone is silenced
+        if self.saved is not None:
+            gdb.execute("set suppress-cli-notifications on")
+        self.stdout = None
+        if breakpoints.silent_stops():
+            gdb.flush()
+            self.stdout = os.dup(1)
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.close(null)
+        return self
+
+    def __exit__(self, *exc):
+        if self.stdout is not None:
+            gdb.flush()
+            os.dup2(self.stdout, 1)
+            os.close(self.stdout)
+        if self.saved is not None:
+            gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
+        return False

@@ -33,6 +33,7 @@ from kut_load.efi import find as efi_find
 from kut_load.efi import tables as efi_tables
 from kut_load.efi.ram import parse_ram_ranges
 from kut_load.errors import KutLoadError, TargetError
+from kut_load.session import QuietStops
 from kut_load.target import GdbTarget
 
 UPDATE_IN_PROGRESS = 1
@@ -90,34 +91,6 @@ class _LastStop:
 
     def __exit__(self, *exc):
         gdb.events.stop.disconnect(self._record)
-        return False
-
-
-class _Quiet:
-    """No stop notices for the slices and the watchpoint: gdb's
-    suppress-cli-notifications (gdb 12 and newer) hides the stops, and gdb's
-    stdout goes to /dev/null meanwhile for the "Program received signal
-    SIGINT" of each slice, which no setting hides. Both come back after."""
-
-    def __enter__(self):
-        try:
-            self.saved = gdb.parameter("suppress-cli-notifications")
-        except RuntimeError:
-            self.saved = None  # gdb 10 and 11: stdout alone is silenced
-        if self.saved is not None:
-            gdb.execute("set suppress-cli-notifications on")
-        gdb.flush()
-        self.stdout = os.dup(1)
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.close(null)
-
-    def __exit__(self, *exc):
-        gdb.flush()
-        os.dup2(self.stdout, 1)
-        os.close(self.stdout)
-        if self.saved is not None:
-            gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
         return False
 
 
@@ -331,7 +304,7 @@ def run_until_loaded(path):
     target = GdbTarget()
     held_off = _HeldOff(efi)
     gdb.write("kut-debug: letting the firmware run until it has loaded %s\n" % efi.pe_path)
-    with held_off, _HardwareWatchpoints(), _LastStop() as stops, _Quiet():
+    with held_off, _HardwareWatchpoints(), _LastStop() as stops, QuietStops():
         header = wait_for_tables(target, efi, stops)
         memory = _memory(target)
         found = efi_find.from_debug_table(memory, efi, [])  # loaded already: attached late

@@ -7,12 +7,13 @@ import gdb
 
 from kut_load.errors import KutLoadError
 from kut_load.quoting import printable
-from kut_load.session import frame_level
+from kut_load.session import QuietStops, frame_level
 from kut_load.why.condition import find_check, operands
+from kut_load.why.statement import VARIABLE
+from kut_load.why.values import evaluated, is_integer, shown
 
-# The kinds of value shown in hex as well as in gdb's own way.
-INTEGER_TYPES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ENUM, gdb.TYPE_CODE_CHAR,
-                 gdb.TYPE_CODE_BOOL)
+# How many variables deep kut-why follows a value back.
+DEPTH = 3
 
 
 class WhyError(KutLoadError):
@@ -32,9 +33,38 @@ def run(argument):
     if expression:
         explain(expression, condition=False)
         return
-    check, path = check_of(frame)
+    check, path, lines = check_of(frame)
     say("the check at %s:%d: %s" % (printable(path), check.line, printable(check.call)))
     explain(check.condition, condition=True)
+    go_back(frame, lines, check.condition)
+
+
+def go_back(frame, lines, condition):
+    """In a replay, follows each variable of the condition back to where it
+    was set; elsewhere says what would."""
+    _, parts = operands(condition)
+    names = [part for part in parts if VARIABLE.match(part)]
+    values = [(name, evaluated(name)[0]) for name in names]
+    values = [(name, value) for name, value in values if value is not None]
+    if not values:
+        return
+    from kut_load.why import chain, replay
+    if not replay.replaying():
+        say("where %s was set needs a recorded run to go back in (kut-debug --why "
+            "records one)" % " and ".join(printable(name) for name, _ in values))
+        return
+    place = replay.Place()
+    said = []
+    try:
+        with QuietStops(), replay.BreakpointsOff():
+            for name, value in values:
+                try:
+                    chain.follow(frame, lines, name, value, DEPTH, said.append)
+                finally:
+                    place.restore()
+    finally:
+        for line in said:
+            say(line)
 
 
 def check_of(frame):
@@ -57,7 +87,7 @@ def check_of(frame):
     for line in candidates:
         check = find_check(lines, line) if line else None
         if check is not None:
-            return check, sal.symtab.filename
+            return check, sal.symtab.filename, lines
     raise WhyError("%s:%d is in no report() call; select the test's frame of the failing check "
                    "(kut-break-fail selects it), or give an expression"
                    % (printable(sal.symtab.filename), sal.line))
@@ -80,36 +110,3 @@ def explain(expression, condition):
         value, error = evaluated(part)
         say("  %s: %s" % (printable(part), error) if error else
             "  %s = %s" % (printable(part), shown(value)))
-
-
-def evaluated(expression):
-    """(gdb's value of expression in the selected frame, None), or (None,
-    why gdb could not: a macro, a value optimised out)."""
-    try:
-        value = gdb.parse_and_eval(expression)
-        if value.is_optimized_out:
-            return None, "<optimized out> here (gdb has no location for it at this pc)"
-        value.fetch_lazy()
-        return value, None
-    except gdb.MemoryError as error:
-        return None, "cannot be read (%s)" % error
-    except gdb.error as error:
-        text = str(error).rstrip(".")
-        if text.startswith("No symbol"):
-            text += "; a macro is known to gdb only in a build with -g3"
-        return None, "gdb cannot evaluate it here (%s)" % text
-
-
-def is_integer(value):
-    return value.type.strip_typedefs().code in INTEGER_TYPES
-
-
-def shown(value):
-    """gdb's own form of value, with the hex of an integer beside it."""
-    text = str(value)
-    if is_integer(value):
-        number = int(value)
-        hexadecimal = "%#x" % (number & ((1 << (8 * value.type.sizeof)) - 1))
-        if hexadecimal != text:
-            text = "%s (%s)" % (hexadecimal, text)
-    return text

@@ -1,0 +1,94 @@
+"""QEMU's trace of device accesses while kut-why steps the guest: the trace
+events memory_region_ops_read and _write turned on through QEMU's monitor,
+written by QEMU's "log" trace backend to its log file, read back here.
+
+QEMU's log file is the one its command line names (-D FILE); without one,
+a file of kut-why's own for the time of the trace, after which QEMU logs
+to its standard error again, as it did before."""
+
+import os
+import tempfile
+
+import gdb
+
+from kut_load import connection
+from kut_load.errors import KutLoadError
+from kut_load.qemu import options as qemu_options, trace
+from kut_load.qemu.process import QemuProcess
+from kut_load.quoting import printable
+
+
+class NoDeviceTrace(KutLoadError):
+    """QEMU cannot trace device accesses for kut-why here; str() says why."""
+
+
+def monitor(command):
+    return gdb.execute("monitor " + command, to_string=True) or ""
+
+
+def log_file_option(argv):
+    """The -D FILE of QEMU's command line, or None."""
+    return next((item.value for item in qemu_options.items(argv[1:])
+                 if item.name == "-D" and item.value), None)
+
+
+class DeviceTrace:
+    """A context: QEMU traces device accesses inside it; accesses() gives
+    those traced since the last call, as qemu.trace.Access values."""
+
+    def __init__(self):
+        process = QemuProcess(connection.details(gdb.selected_inferior()))
+        if process.pid is None:
+            raise NoDeviceTrace("the QEMU behind gdb's connection is not a process of this "
+                                "machine, whose log kut-why could read")
+        for event in trace.EVENTS:
+            try:
+                listed = monitor("info trace-events " + event)
+            except gdb.error:
+                listed = ""
+            if event not in listed:
+                raise NoDeviceTrace("this QEMU has no trace event %s" % event)
+        given = log_file_option(process.arguments())
+        self.own_directory = None
+        if given:
+            self.path = os.path.join(process.working_directory() or "", given)
+        else:
+            self.own_directory = tempfile.mkdtemp(prefix="kut-why-")
+            self.path = os.path.join(self.own_directory, "qemu.log")
+        self.offset = 0
+
+    def __enter__(self):
+        if self.own_directory:
+            monitor("logfile %s" % self.path)
+        for event in trace.EVENTS:
+            monitor("trace-event %s on" % event)
+        self.offset = self._size()
+        return self
+
+    def __exit__(self, *exception):
+        for event in trace.EVENTS:
+            monitor("trace-event %s off" % event)
+        if self.own_directory:
+            monitor("logfile /dev/stderr")
+            for name in os.listdir(self.own_directory):
+                os.unlink(os.path.join(self.own_directory, name))
+            os.rmdir(self.own_directory)
+        return False
+
+    def _size(self):
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return 0
+
+    def accesses(self):
+        """The device accesses QEMU traced since the last call."""
+        try:
+            with open(self.path, "rb") as log:
+                log.seek(self.offset)
+                text = log.read()
+        except OSError as error:
+            raise NoDeviceTrace("cannot read QEMU's log %s (%s)"
+                                % (printable(self.path), error.strerror)) from None
+        self.offset += len(text)
+        return trace.accesses(text.decode("utf-8", "replace"))

@@ -1,0 +1,42 @@
+"""Values as kut-why reads and shows them: gdb's value of an expression in
+the selected frame or gdb's reason why there is none, and an integer shown
+in hex beside gdb's own form."""
+
+import gdb
+
+# The kinds of value shown in hex as well as in gdb's own way.
+INTEGER_TYPES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ENUM, gdb.TYPE_CODE_CHAR,
+                 gdb.TYPE_CODE_BOOL)
+
+
+def evaluated(expression):
+    """(gdb's value of expression in the selected frame, None), or (None,
+    why gdb could not: a macro, a value optimised out)."""
+    try:
+        value = gdb.parse_and_eval(expression)
+        if value.is_optimized_out:
+            return None, "<optimized out> here (gdb has no location for it at this pc)"
+        value.fetch_lazy()
+        return value, None
+    except gdb.MemoryError as error:
+        return None, "cannot be read (%s)" % error
+    except gdb.error as error:
+        text = str(error).rstrip(".")
+        if text.startswith("No symbol"):
+            text += "; a macro is known to gdb only in a build with -g3"
+        return None, "gdb cannot evaluate it here (%s)" % text
+
+
+def is_integer(value):
+    return value.type.strip_typedefs().code in INTEGER_TYPES
+
+
+def shown(value):
+    """gdb's own form of value, with the hex of an integer beside it."""
+    text = str(value)
+    if is_integer(value):
+        number = int(value)
+        hexadecimal = "%#x" % (number & ((1 << (8 * value.type.sizeof)) - 1))
+        if hexadecimal != text:
+            text = "%s (%s)" % (hexadecimal, text)
+    return text
