@@ -124,8 +124,10 @@ def make_parser():
     parser.add_argument("--fail-at", metavar="N|TEXT",
                         help="stop at the log's Nth FAIL line, or the first containing TEXT")
     parser.add_argument("--why", action="store_true",
-                        help="stop as --fail does, then say why the check failed (kut-why: its "
-                             "condition and each operand's value)")
+                        help="record the run, stop as --fail does, then say why the check "
+                        "failed (kut-why: its condition, each operand's value, and going "
+                        "back in the recording, the line that set it and the device read "
+                        "it came from); with --replay, in the last recording")
     parser.add_argument("--record", action="store_true",
                         help="record one run of the test (logs/T.rr), then replay it under gdb")
     parser.add_argument("--replay", action="store_true",
@@ -157,10 +159,14 @@ def parse(argv):
         raise DebugError("give either a log or a command after --, not both")
     if command is None and not options.test:
         raise DebugError("give a log file or a test name; see kut-debug --help")
+    # --why records the run to go back in, unless it replays one; where QEMU
+    # cannot record it, it stops as --fail does (session_plan says why).
+    options.why_records = options.why and not options.replay and not options.record
     if options.why:
         # --fail's stop, then kut-why as the first of the user's commands.
         options.fail = options.fail_at is None
         options.ex = ["kut-why"] + options.ex
+        options.record = options.record or options.why_records
     if (options.fail or options.fail_at is not None) and options.break_at != "main":
         raise DebugError("give --break or --fail, not both")
     if options.record and options.replay:

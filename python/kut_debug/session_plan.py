@@ -120,6 +120,20 @@ def log_without_test_run(log, lines):
     return "%s holds no run of the test%s" % (log, ": " + ended if ended else "")
 
 
+def recorder_unless_refused(options, notes, make):
+    """make()'s recorder; where QEMU cannot record the run and only --why asked
+    for it, None, options.record off, and a note saying why."""
+    try:
+        return make()
+    except DebugError as refused:
+        if not getattr(options, "why_records", False):
+            raise
+        options.record = False
+        notes.append("not recorded, so kut-why shows the check's values but cannot go back "
+                     "to where they were set: %s" % refused)
+        return None
+
+
 def plan_session(options, command, script_path):
     log_line = None
     fail_log = None  # the log whose FAIL lines --fail picks from
@@ -130,9 +144,10 @@ def plan_session(options, command, script_path):
         start = plan_direct(argv, options, options.console)
         name = os.path.splitext(os.path.basename(tree_files.kernel_of(argv)))[0]
         if options.record:
-            recorder = record_session.recorder_direct(
-                [resolve_qemu(argv[0])] + argv[1:],
-                options.recording or recording.directory_for(name), None)
+            recorder = recorder_unless_refused(
+                options, notes, lambda: record_session.recorder_direct(
+                    [resolve_qemu(argv[0])] + argv[1:],
+                    options.recording or recording.directory_for(name), None))
     else:
         tree = kvm_tree.find_tree()
         refuse_test_image(tree, options.test)
@@ -177,8 +192,9 @@ def plan_session(options, command, script_path):
                                           else console_for_test(name, options))
             start = plan_run_script(tree, run, options, console)
             if options.record:
-                recorder = record_session.recorder_run_script(
-                    tree, run, options.recording or recording.directory_for(name), fail_log)
+                recorder = recorder_unless_refused(
+                    options, notes, lambda: record_session.recorder_run_script(
+                        tree, run, options.recording or recording.directory_for(name), fail_log))
         elif log_line is not None:
             if "-initrd" in log_line:
                 where = ("not in a configured kvm-unit-tests tree" if tree is None
@@ -189,9 +205,10 @@ def plan_session(options, command, script_path):
                                 options.console or tree_files.console_path_for_log(log))
             log_line = None
             if options.record:
-                recorder = record_session.recorder_direct(
-                    [resolve_qemu(log_argv[0])] + log_argv[1:],
-                    options.recording or recording.directory_for(name), log)
+                recorder = recorder_unless_refused(
+                    options, notes, lambda: record_session.recorder_direct(
+                        [resolve_qemu(log_argv[0])] + log_argv[1:],
+                        options.recording or recording.directory_for(name), log))
         elif tree is None:
             raise DebugError("%s: no such log file, and this directory is no kvm-unit-tests tree "
                              "(no %s with a run script), where a test name is looked up in "

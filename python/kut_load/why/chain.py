@@ -12,9 +12,9 @@ from kut_load.why import replay
 from kut_load.why.device_trace import DeviceTrace, NoDeviceTrace
 from kut_load.qemu import mtree
 from kut_load.why.condition import operands
-from kut_load.why.statement import (VARIABLE, assigned_value, assigns, statement_at,
-                                    value_source)
-from kut_load.why.values import shown
+from kut_load.why.statement import (VARIABLE, assigned_value, assigns, compound_operator,
+                                    statement_at, value_source)
+from kut_load.why.values import evaluated, shown
 
 # Lines gone back through in the test's frame before giving up on a variable.
 LINES_BACK = 40
@@ -140,19 +140,26 @@ def last_write(test_frame, source_lines, name, value, say):
         return []
     if trace_error:
         say("  (device accesses not looked for: %s)" % trace_error)
-    if kind == "constant":
+    compound = compound_operator(statement, name)
+    if compound:
+        # name's own value before the line is gone here: the line is said, not followed.
+        here, error = evaluated(assigned)
+        say("  %s %s %s, where %s %s" % (
+            printable(name), compound, printable(assigned), printable(assigned),
+            "= " + shown(here) if error is None else ": " + error))
+    elif kind == "constant":
         say("  from the constant %s" % printable(assigned))
     elif kind == "call":
-        say("  the value %s() returned%s" % (printable(what), "" if trace_error else
-                                              ", which read no device on that line"))
+        say("  the value %s() returned%s" % (
+            printable(what), "" if trace_error else ", which read no device on that line"))
     elif assigned:
         # After the line, the variables of the expression still hold what it read.
         _, parts = operands(what) if kind == "expression" else (None, [what])
         followed = []
         for part in parts:
-            here = evaluated(part)
-            say("  from %s = %s" % (printable(part), shown(here) if here is not None
-                                    else "(gdb cannot read it here)"))
+            here, error = evaluated(part)
+            say("  from %s %s" % (printable(part), "= " + shown(here) if error is None
+                                  else ": " + error))
             if here is not None and VARIABLE.match(part) and part != name:
                 followed.append((part, here))
         return followed
@@ -225,16 +232,6 @@ def say_write(write, test_file, regions, say):
 def overlap(one, other):
     """Whether two accesses touch a byte in common."""
     return one.address < other.address + other.size and other.address < one.address + one.size
-
-
-def evaluated(expression):
-    """gdb's value of expression in the selected frame, or None."""
-    try:
-        value = gdb.parse_and_eval(expression)
-        value.fetch_lazy()
-        return None if value.is_optimized_out else value
-    except gdb.error:
-        return None
 
 
 def is_argument(frame, name):

@@ -32,18 +32,19 @@ def run(argument):
     expression = argument.strip()
     if expression:
         explain(expression, condition=False)
+        if VARIABLE.match(expression):
+            go_back(frame, None, [expression])
         return
     check, path, lines = check_of(frame)
     say("the check at %s:%d: %s" % (printable(path), check.line, printable(check.call)))
     explain(check.condition, condition=True)
-    go_back(frame, lines, check.condition)
+    _, parts = operands(check.condition)
+    go_back(frame, lines, [part for part in parts if VARIABLE.match(part)])
 
 
-def go_back(frame, lines, condition):
-    """In a replay, follows each variable of the condition back to where it
-    was set; elsewhere says what would."""
-    _, parts = operands(condition)
-    names = [part for part in parts if VARIABLE.match(part)]
+def go_back(frame, lines, names):
+    """In a replay, follows each variable back to where it was set, in the
+    frame's source lines (read here when None); elsewhere says what would."""
     values = [(name, evaluated(name)[0]) for name in names]
     values = [(name, value) for name, value in values if value is not None]
     if not values:
@@ -53,6 +54,12 @@ def go_back(frame, lines, condition):
         say("where %s was set needs a recorded run to go back in (kut-debug --why "
             "records one)" % " and ".join(printable(name) for name, _ in values))
         return
+    refusal = replay.reverse_refusal()
+    if refusal:
+        say(refusal)
+        return
+    if lines is None:
+        lines = source_lines(frame)[1]
     place = replay.Place()
     said = []
     try:
@@ -69,16 +76,7 @@ def go_back(frame, lines, condition):
 
 def check_of(frame):
     """(the Check of the report() call the frame is at, its file name)."""
-    sal = frame.find_sal()
-    if sal.symtab is None:
-        raise WhyError("the selected frame has no source line; select the test's frame of the "
-                       "failing check (kut-break-fail selects it), or give an expression")
-    try:
-        with open(sal.symtab.fullname(), errors="replace") as source:
-            lines = source.read().splitlines()
-    except OSError as error:
-        raise WhyError("cannot read %s (%s)"
-                       % (printable(sal.symtab.fullname()), error.strerror)) from None
+    sal, lines = source_lines(frame)
     # Where report() has returned to the test (frame #0 at the return address), the
     # call's line is the instruction's before.
     candidates = [sal.line]
@@ -91,6 +89,20 @@ def check_of(frame):
     raise WhyError("%s:%d is in no report() call; select the test's frame of the failing check "
                    "(kut-break-fail selects it), or give an expression"
                    % (printable(sal.symtab.filename), sal.line))
+
+
+def source_lines(frame):
+    """(the frame's symtab-and-line, the lines of its source file)."""
+    sal = frame.find_sal()
+    if sal.symtab is None:
+        raise WhyError("the selected frame has no source line; select the test's frame of the "
+                       "failing check (kut-break-fail selects it), or give an expression")
+    try:
+        with open(sal.symtab.fullname(), errors="replace") as source:
+            return sal, source.read().splitlines()
+    except OSError as error:
+        raise WhyError("cannot read %s (%s)"
+                       % (printable(sal.symtab.fullname()), error.strerror)) from None
 
 
 def explain(expression, condition):

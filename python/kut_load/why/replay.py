@@ -32,6 +32,20 @@ def replaying():
     return monitor("info replay").startswith("Replaying")
 
 
+# gdb's names of the architectures whose reverse execution QEMU's replay serves
+# (QEMU 7.2 and 10.0); on riscv64 and x86 its reverse-stepi never returns.
+REVERSE_WORKS = ("aarch64", "arm")
+
+
+def reverse_refusal():
+    """Why QEMU cannot go back on this guest's architecture, or None."""
+    name = gdb.selected_inferior().architecture().name()
+    if name.startswith(REVERSE_WORKS):
+        return None
+    return ("QEMU's reverse execution never returns on %s (its reverse-stepi hangs, QEMU 7.2 "
+            "and 10.0), so kut-why goes back on arm and arm64 only" % name)
+
+
 def instruction_count():
     """QEMU's count of the replay's instructions so far, or None."""
     found = INSTRUCTION_COUNT.search(monitor("info replay"))

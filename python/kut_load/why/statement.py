@@ -54,14 +54,21 @@ def assigns(statement, name):
 
 
 def assigned_value(statement, name):
-    """The expression of `name = EXPRESSION;` in the statement, or None for
-    another kind of write."""
-    match = re.search(name_pattern(name) + r"\s*=(?!=)", statement)
+    """The expression of `name = EXPRESSION;` (or of a compound assignment,
+    `name &= EXPRESSION;`) in the statement, or None for another kind of
+    write."""
+    match = re.search(name_pattern(name) + r"\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)", statement)
     if not match:
         return None
     end = next((position for position, char, depth in scanned(statement, match.end())
                 if depth == 0 and char in ";,)"), len(statement))
     return statement[match.end():end].strip() or None
+
+
+def compound_operator(statement, name):
+    """"&=" of `name &= ...;` in the statement, or None for a plain "="."""
+    match = re.search(name_pattern(name) + r"\s*([-+*/%&|^]|<<|>>)=(?!=)", statement)
+    return match.group(1) + "=" if match else None
 
 
 def value_source(expression):

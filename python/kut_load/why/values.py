@@ -2,18 +2,42 @@
 the selected frame or gdb's reason why there is none, and an integer shown
 in hex beside gdb's own form."""
 
+import re
+
 import gdb
+
+# An assignment, ++ or -- in an expression: gdb would write the guest's memory.
+WRITES = re.compile(r"\+\+|--|(?<![=!<>])=(?!=)|[-+*/%&|^]=|<<=|>>=")
 
 # The kinds of value shown in hex as well as in gdb's own way.
 INTEGER_TYPES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ENUM, gdb.TYPE_CODE_CHAR,
                  gdb.TYPE_CODE_BOOL)
 
 
+class NoCalls:
+    """A context in which gdb evaluates without calling the guest's functions
+    (may-call-functions off): a check's condition may call the test's code,
+    which would run again, with its device accesses."""
+
+    def __enter__(self):
+        self.saved = gdb.parameter("may-call-functions")
+        gdb.execute("set may-call-functions off", to_string=True)
+
+    def __exit__(self, *exception):
+        gdb.execute("set may-call-functions %s" % ("on" if self.saved else "off"),
+                    to_string=True)
+        return False
+
+
 def evaluated(expression):
     """(gdb's value of expression in the selected frame, None), or (None,
-    why gdb could not: a macro, a value optimised out)."""
+    why gdb could not: a macro, a value optimised out, a call or a write of
+    the guest's, which kut-why never makes)."""
+    if WRITES.search(expression):
+        return None, "not evaluated: it would change the guest (an assignment, ++ or --)"
     try:
-        value = gdb.parse_and_eval(expression)
+        with NoCalls():
+            value = gdb.parse_and_eval(expression)
         if value.is_optimized_out:
             return None, "<optimized out> here (gdb has no location for it at this pc)"
         value.fetch_lazy()
