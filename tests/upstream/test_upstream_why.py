@@ -8,24 +8,28 @@ import subprocess
 
 import fail_check
 import upstream
+from test_upstream_backtrace import symbol_value
 from test_upstream_logs import KUT_DEBUG
 
 MARK = "kut-test-mark"
 SHOWN = re.compile(r"^kut-why:   (.+?) = (0x[0-9a-f]+) \((-?\d+)\)$", re.M)
 
 
-def why(config, test, prints):
+def why(config, test, prints, more=()):
     tree = upstream.tree(config)
     log = upstream.logs(config, [test])[test]
     args = ["--nx", "--batch", "--why", "--ex", "echo %s\\n" % MARK]
     for expression in prints:
         args += ["--ex", "print/d " + expression]
+    for command in more:
+        args += ["--ex", command]
     env = {name: value for name, value in os.environ.items() if name != "ACCEL"}
     done = subprocess.run([KUT_DEBUG] + args + [log], cwd=tree, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
-    verdict = fail_check.check_stop(out, tree, log)
+    # The first stop's (a later continue makes another).
+    verdict = fail_check.check_stop(out.split(MARK + "\n")[0], tree, log)
     assert verdict.outcome == "stopped at FAIL", (verdict.where, verdict.detail, out)
     said, _, printed = done.stdout.partition(MARK + "\n")
     return tree, said, re.findall(r"^\$\d+ = (-?\d+)$", printed, re.M), out
@@ -57,3 +61,72 @@ def test_x86_64_msr_names_the_macro_gdb_cannot_evaluate():
     macros = re.findall(r"^kut-why:   ([A-Z_][A-Z0-9_]*): gdb cannot evaluate it here .*"
                         r"a macro is known to gdb only in a build with -g3\)$", said, re.M)
     assert macros and all(macro in check.group(3) for macro in macros), out
+
+
+READ = re.compile(r"^kut-why:   a (\d+)-bit read of (0x[0-9a-f]+), QEMU's (\S+) \+ (0x[0-9a-f]+), "
+                  r"answered (0x[0-9a-f]+) \(`([^`]*)` at (0x[0-9a-f]+), .*\)$", re.M)
+WRITE = re.compile(r"^kut-why:   the last write there before it: (\S+):(\d+) wrote (0x[0-9a-f]+) "
+                   r"to (0x[0-9a-f]+), (\d+) bits \(`([^`]*)` at (0x[0-9a-f]+), .*\)$", re.M)
+# QEMU's `info mtree -f`: "  0000000008000000-0000000008000fff (prio 0, i/o): gic_dist".
+REGION = r"^\s*([0-9a-f]+)-([0-9a-f]+) \(prio -?\d+, i/o\): %s$"
+
+
+def last_line_before(lines, before, pattern):
+    return max(number for number, line in enumerate(lines[:before - 1], 1)
+               if re.search(pattern, line))
+
+
+def elf_place(elf, pc):
+    """The lines of pc's inline chain, innermost first (binutils' addr2line -i),
+    and the instruction there (gdb-multiarch reading the ELF alone)."""
+    found = subprocess.run(["addr2line", "-i", "-e", elf, "%#x" % pc], capture_output=True,
+                           text=True, check=True).stdout.split()
+    lines = [int(place.rpartition(":")[2]) for place in found if ":" in place]
+    shown = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-ex", "x/i %#x" % pc, elf],
+                           capture_output=True, text=True, check=True).stdout
+    return lines, " ".join(shown.split(":", 1)[1].split())
+
+
+def test_gicv2_mmio_up_goes_back_from_reg_to_the_gic_read_and_the_write_before_it():
+    """The seed's chain, in the run kut-debug --why records: reg was set on
+    the source's last `reg =` line before the check, by a 32-bit load that
+    QEMU's gic_dist answered with the log's read-back value, after a store of
+    the source's pattern constant to the same address. Lines per addr2line,
+    instructions per the ELF's disassembly, the region per `info mtree -f`;
+    afterwards the session is where it was: continue stops at FAIL 2."""
+    tree = upstream.tree("arm64")
+    log = upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
+    with open(os.path.join(tree, "arm", "gic.c")) as source:
+        lines = source.read().splitlines()
+    check = next(number for number, line in enumerate(lines, 1)
+                 if "register content preserved" in line and "report(" in line)
+    setting = last_line_before(lines, check, r"^\s*reg = ")
+    writing = last_line_before(lines, setting, r"\bwritel\(pattern, ")
+    pattern = int(re.search(r"pattern = (0x[0-9a-fA-F]+);",
+                            lines[last_line_before(lines, writing, r"pattern = 0x") - 1]).group(1),
+                  16)
+    with open(log) as logged:
+        read_back = int(re.search(r"reads back as ([0-9a-f]{8})", logged.read()).group(1), 16)
+    tree, said, _, out = why("arm64", "gicv2-mmio-up", [], more=[
+        "p/x &main", "monitor info mtree -f", "frame", "continue"])
+    printed = out.partition(MARK + "\n")[2]
+    assert re.search(r"^kut-why: reg = %#x \(%d\) was set at arm/gic.c:%d: reg = readl\("
+                     % (read_back, read_back, setting), said, re.M), out
+    bits, address, region, offset, answered, instruction, pc = READ.search(said).groups()
+    assert (int(bits), int(answered, 16)) == (32, read_back), out
+    start = re.search(REGION % re.escape(region), printed, re.M).group(1)
+    assert int(address, 16) == int(start, 16) + int(offset, 16), out
+    elf = os.path.join(tree, "arm", "gic.elf")
+    relocation = int(re.search(r"^\$\d+ = (0x[0-9a-f]+)$", printed, re.M).group(1), 16) \
+        - symbol_value(elf, "main")
+    chain, disassembled = elf_place(elf, int(pc, 16) - relocation)
+    assert setting in chain and disassembled.startswith("ldr"), (chain, disassembled, out)
+    assert disassembled == instruction, out
+    path, line, value, written, bits, instruction, pc = WRITE.search(said).groups()
+    assert (path, int(line), int(value, 16), written, int(bits)) == (
+        "arm/gic.c", writing, pattern, address, 32), out
+    chain, disassembled = elf_place(elf, int(pc, 16) - relocation)
+    assert writing in chain and disassembled.startswith("str"), (chain, disassembled, out)
+    # Where the user was: the test's frame at the check, and the next stop is FAIL 2's.
+    assert re.search(r"^#\d+ .* test_targets .* at arm/gic.c:%d$" % check, printed, re.M), out
+    assert "unexpected failure 2 " in printed, out
