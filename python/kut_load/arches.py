@@ -51,13 +51,16 @@ class Arch:
       for an ELF QEMU placed with -kernel (see finders/).
     usual_addresses: where QEMU usually puts the test, for the search by contents.
     firmware: file name prefixes of the firmware QEMU loads for it.
+    reverse: whether QEMU's replay of a recording goes back (reverse-stepi,
+      reverse-continue) on it: seen on aarch64 and arm with QEMU 7.2 and 10.0;
+      on riscv64 and x86 its reverse-stepi never returns.
     """
 
     __slots__ = ("name", "gdb_names", "elf_machine", "elf_bits", "byte_orders", "pe_machine",
-                 "finder", "usual_addresses", "firmware")
+                 "finder", "usual_addresses", "firmware", "reverse")
 
     def __init__(self, name, gdb_names, elf_machine, elf_bits, byte_orders, pe_machine,
-                 finder, usual_addresses, firmware):
+                 finder, usual_addresses, firmware, reverse=False):
         self.name = name
         self.gdb_names = gdb_names
         self.elf_machine = elf_machine
@@ -67,6 +70,7 @@ class Arch:
         self.finder = finder
         self.usual_addresses = usual_addresses
         self.firmware = firmware
+        self.reverse = reverse
 
     def __repr__(self):
         return "Arch(%r)" % self.name
@@ -76,11 +80,11 @@ ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
     Arch("aarch64", ("aarch64",), elf.EM_AARCH64, 64, (LITTLE,), 0xaa64,
          Finder("arm_boot_loader", ("decode_aarch64_boot", 0x40000000)), (0x40080000,),
-         ("qemu_efi", "qemu-efi")),
+         ("qemu_efi", "qemu-efi"), reverse=True),
     # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
     Arch("arm", ("arm", "iwmmxt", "xscale"), elf.EM_ARM, 32, (LITTLE,), 0x01c2,
          Finder("arm_boot_loader", ("decode_arm_boot", 0x40000000)), (0x40010000,),
-         ("qemu_efi", "qemu-efi")),
+         ("qemu_efi", "qemu-efi"), reverse=True),
     # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.
     Arch("riscv64", ("riscv:rv64",), elf.EM_RISCV, 64, (LITTLE,), 0x5064,
          Finder("riscv_reset_vector", (64,)), (0x80200000,), ("opensbi",)),

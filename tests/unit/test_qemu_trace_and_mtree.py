@@ -21,11 +21,12 @@ FlatView #2
 """
 
 # QEMU 7.2's "log" trace backend, one line stamped as with -msg timestamp=on.
-TRACED = """\
-memory_region_ops_write cpu 0 mr 0x55bc13304040 addr 0x8000820 value 0x103020f size 4 name 'gic_dist'
-1234@1700000000.000001:memory_region_ops_read cpu 0 mr 0x55bc13304040 addr 0x8000820 value 0x0 size 4 name 'gic_dist'
-gic_dist_read something else entirely
-"""
+TRACED = (
+    "memory_region_ops_write cpu 0 mr 0x55bc13304040 addr 0x8000820 value 0x103020f size 4 "
+    "name 'gic_dist'\n"
+    "1234@1700000000.000001:memory_region_ops_read cpu 0 mr 0x55bc13304040 addr 0x8000820 "
+    "value 0x0 size 4 name 'gic_dist'\n"
+    "gic_dist_read something else entirely\n")
 
 
 def test_the_cpus_regions_with_their_kinds_and_names():

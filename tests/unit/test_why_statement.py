@@ -4,14 +4,14 @@ spanning a line, whether it writes the variable, and with what."""
 from kut_load.why.statement import (assigned_value, assigns, compound_operator, statement_at,
                                     value_source)
 
-SOURCE = """\
-	pattern = 0x0103020f;
-	writel(pattern, targetsptr + GIC_FIRST_SPI);
-	reg = readl(targetsptr +
-		    GIC_FIRST_SPI);
-	report(reg == (pattern & cpu_mask), "register content preserved");
-	r &= !strcmp(argv[3], "baz");
-""".splitlines()
+SOURCE = [
+    "\tpattern = 0x0103020f;",
+    "\twritel(pattern, targetsptr + GIC_FIRST_SPI);",
+    "\treg = readl(targetsptr +",
+    "\t\t    GIC_FIRST_SPI);",
+    "\treport(reg == (pattern & cpu_mask), \"register content preserved\");",
+    "\tr &= !strcmp(argv[3], \"baz\");",
+]
 
 
 def test_the_statement_of_a_line_is_joined_from_the_lines_it_spans():

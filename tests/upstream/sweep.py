@@ -7,14 +7,16 @@ unittests.cfg, runs `kut-debug T --batch` in the built tree, as a user
 would, and checks the stop: gdb's "main (...) at FILE:LINE" against the
 line the ELF's own DWARF gives (dwarf_oracle), or a refusal of one line
 whose reason is one the README lists. Then, for every test whose real
-run_tests.sh log has a FAIL line, `kut-debug --fail logs/T.log --batch`
+run_tests.sh log has a FAIL line, `kut-debug --why logs/T.log --batch`
 must stop at a report() call of the test's source whose message is that
-line's.
+line's (as --fail does), and the table says how far kut-why went back from
+it: a device read, a constant, a return value, the line that set the
+variable, or the condition's values only (where QEMU cannot record).
 
   /usr/bin/python3 tests/upstream/sweep.py [--jobs N] [--table FILE] [CONFIG ...]
 
-Exits 1 if any test gives another result. Prints a table (configuration,
-test, result, stop) and the totals.
+Exits 1 if any test gives another result, or kut-why fails. Prints a table
+(configuration, test, result, stop, --why reached, seconds) and the totals.
 """
 
 import argparse
@@ -63,16 +65,33 @@ REFUSALS = (
 )
 
 
+# How far kut-debug --why got at a FAIL, farthest first: what kut-why says.
+WHY_REACHED = (
+    ("kut-why's error", re.compile(r"^kut-why failed inside kut-load", re.M)),
+    ("a device read", re.compile(r"^kut-why: +a \d+-bit read of ", re.M)),
+    ("a constant", re.compile(r"^kut-why: +from the constant ", re.M)),
+    ("a return value", re.compile(r"^kut-why: +the value \S+\(\) returned", re.M)),
+    ("an argument", re.compile(r"^kut-why: .* set before \S+ was called", re.M)),
+    ("the line that set it", re.compile(r"^kut-why: .* was set at ", re.M)),
+    ("the values, not recorded", re.compile(r"^kut-debug: not recorded", re.M)),
+    ("the values", re.compile(r"^kut-why: .* is (?:true|false)$", re.M)),
+)
+
+
+def why_reached(output):
+    return next((name for name, pattern in WHY_REACHED if pattern.search(output)), "")
+
+
 class Result:
-    def __init__(self, config, test, outcome, stop="", detail=""):
-        self.config, self.test, self.outcome, self.stop, self.detail = (
-            config, test, outcome, stop, detail)
+    def __init__(self, config, test, outcome, stop="", detail="", why=""):
+        self.config, self.test, self.outcome, self.stop, self.detail, self.why = (
+            config, test, outcome, stop, detail, why)
         self.seconds = 0.0
 
     @property
     def good(self):
-        return self.outcome == "main" or self.outcome.startswith(
-            ("refused:", "stopped at FAIL", "not reproduced"))
+        return (self.outcome == "main" or self.outcome.startswith(
+            ("refused:", "stopped at FAIL", "not reproduced"))) and self.why != WHY_REACHED[0][0]
 
 
 def kernel_elf(tree, entry):
@@ -152,11 +171,13 @@ def to_main(tree, config, entry):
 
 @timed
 def at_failure(tree, config, name, log):
-    status, output = run_kut_debug(tree, config, ["--fail", log], FAIL_TIMEOUT)
+    """kut-debug --why at the log's first FAIL: --fail's stop, and how far kut-why went back."""
+    status, output = run_kut_debug(tree, config, ["--why", log], FAIL_TIMEOUT)
     if status is None:
         return Result(config, name, "--fail timeout", detail=output[-300:])
     verdict = fail_check.check_stop(output, tree, log)
-    return Result(config, name, verdict.outcome, verdict.where, verdict.detail)
+    return Result(config, name, verdict.outcome, verdict.where, verdict.detail,
+                  why_reached(output))
 
 
 def sweep(config, jobs, log=sys.stderr):
@@ -182,8 +203,10 @@ def sweep(config, jobs, log=sys.stderr):
 
 
 def table(results):
-    rows = ["| configuration | test | result | stop | seconds |", "|---|---|---|---|---|"]
-    rows += ["| %s | %s | %s | %s | %.1f |" % (r.config, r.test, r.outcome, r.stop, r.seconds)
+    rows = ["| configuration | test | result | stop | --why reached | seconds |",
+            "|---|---|---|---|---|---|"]
+    rows += ["| %s | %s | %s | %s | %s | %.1f |" % (r.config, r.test, r.outcome, r.stop, r.why,
+                                                    r.seconds)
              for r in results]
     return "\n".join(rows)
 

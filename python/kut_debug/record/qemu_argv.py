@@ -7,6 +7,7 @@ Pure: argv lists in, argv lists or one-line refusals out.
 
 import os
 
+from kut_load import arches
 from kut_load.qemu import options as qemu_options
 from kut_load.qemu.options import Item
 
@@ -25,11 +26,6 @@ VIRTIO_SERIAL_DEVICES = ("virtio-serial-device", "virtio-serial", "virtio-serial
 
 SMP_REASON = "Record/replay feature is not supported for 'smp'"
 KVM_REASON = "icount is not allowed with hardware virtualization"
-
-
-# Where reverse execution was seen to work (QEMU 7.2): on qemu-system-riscv64 and
-# qemu-system-x86_64 the replay runs forwards but the first reverse command never returns.
-REVERSE_WORKS = ("qemu-system-aarch64", "qemu-system-arm")
 
 
 class Refused(ValueError):
@@ -80,11 +76,12 @@ def _is_vvfat_or_pflash(value):
 def program_refusal(program):
     """The one line refusing to record with this QEMU program, or None."""
     name = os.path.basename(program)
-    if name in REVERSE_WORKS:
+    arch = arches.of_qemu_program(name)
+    if arch is not None and arch.reverse:
         return None
     return ("%s: its replay runs forwards, but QEMU's reverse execution never returns "
-            "(reverse-stepi hangs, seen with QEMU 7.2 on riscv64 and x86_64), so kut-debug "
-            "records arm and arm64 tests only" % name)
+            "(reverse-stepi hangs, seen with QEMU 7.2 and 10.0 on riscv64 and x86_64), so "
+            "kut-debug records arm and arm64 tests only" % name)
 
 
 def refusal(argv):

@@ -9,8 +9,7 @@ import gdb
 
 from kut_load.quoting import printable
 from kut_load.why import replay
-from kut_load.why.device_trace import DeviceTrace, NoDeviceTrace
-from kut_load.qemu import mtree
+from kut_load.why import device_steps, earlier_write
 from kut_load.why.condition import operands
 from kut_load.why.statement import (VARIABLE, assigned_value, assigns, compound_operator,
                                     statement_at, value_source)
@@ -18,8 +17,6 @@ from kut_load.why.values import evaluated, shown
 
 # Lines gone back through in the test's frame before giving up on a variable.
 LINES_BACK = 40
-# Instructions stepped one by one, with QEMU's trace on, over the line that set it.
-STEPS_OVER_LINE = 4000
 # Frames a failure stop may be above the test's frame (report, va_report, ...).
 FRAMES_UP = 16
 
@@ -32,18 +29,6 @@ class Step:
         sal = frame.find_sal()
         self.line = sal.line
         self.file = sal.symtab.filename if sal.symtab else "??"
-
-
-class Access:
-    """A traced device access, the instruction that made it (pc, text,
-    file:line in function) and the line of the test's frame it ran for."""
-
-    def __init__(self, access, pc, instruction, where, test_line):
-        self.access = access
-        self.pc = pc
-        self.instruction = " ".join(instruction.split())
-        self.where = where
-        self.test_line = test_line
 
 
 def follow(test_frame, source_lines, name, value, depth, say):
@@ -122,21 +107,23 @@ def last_write(test_frame, source_lines, name, value, say):
     statement = statement_at(source_lines, setting.line)
     say("%s = %s was set at %s:%d: %s" % (name, shown(value), printable(setting.file),
                                           setting.line, printable(statement)))
-    accesses, trace_error = traced_until(after.pc, test_frame)
-    regions = mtree_regions() if accesses else []
+    accesses, trace_error = device_steps.traced_until(after.pc, test_frame)
+    regions = device_steps.mtree_regions() if accesses else []
     assigned = assigned_value(statement, name)
     kind, what = value_source(assigned) if assigned else ("expression", None)
     reads = [item for item in accesses if not item.access.write
              and item.test_line == setting.line]
     if reads:
         read = reads[-1]
-        say_read(read, regions, say)
+        say(device_steps.read_line(read, regions))
         writes = [item for item in accesses[:accesses.index(read)]
-                  if item.access.write and overlap(item.access, read.access)]
+                  if item.access.write and device_steps.overlap(item.access, read.access)]
         if writes:
-            say_write(writes[-1], setting.file, regions, say)
-        else:
-            say("  no write there in the lines stepped before it")
+            say(device_steps.write_line(writes[-1], setting.file))
+            return []
+        # Before the lines stepped: back to the last write there, in the replay.
+        write, why_not = earlier_write.find(read, test_frame)
+        say(device_steps.write_line(write, setting.file) if write else "  " + why_not)
         return []
     if trace_error:
         say("  (device accesses not looked for: %s)" % trace_error)
@@ -144,9 +131,9 @@ def last_write(test_frame, source_lines, name, value, say):
     if compound:
         # name's own value before the line is gone here: the line is said, not followed.
         here, error = evaluated(assigned)
-        say("  %s %s %s, where %s %s" % (
+        say("  %s %s %s, where %s%s" % (
             printable(name), compound, printable(assigned), printable(assigned),
-            "= " + shown(here) if error is None else ": " + error))
+            " = " + shown(here) if error is None else ": " + error))
     elif kind == "constant":
         say("  from the constant %s" % printable(assigned))
     elif kind == "call":
@@ -158,80 +145,12 @@ def last_write(test_frame, source_lines, name, value, say):
         followed = []
         for part in parts:
             here, error = evaluated(part)
-            say("  from %s %s" % (printable(part), "= " + shown(here) if error is None
-                                  else ": " + error))
+            say("  from %s%s" % (printable(part), " = " + shown(here) if error is None
+                                 else ": " + error))
             if here is not None and VARIABLE.match(part) and part != name:
                 followed.append((part, here))
         return followed
     return []
-
-
-def traced_until(end_pc, test_frame):
-    """([Access]) the device accesses of the instructions stepped one by one
-    from here to end_pc, and why none could be traced (or None)."""
-    found = []
-    try:
-        device_trace = DeviceTrace()
-    except NoDeviceTrace as error:
-        return found, str(error)
-    architecture = gdb.selected_inferior().architecture()
-    with device_trace:
-        for _ in range(STEPS_OVER_LINE):
-            frame = gdb.newest_frame()
-            pc = frame.pc()
-            if pc == end_pc:
-                break
-            where, test_line = describe(frame, test_frame)
-            if not replay.run("stepi"):
-                break
-            for access in device_trace.accesses():
-                found.append(Access(access, pc,
-                                    architecture.disassemble(pc)[0]["asm"], where, test_line))
-        else:
-            return found, "more than %d instructions to step" % STEPS_OVER_LINE
-    return found, None
-
-
-def describe(frame, test_frame):
-    """(file:line in function of the innermost frame, the line of the test's frame)."""
-    sal = frame.find_sal()
-    where = "%s:%d in %s" % (sal.symtab.filename if sal.symtab else "??", sal.line,
-                             frame.name() or "??")
-    while frame is not None and frame != test_frame:
-        frame = frame.older()
-    return where, frame.find_sal().line if frame is not None else None
-
-
-def mtree_regions():
-    text = replay.monitor("info mtree -f")
-    return mtree.cpu_regions(text) + mtree.io_regions(text)
-
-
-def region_name(access, regions):
-    """"gic_dist + 0x820": QEMU's region holding the address, and the offset."""
-    for region in regions:
-        if region.name == access.region and region.start <= access.address < region.end:
-            return "%s + %#x" % (region.name, access.address - region.start)
-    return access.region or "a region QEMU did not name"
-
-
-def say_read(read, regions, say):
-    access = read.access
-    say("  a %d-bit read of %#x, QEMU's %s, answered %#x (`%s` at %#x, %s)" % (
-        8 * access.size, access.address, region_name(access, regions), access.value,
-        printable(read.instruction), read.pc, printable(read.where)))
-
-
-def say_write(write, test_file, regions, say):
-    access = write.access
-    say("  the last write there before it: %s:%s wrote %#x to %#x, %d bits (`%s` at %#x, %s)"
-        % (printable(test_file), write.test_line, access.value, access.address,
-           8 * access.size, printable(write.instruction), write.pc, printable(write.where)))
-
-
-def overlap(one, other):
-    """Whether two accesses touch a byte in common."""
-    return one.address < other.address + other.size and other.address < one.address + one.size
 
 
 def is_argument(frame, name):

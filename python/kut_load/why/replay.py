@@ -6,6 +6,7 @@ import re
 
 import gdb
 
+from kut_load import arches
 from kut_load.errors import KutLoadError
 
 # QEMU's `info replay`: "Replaying execution 'F': instruction count = 16777165".
@@ -32,15 +33,12 @@ def replaying():
     return monitor("info replay").startswith("Replaying")
 
 
-# gdb's names of the architectures whose reverse execution QEMU's replay serves
-# (QEMU 7.2 and 10.0); on riscv64 and x86 its reverse-stepi never returns.
-REVERSE_WORKS = ("aarch64", "arm")
-
-
 def reverse_refusal():
-    """Why QEMU cannot go back on this guest's architecture, or None."""
+    """Why QEMU cannot go back on this guest's architecture (arches.py's
+    reverse), or None."""
     name = gdb.selected_inferior().architecture().name()
-    if name.startswith(REVERSE_WORKS):
+    arch = arches.of_gdb(name)
+    if arch is not None and arch.reverse:
         return None
     return ("QEMU's reverse execution never returns on %s (its reverse-stepi hangs, QEMU 7.2 "
             "and 10.0), so kut-why goes back on arm and arm64 only" % name)

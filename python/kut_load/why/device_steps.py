@@ -1,0 +1,105 @@
+"""The guest stepped one instruction at a time with QEMU's trace of device
+accesses on: each access with the instruction that made it, the file:line
+and function of that instruction, and the line of the test's frame it ran
+for; and how kut-why words a read and a write."""
+
+import gdb
+
+from kut_load.qemu import mtree
+from kut_load.quoting import printable
+from kut_load.why import replay
+from kut_load.why.device_trace import DeviceTrace, NoDeviceTrace
+
+# Instructions stepped one by one, with QEMU's trace on, over the line that set a variable.
+STEPS_OVER_LINE = 4000
+
+
+class Access:
+    """A traced device access, the instruction that made it (pc, text,
+    file:line in function, QEMU's instruction count after it) and the line
+    of the test's frame it ran for."""
+
+    def __init__(self, access, pc, instruction, where, test_line, count):
+        self.access = access
+        self.pc = pc
+        self.count = count
+        self.instruction = " ".join(instruction.split())
+        self.where = where
+        self.test_line = test_line
+
+
+def traced_until(end_pc, test_frame, limit=STEPS_OVER_LINE):
+    """([Access], None) the device accesses of the instructions stepped one by
+    one from here to end_pc (None: limit instructions), or ([Access] so
+    far, why they stop short: no trace, too many instructions)."""
+    found = []
+    try:
+        device_trace = DeviceTrace()
+    except NoDeviceTrace as error:
+        return found, str(error)
+    architecture = gdb.selected_inferior().architecture()
+    with device_trace:
+        for _ in range(limit):
+            frame = gdb.newest_frame()
+            pc = frame.pc()
+            if pc == end_pc:
+                break
+            where, test_line = describe(frame, test_frame)
+            if not replay.run("stepi"):
+                break
+            accesses = device_trace.accesses()
+            count = replay.instruction_count() if accesses else None
+            for access in accesses:
+                found.append(Access(access, pc, architecture.disassemble(pc)[0]["asm"], where,
+                                    test_line, count))
+        else:
+            if end_pc is not None:
+                return found, "more than %d instructions to step" % limit
+    return found, None
+
+
+def describe(frame, test_frame):
+    """(file:line in function of the innermost frame, the line of the test's frame)."""
+    sal = frame.find_sal()
+    where = "%s:%d in %s" % (sal.symtab.filename if sal.symtab else "??", sal.line,
+                             frame.name() or "??")
+    while frame is not None and frame != test_frame:
+        frame = frame.older()
+    return where, frame.find_sal().line if frame is not None else None
+
+
+def mtree_regions():
+    text = replay.monitor("info mtree -f")
+    return mtree.cpu_regions(text) + mtree.io_regions(text)
+
+
+def region_name(access, regions):
+    """"gic_dist + 0x820": QEMU's region holding the address, and the offset."""
+    for region in regions:
+        if region.name == access.region and region.start <= access.address < region.end:
+            return "%s + %#x" % (region.name, access.address - region.start)
+    return access.region or "a region QEMU did not name"
+
+
+def read_line(read, regions):
+    """What kut-why says of a device read."""
+    access = read.access
+    return "  a %d-bit read of %#x, QEMU's %s, answered %#x (`%s` at %#x, %s)" % (
+        8 * access.size, access.address, region_name(access, regions), access.value,
+        printable(read.instruction), read.pc, printable(read.where))
+
+
+def write_line(write, test_file):
+    """What kut-why says of the write before a read: at the test's line when the
+    write ran for the test's frame, else where its instruction is."""
+    access = write.access
+    where = ("%s:%s" % (printable(test_file), write.test_line) if write.test_line
+             else printable(write.where))
+    return ("  the last write there before it: %s wrote %#x to %#x, %d bits (`%s` at %#x, %s)"
+            % (where, access.value, access.address, 8 * access.size,
+               printable(write.instruction), write.pc, printable(write.where)))
+
+
+def overlap(one, other):
+    """Whether two accesses touch a byte in common."""
+    return one.address < other.address + other.size and other.address < one.address + one.size
