@@ -194,7 +194,8 @@ def plan_session(options, command, script_path):
             if options.record:
                 recorder = recorder_unless_refused(
                     options, notes, lambda: record_session.recorder_run_script(
-                        tree, run, options.recording or recording.directory_for(name), fail_log))
+                        tree, run, options.recording or recording.directory_for(name), fail_log,
+                        log_argv if log_line else None))
         elif log_line is not None:
             if "-initrd" in log_line:
                 where = ("not in a configured kvm-unit-tests tree" if tree is None

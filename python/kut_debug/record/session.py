@@ -5,6 +5,8 @@ import os
 import shutil
 import sys
 
+from kut_load.qemu import options as qemu_options
+
 from kut_debug import paused_command, paused_qemu
 from kut_debug.record import qemu_argv, recording
 from kut_debug.errors import DebugError
@@ -44,12 +46,17 @@ def recorder_direct(argv, directory, log):
     return record
 
 
-def recorder_run_script(tree, run, directory, log):
-    """What records the test as its run script starts it, through the QEMU wrapper."""
+def recorder_run_script(tree, run, directory, log, logged_argv=None):
+    """What records the test as its run script starts it, through the QEMU
+    wrapper; refuses at once what the wrapper would, and the -smp of the log's
+    QEMU command (logged_argv), which the run script gives again."""
     if tree.efi:
         raise DebugError(EFI_REFUSAL)
     real_qemu = real_qemu_for_tree(tree, os.environ)
-    reason = qemu_argv.program_refusal(real_qemu)
+    smp = [word for item in qemu_options.items(list(logged_argv or [])[1:])
+           if item.name == "-smp" for word in (item.name, item.value)]
+    reason = qemu_argv.program_refusal(real_qemu) or (
+        smp and qemu_argv.refusal([real_qemu] + smp))
     if reason:
         raise DebugError(reason)
 
