@@ -4,6 +4,7 @@ is the one gdb's own `print` reads in the same frame."""
 
 import os
 import re
+import shlex
 import subprocess
 
 import fail_check
@@ -65,7 +66,8 @@ def test_x86_64_msr_names_the_macro_gdb_cannot_evaluate():
 
 READ = re.compile(r"^kut-why:   a (\d+)-bit read of (0x[0-9a-f]+), QEMU's (\S+) \+ (0x[0-9a-f]+), "
                   r"answered (0x[0-9a-f]+) \(`([^`]*)` at (0x[0-9a-f]+), .*\)$", re.M)
-WRITE = re.compile(r"^kut-why:   the last write there before it: (\S+):(\d+) wrote (0x[0-9a-f]+) "
+WRITE = re.compile(r"^kut-why:   the last write there before it: (\S+):(\d+) in \S+ wrote "
+                   r"(0x[0-9a-f]+) "
                    r"to (0x[0-9a-f]+), (\d+) bits \(`([^`]*)` at (0x[0-9a-f]+), .*\)$", re.M)
 # QEMU's `info mtree -f`: "  0000000008000000-0000000008000fff (prio 0, i/o): gic_dist".
 REGION = r"^\s*([0-9a-f]+)-([0-9a-f]+) \(prio -?\d+, i/o\): %s$"
@@ -130,3 +132,55 @@ def test_gicv2_mmio_up_goes_back_from_reg_to_the_gic_read_and_the_write_before_i
     # Where the user was: the test's frame at the check, and the next stop is FAIL 2's.
     assert re.search(r"^#\d+ .* test_targets .* at arm/gic.c:%d$" % check, printed, re.M), out
     assert "unexpected failure 2 " in printed, out
+
+
+def device_trace_of_a_run(tree, log):
+    """QEMU's trace of every device access of the logged run, run again
+    outside kut-debug: [(write, address, value, size)] in order."""
+    with open(log) as logged:
+        line = next(line for line in logged if "qemu-system-" in line and " -kernel " in line)
+    words = shlex.split(line.split(" # ")[0])
+    argv = words[next(index for index, word in enumerate(words) if "qemu-system-" in word):]
+    trace_file = os.path.join(tree, "logs", "why-test-trace.log")
+    subprocess.run(argv + ["-trace", "memory_region_ops_*", "-D", trace_file],
+                   cwd=tree, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    with open(trace_file) as traced:
+        found = re.findall(r"memory_region_ops_(read|write) cpu \d+ mr \S+ addr (0x[0-9a-f]+) "
+                           r"value (0x[0-9a-f]+) size (\d+)", traced.read())
+    os.unlink(trace_file)
+    return [(kind == "write", int(address, 16), int(value, 16) & ((1 << 8 * int(size)) - 1),
+             int(size)) for kind, address, value, size in found]
+
+
+def test_a_device_write_lines_before_the_read_is_found_going_back():
+    """kut-why VARIABLE at a line of the seed's test_byte_access: reg is set by a
+    byte read whose last write is in another function, test_priorities. The
+    write is the last one touching the read's bytes before the first such
+    read in QEMU's own trace of the same test run again, and its line in the
+    source writes that value."""
+    tree = upstream.tree("arm64")
+    log = upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
+    with open(os.path.join(tree, "arm", "gic.c")) as source:
+        lines = source.read().splitlines()
+    declared = next(number for number, line in enumerate(lines, 1)
+                    if re.search(r"\bu32 reg = readb\(base_addr \+ 1\);", line))
+    env = {name: value for name, value in os.environ.items() if name != "ACCEL"}
+    done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "--record", "--break",
+                           "arm/gic.c:%d" % (declared + 1), "--ex", "kut-why reg", log],
+                          cwd=tree, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=300)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert re.search(r"^kut-why: reg = .* was set at arm/gic.c:%d: " % declared, out, re.M), out
+    bits, address, _, _, answered = READ.search(out).groups()[:5]
+    path, line, value, written, write_bits = WRITE.search(out).groups()[:5]
+    accesses = device_trace_of_a_run(tree, log)
+    read_index = next(index for index, access in enumerate(accesses)
+                      if not access[0] and access[1] == int(address, 16)
+                      and 8 * access[3] == int(bits))
+    assert accesses[read_index][2] == int(answered, 16), out
+    last_write = [access for access in accesses[:read_index] if access[0]
+                  and access[1] < int(address, 16) + int(bits) // 8
+                  and int(address, 16) < access[1] + access[3]][-1]
+    assert last_write == (True, int(written, 16), int(value, 16), int(write_bits) // 8), out
+    assert path == "arm/gic.c" and re.search(r"\bwritel\(", lines[int(line) - 1]), out

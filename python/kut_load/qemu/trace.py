@@ -16,6 +16,7 @@ _ACCESS = re.compile(
 
 # write: True for a write; address as traced (QEMU 4.2 and later trace the
 # address in the address space; older ones the offset in the region);
+# value cut to size (QEMU 7.2 traces a 32-bit read's sign-extended to 64);
 # size in bytes; region: QEMU's name of the device region, or "".
 Access = collections.namedtuple("Access", "write cpu address value size region")
 
@@ -23,5 +24,6 @@ Access = collections.namedtuple("Access", "write cpu address value size region")
 def accesses(text):
     """[Access] in the order QEMU traced them."""
     return [Access(match.group(1) == "write", int(match.group(2)), int(match.group(3), 16),
-                   int(match.group(4), 16), int(match.group(5)), match.group(6) or "")
+                   int(match.group(4), 16) & ((1 << 8 * int(match.group(5))) - 1),
+                   int(match.group(5)), match.group(6) or "")
             for match in _ACCESS.finditer(text)]

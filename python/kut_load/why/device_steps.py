@@ -16,11 +16,14 @@ STEPS_OVER_LINE = 4000
 
 class Access:
     """A traced device access, the instruction that made it (pc, text,
-    file:line in function, QEMU's instruction count after it) and the line
-    of the test's frame it ran for."""
+    file:line in function, QEMU's instruction count after it: the
+    instruction is the count-1th) and the line of the test's frame it ran
+    for."""
 
-    def __init__(self, access, pc, instruction, where, test_line, count):
+    def __init__(self, access, pc, instruction, place, count):
+        where, test_line, source_line = place
         self.access = access
+        self.source_line = source_line
         self.pc = pc
         self.count = count
         self.instruction = " ".join(instruction.split())
@@ -28,9 +31,9 @@ class Access:
         self.test_line = test_line
 
 
-def traced_until(end_pc, test_frame, limit=STEPS_OVER_LINE):
-    """([Access], None) the device accesses of the instructions stepped one by
-    one from here to end_pc (None: limit instructions), or ([Access] so
+def traced_until(end_count, test_frame, limit=STEPS_OVER_LINE):
+    """([Access], None): the device accesses of the instructions stepped one
+    by one from here to QEMU's instruction count end_count, or ([Access] so
     far, why they stop short: no trace, too many instructions)."""
     found = []
     try:
@@ -40,32 +43,41 @@ def traced_until(end_pc, test_frame, limit=STEPS_OVER_LINE):
     architecture = gdb.selected_inferior().architecture()
     with device_trace:
         for _ in range(limit):
+            count = replay.instruction_count()
+            if count is None or count >= end_count:
+                return found, None
             frame = gdb.newest_frame()
             pc = frame.pc()
-            if pc == end_pc:
-                break
-            where, test_line = describe(frame, test_frame)
+            place = describe(frame, test_frame)
             if not replay.run("stepi"):
-                break
-            accesses = device_trace.accesses()
-            count = replay.instruction_count() if accesses else None
-            for access in accesses:
-                found.append(Access(access, pc, architecture.disassemble(pc)[0]["asm"], where,
-                                    test_line, count))
-        else:
-            if end_pc is not None:
-                return found, "more than %d instructions to step" % limit
-    return found, None
+                return found, None
+            for access in device_trace.accesses():
+                found.append(Access(access, pc, architecture.disassemble(pc)[0]["asm"], place,
+                                    count + 1))
+    return found, "more than %d instructions to step" % limit
 
 
 def describe(frame, test_frame):
-    """(file:line in function of the innermost frame, the line of the test's frame)."""
-    sal = frame.find_sal()
-    where = "%s:%d in %s" % (sal.symtab.filename if sal.symtab else "??", sal.line,
-                             frame.name() or "??")
-    while frame is not None and frame != test_frame:
+    """(file:line in function of the innermost frame, the line of the test's
+    frame or None, file:line in function of the innermost frame in the
+    test's source file or None)."""
+    where = frame_place(frame)
+    source_line = test_line = None
+    while frame is not None:
+        sal = frame.find_sal()
+        if source_line is None and sal.symtab and sal.symtab.filename == test_frame.file:
+            source_line = frame_place(frame)
+        if frame == test_frame:
+            test_line = sal.line
+            break
         frame = frame.older()
-    return where, frame.find_sal().line if frame is not None else None
+    return where, test_line, source_line
+
+
+def frame_place(frame):
+    sal = frame.find_sal()
+    return "%s:%d in %s" % (sal.symtab.filename if sal.symtab else "??", sal.line,
+                            frame.name() or "??")
 
 
 def mtree_regions():
@@ -89,12 +101,12 @@ def read_line(read, regions):
         printable(read.instruction), read.pc, printable(read.where))
 
 
-def write_line(write, test_file):
-    """What kut-why says of the write before a read: at the test's line when the
-    write ran for the test's frame, else where its instruction is."""
+def write_line(write):
+    """What kut-why says of the write before a read: at its line in the test's
+    source file (the test's frame, or another function of that file), else
+    where its instruction is."""
     access = write.access
-    where = ("%s:%s" % (printable(test_file), write.test_line) if write.test_line
-             else printable(write.where))
+    where = printable(write.source_line or write.where)
     return ("  the last write there before it: %s wrote %#x to %#x, %d bits (`%s` at %#x, %s)"
             % (where, access.value, access.address, 8 * access.size,
                printable(write.instruction), write.pc, printable(write.where)))

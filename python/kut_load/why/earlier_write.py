@@ -1,8 +1,13 @@
-"""The last write to a device address before a read of it, found by going
-back in the replay: a write watchpoint QEMU sets (a Z2 packet, so that gdb
-never reads the device itself for a watched value), reverse-continue to
-its hit, and the writing instruction confirmed by QEMU's trace of the
-instruction stepped again."""
+"""The last write to a device address before a read of it, found going
+back in the replay from the read: the instruction just before the read,
+then a write watchpoint QEMU sets (a Z2 packet, so that gdb never reads
+the device itself for a watched value) and reverse-continue to its hit.
+The writing instruction is confirmed by QEMU's trace, stepped again.
+
+QEMU 7.2 stops going back one instruction after the write, and does not
+count a write of the instruction just before where it starts (hence the
+first step); it says nothing when it reaches the replay's start. Forwards,
+a watchpoint on device memory never stops the replay (QEMU 7.2)."""
 
 import re
 
@@ -12,8 +17,8 @@ from kut_load.why import device_steps, replay
 
 # QEMU's monitor `gva2gpa ADDR`: "gpa: 0x8000820".
 GUEST_PHYSICAL = re.compile(r"gpa: (0x[0-9a-fA-F]+)")
-# QEMU stops going back at the writing instruction or the one after it (7.2).
-STEPS_CONFIRMING = 2
+# Instructions stepped again from before a watchpoint's stop to find its write.
+STEPS_BEFORE_HIT = 2
 
 
 def packet(text):
@@ -32,24 +37,32 @@ def find(read_step, test_frame):
     if not gpa or int(gpa.group(1), 16) != read.address:
         return None, ("the last write before it is not looked for: the guest does not map "
                       "%#x at the same virtual address" % read.address)
+    # The instruction just before the read, which QEMU's reverse-continue skips.
+    replay.go_to(read_step.count - 2)
+    stepped, _ = device_steps.traced_until(read_step.count - 1, test_frame)
+    writes = overlapping_writes(stepped, read_step)
+    if writes:
+        return writes[-1], None
     watch = "%x,%x" % (read.address, read.size)
     if packet("Z2," + watch) != "OK":
         return None, "the last write before it is not looked for: QEMU sets no write watchpoint"
     try:
-        went_back = replay.run("reverse-continue")
+        replay.run("reverse-continue")
     finally:
         packet("z2," + watch)
-    if not went_back:
-        return None, "no write there since the replay's start"
-    replay.run("reverse-stepi")
-    stepped, _ = device_steps.traced_until(None, test_frame, limit=STEPS_CONFIRMING)
-    writes = [item for item in stepped
-              if item.access.write and device_steps.overlap(item.access, read)]
-    # QEMU does not say when going back reached the replay's start: the trace does.
+    hit = replay.instruction_count()
+    if hit is None or hit <= test_frame.start:
+        return None, "no write there from the replay's start (QEMU's write watchpoint)"
+    replay.go_to(max(test_frame.start, hit - STEPS_BEFORE_HIT))
+    stepped, _ = device_steps.traced_until(hit + STEPS_BEFORE_HIT, test_frame)
+    writes = overlapping_writes(stepped, read_step)
     if not writes:
-        return None, ("going back to a write there found none QEMU traced (its watchpoint "
-                      "stopped at %#x)" % gdb.newest_frame().pc())
-    if writes[-1].count is None or read_step.count is None \
-            or writes[-1].count >= read_step.count:
-        return None, "going back to a write there found one after the read"
+        return None, ("QEMU's write watchpoint stopped going back at instruction %d, where "
+                      "QEMU traced no write there" % hit)
     return writes[-1], None
+
+
+def overlapping_writes(stepped, read_step):
+    """The writes among stepped accesses that touch the read's bytes before it."""
+    return [item for item in stepped if item.access.write and item.count < read_step.count
+            and device_steps.overlap(item.access, read_step.access)]

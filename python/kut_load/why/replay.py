@@ -1,6 +1,12 @@
 """Moving through QEMU's replay of a recorded run for kut-why: whether QEMU
 replays, where in the run the guest is (QEMU's instruction count), going
-back and forth quietly, and coming back to where the user stood."""
+to any instruction count of the run, and coming back to where the user
+stood.
+
+A replay is deterministic: the same instruction count is the same point of
+the same run. Going to a count replays from the recording's start (QEMU's
+replay_seek) and stops there (replay_break), which needs nothing of gdb's
+reverse execution."""
 
 import re
 
@@ -13,8 +19,6 @@ from kut_load.errors import KutLoadError
 INSTRUCTION_COUNT = re.compile(r"instruction count = (\d+)")
 # gdb's words where a replay has nothing more that way.
 NO_HISTORY = "No more reverse-execution history"
-# Tries at reaching an instruction count through a breakpoint at its pc.
-RETURN_TRIES = 64
 
 
 class ReplayError(KutLoadError):
@@ -79,6 +83,52 @@ class BreakpointsOff:
         return False
 
 
+def go_to(count):
+    """Runs the replay to the instruction count: forwards from here when it is
+    ahead, else from the recording's start (QEMU's replay_seek loads its
+    snapshot, and the guest runs to the count). ReplayError where QEMU does
+    not get there."""
+    now = instruction_count()
+    if now == count:
+        return
+    if now is not None and now < count:
+        with StopAt(count):  # ahead: no need to replay from the start
+            run("continue")
+    else:
+        monitor("replay_seek %d" % count)
+        if instruction_count() != count:
+            run("continue")
+    reached = instruction_count()
+    gdb.execute("maintenance flush register-cache", to_string=True)
+    if reached != count:
+        raise ReplayError("the replay did not come to instruction %d (QEMU stopped at %s)"
+                          % (count, reached))
+
+
+def go_to_start():
+    """Runs the replay back to its recording's start (the snapshot QEMU took
+    there); its instruction count."""
+    monitor("replay_seek 0")
+    gdb.execute("maintenance flush register-cache", to_string=True)
+    return instruction_count()
+
+
+class StopAt:
+    """A context in which the replay stops at an instruction count, whatever
+    the guest runs meanwhile (QEMU's replay_break); cleared after."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def __enter__(self):
+        monitor("replay_break %d" % self.count)
+        return self
+
+    def __exit__(self, *exception):
+        monitor("replay_delete_break")
+        return False
+
+
 class Place:
     """Where the guest is in the replay: its pc, QEMU's instruction count,
     and the level of the frame the user selected."""
@@ -93,20 +143,11 @@ class Place:
             self.level += 1
 
     def restore(self):
-        """Runs the replay forwards to this place again and selects the
-        frame the user had; ReplayError where it cannot."""
-        if gdb.newest_frame().pc() != self.pc or instruction_count() != self.count:
-            stop = gdb.Breakpoint("*%#x" % self.pc, internal=True)
-            try:
-                for _ in range(RETURN_TRIES):
-                    count = instruction_count()
-                    if gdb.newest_frame().pc() == self.pc and count == self.count:
-                        break
-                    if self.count is None or count is None or count > self.count \
-                            or not run("continue"):
-                        raise ReplayError("cannot come back to %#x in the replay" % self.pc)
-            finally:
-                stop.delete()
+        """Runs the replay to this place again and selects the frame the user
+        had; ReplayError where it cannot."""
+        if self.count is None:
+            raise ReplayError("QEMU gave no instruction count to come back to")
+        go_to(self.count)
         frame = gdb.newest_frame()
         for _ in range(self.level):
             frame = frame.older() or frame

@@ -32,8 +32,11 @@ def statement_at(lines, line):
 
 
 def ends_statement(text):
-    code = text.split("//")[0].rstrip()
-    return not code or code.endswith((";", "{", "}", ":")) or code.lstrip().startswith("#")
+    """Whether a statement cannot go on past this line: it ends one, opens or
+    closes a block, is blank, a comment or a preprocessor line."""
+    code = text.split("//")[0].strip()
+    return (not code or code.endswith((";", "{", "}", ":", "*/")) or code.startswith("#")
+            or code.startswith(("/*", "* ")) or code == "*")
 
 
 def name_pattern(name):
