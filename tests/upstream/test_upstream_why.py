@@ -114,7 +114,9 @@ def test_gicv2_mmio_up_goes_back_from_reg_to_the_gic_read_and_the_write_before_i
     printed = out.partition(MARK + "\n")[2]
     assert re.search(r"^kut-why: reg = %#x \(%d\) was set at arm/gic.c:%d: reg = readl\("
                      % (read_back, read_back, setting), said, re.M), out
-    bits, address, region, offset, answered, instruction, pc = READ.search(said).groups()
+    read = READ.search(said)
+    assert read, out
+    bits, address, region, offset, answered, instruction, pc = read.groups()
     assert (int(bits), int(answered, 16)) == (32, read_back), out
     start = re.search(REGION % re.escape(region), printed, re.M).group(1)
     assert int(address, 16) == int(start, 16) + int(offset, 16), out
@@ -124,7 +126,9 @@ def test_gicv2_mmio_up_goes_back_from_reg_to_the_gic_read_and_the_write_before_i
     chain, disassembled = elf_place(elf, int(pc, 16) - relocation)
     assert setting in chain and disassembled.startswith("ldr"), (chain, disassembled, out)
     assert disassembled == instruction, out
-    path, line, value, written, bits, instruction, pc = WRITE.search(said).groups()
+    write = WRITE.search(said)
+    assert write, out
+    path, line, value, written, bits, instruction, pc = write.groups()
     assert (path, int(line), int(value, 16), written, int(bits)) == (
         "arm/gic.c", writing, pattern, address, 32), out
     chain, disassembled = elf_place(elf, int(pc, 16) - relocation)
@@ -172,8 +176,10 @@ def test_a_device_write_lines_before_the_read_is_found_going_back():
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert re.search(r"^kut-why: reg = .* was set at arm/gic.c:%d: " % declared, out, re.M), out
-    bits, address, _, _, answered = READ.search(out).groups()[:5]
-    path, line, value, written, write_bits = WRITE.search(out).groups()[:5]
+    read, write = READ.search(out), WRITE.search(out)
+    assert read and write, out
+    bits, address, _, _, answered = read.groups()[:5]
+    path, line, value, written, write_bits = write.groups()[:5]
     accesses = device_trace_of_a_run(tree, log)
     read_index = next(index for index, access in enumerate(accesses)
                       if not access[0] and access[1] == int(address, 16)
