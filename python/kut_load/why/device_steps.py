@@ -86,11 +86,15 @@ def mtree_regions():
 
 
 def region_name(access, regions):
-    """"gic_dist + 0x820": QEMU's region holding the address, and the offset."""
-    for region in regions:
-        if region.name == access.region and region.start <= access.address < region.end:
-            return "%s + %#x" % (region.name, access.address - region.start)
-    return access.region or "a region QEMU did not name"
+    """"gic_dist + 0x820": QEMU's region holding the address (info mtree -f),
+    and the offset; the trace's name where the map has none (QEMU before 6.0
+    traces no name)."""
+    region = mtree.region_at([region for region in regions
+                              if region.name == access.region or not access.region],
+                             access.address)
+    if region is not None:
+        return "%s + %#x" % (region.name, access.address - region.start)
+    return access.region or "a region QEMU's memory map does not list"
 
 
 def read_line(read, regions):
