@@ -87,8 +87,8 @@ def mtree_regions():
 
 def region_name(access, regions):
     """"gic_dist + 0x820": QEMU's region holding the address (info mtree -f),
-    and the offset; the trace's name where the map has none (QEMU before 6.0
-    traces no name)."""
+    and the offset; the trace's name where the map has none (QEMU 5.2 traces
+    none)."""
     region = mtree.region_at([region for region in regions
                               if region.name == access.region or not access.region],
                              access.address)
