@@ -51,9 +51,9 @@ class Arch:
       for an ELF QEMU placed with -kernel (see finders/).
     usual_addresses: where QEMU usually puts the test, for the search by contents.
     firmware: file name prefixes of the firmware QEMU loads for it.
-    reverse: whether QEMU's replay of a recording goes back (reverse-stepi,
-      reverse-continue) on it: seen on aarch64 and arm with QEMU 7.2 and 10.0;
-      on riscv64 and x86 its reverse-stepi never returns.
+    reverse: whether QEMU's replay of a recording goes back (replay_seek,
+      reverse-stepi, reverse-continue) on it: seen on aarch64 and arm with QEMU
+      7.2 and 10.0; on riscv64 and x86 they never return.
     """
 
     __slots__ = ("name", "gdb_names", "elf_machine", "elf_bits", "byte_orders", "pe_machine",

@@ -52,6 +52,18 @@ def select(test_frame):
         frame.select()
 
 
+def changed_since(stops, value):
+    """" (then X, ...)": the other values gdb read at the lines after the
+    one that set the variable, when it held another value there than at the
+    check: a write through a pointer, or in a function the test called."""
+    seen = []
+    for stop in stops:
+        if stop.value is not None and str(stop.value) != str(value) \
+                and shown(stop.value) not in seen:
+            seen.append(shown(stop.value))
+    return "; it held %s at later lines of the function" % ", ".join(seen) if seen else ""
+
+
 def follow(frame, source_lines, name, value, depth, say):
     """Says, by say(text), where name (value at the check, a gdb.Value) was
     set in frame, and where that value came from, following the variables
@@ -100,10 +112,11 @@ def last_write(test_frame, source_lines, name, value, end, say):
     # line's first one are stepped over too.
     replay.go_to(stops[max(0, index - 1)].count)
     statement = statement_at(source_lines, setting.line)
-    say("%s = %s was set at %s:%d: %s" % (name, shown(value), printable(test_frame.file),
-                                          setting.line, printable(statement)))
+    say("%s = %s was set at %s:%d: %s%s" % (
+        name, shown(value), printable(test_frame.file), setting.line, printable(statement),
+        changed_since(stops[index + 1:], value)))
     accesses, trace_error = device_steps.traced_until(after, test_frame)
-
+    select(test_frame)
     regions = device_steps.mtree_regions() if accesses else []
     assigned = assigned_value(statement, name)
     kind, what = value_source(assigned) if assigned else ("expression", None)
@@ -138,8 +151,6 @@ def last_write(test_frame, source_lines, name, value, end, say):
     elif assigned:
         # After the line, the variables of the expression still hold what it read.
         _, parts = operands(what) if kind == "expression" else (None, [what])
-        replay.go_to(after)
-        select(test_frame)
         followed = []
         for part in parts:
             here, error = evaluated(part)

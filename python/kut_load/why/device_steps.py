@@ -11,7 +11,7 @@ from kut_load.why import replay
 from kut_load.why.device_trace import DeviceTrace, NoDeviceTrace
 
 # Instructions stepped one by one, with QEMU's trace on, over the line that set a variable.
-STEPS_OVER_LINE = 4000
+STEPS_OVER_LINE = 1500
 
 
 class Access:

@@ -33,7 +33,7 @@ def entry_count(test, before):
     """QEMU's instruction count where the test frame's function began the run
     that is under way at count before, or None."""
     try:
-        point = gdb.Breakpoint(test.function, internal=True)
+        point = gdb.Breakpoint(function=test.function, internal=True)
     except (gdb.error, RuntimeError):
         return None
     last = None

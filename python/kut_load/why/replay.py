@@ -44,8 +44,8 @@ def reverse_refusal():
     arch = arches.of_gdb(name)
     if arch is not None and arch.reverse:
         return None
-    return ("QEMU's reverse execution never returns on %s (its reverse-stepi hangs, QEMU 7.2 "
-            "and 10.0), so kut-why goes back on arm and arm64 only" % name)
+    return ("QEMU's replay does not go back on %s (its replay_seek and reverse-stepi never "
+            "return), so kut-why goes back in arm and arm64 replays only" % name)
 
 
 def instruction_count():
