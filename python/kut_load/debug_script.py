@@ -8,7 +8,7 @@ import re
 
 import gdb
 
-from kut_load.session import under_kvm
+from kut_load.session import own_run, under_kvm
 from kut_load.errors import KutLoadError
 
 
@@ -262,7 +262,7 @@ def replay_end_note(replay_again):
         running[:] = []
 
     def on_exited(_event):
-        if not running:
+        if not running or own_run():
             return
         for event, handler in ((gdb.events.exited, on_exited), (gdb.events.cont, on_continue),
                                (gdb.events.stop, on_stop)):

@@ -90,3 +90,25 @@ class QuietStops:
         if self.saved is not None:
             gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
         return False
+
+
+# kut-why running the guest for its own sake (stepping, replaying again): the
+# other commands' stop, continue and exit handlers leave those events alone.
+_own_runs = []
+
+
+class OwnRun:
+    """A context in which the guest's stops, runs and exits are kut-why's own."""
+
+    def __enter__(self):
+        _own_runs.append(True)
+        return self
+
+    def __exit__(self, *exception):
+        _own_runs.pop()
+        return False
+
+
+def own_run():
+    """Whether the guest runs inside an OwnRun."""
+    return bool(_own_runs)

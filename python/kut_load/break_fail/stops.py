@@ -13,7 +13,7 @@ from kut_load.break_fail.stop_points import (EndingBreakpoint, FailureLineBreakp
                                              location_count)
 from kut_load.break_fail.stop_reports import StopReports
 from kut_load.errors import KutLoadError
-from kut_load.session import frame_level
+from kut_load.session import frame_level, own_run
 
 # Under KVM the gdb stub's hardware breakpoints and watchpoints are the host's debug
 # registers: x86's DR0-DR3 for both; elsewhere the architecture's minimum is assumed.
@@ -151,9 +151,12 @@ class Tracker(StopReports, EndReports):
         return [bp for bp in breakpoints if any(bp is ours for ours in self.breakpoints)]
 
     def on_continue(self, event):
-        self.running = True
+        if not own_run():
+            self.running = True
 
     def on_stop(self, event):
+        if own_run():
+            return  # kut-why's stepping: the failures it passes are not the user's stops
         self.running = False
         # A replay may have gone back before the last failure: count again from here.
         self.breakpoints = [bp.renewed() if isinstance(bp, FailureWatch) and bp.is_valid()

@@ -52,12 +52,16 @@ def select(test_frame):
         frame.select()
 
 
+def shown_or_none(value):
+    return shown(value) if value is not None else "(no value gdb can read at the check)"
+
+
 def changed_since(stops, value):
     """" (then X, ...)": the other values gdb read at the lines after the
     one that set the variable, when it held another value there than at the
     check: a write through a pointer, or in a function the test called."""
     seen = []
-    for stop in stops:
+    for stop in stops if value is not None else ():
         if stop.value is not None and str(stop.value) != str(value) \
                 and shown(stop.value) not in seen:
             seen.append(shown(stop.value))
@@ -98,22 +102,24 @@ def last_write(test_frame, source_lines, name, value, end, say):
                   if assigns(statement_at(source_lines, stops[index].line), name)), None)
     if index is None:
         if short:
-            say("%s = %s: not found (%s)" % (name, shown(value), short))
+            say("%s = %s: not found (%s)" % (name, shown_or_none(value), short))
         elif name in test_frame.arguments:
             say("%s = %s: an argument of %s, set before it was called" % (
-                name, shown(value), printable(test_frame.function)))
+                name, shown_or_none(value), printable(test_frame.function)))
         else:
             say("%s = %s: no line %s ran before it sets it" % (
-                name, shown(value), printable(test_frame.function)))
+                name, shown_or_none(value), printable(test_frame.function)))
         return []
     setting = stops[index]
     after = stops[index + 1].count if index + 1 < len(stops) else end
+    if value is None and index + 1 < len(stops):
+        value = stops[index + 1].value  # gdb had none at the check: the line's own
     # From the line before, so that instructions the compiler moved before the
     # line's first one are stepped over too.
     replay.go_to(stops[max(0, index - 1)].count)
     statement = statement_at(source_lines, setting.line)
     say("%s = %s was set at %s:%d: %s%s" % (
-        name, shown(value), printable(test_frame.file), setting.line, printable(statement),
+        name, shown_or_none(value), printable(test_frame.file), setting.line, printable(statement),
         changed_since(stops[index + 1:], value)))
     accesses, trace_error = device_steps.traced_until(after, test_frame)
     select(test_frame)

@@ -7,7 +7,7 @@ import gdb
 
 from kut_load.errors import KutLoadError
 from kut_load.quoting import printable
-from kut_load.session import QuietStops, frame_level
+from kut_load.session import OwnRun, QuietStops, frame_level
 from kut_load.why.condition import find_check, operands
 from kut_load.why.statement import VARIABLE
 from kut_load.why.values import evaluated, is_integer, shown
@@ -45,8 +45,10 @@ def run(argument):
 def go_back(frame, lines, names):
     """In a replay, follows each variable back to where it was set, in the
     frame's source lines (read here when None); elsewhere says what would."""
-    values = [(name, evaluated(name)[0]) for name in names]
-    values = [(name, value) for name, value in values if value is not None]
+    # A variable gdb has no value for at the check is followed too: its line has one.
+    # A name gdb has no symbol for is a macro.
+    values = [(name, value) for name, (value, error) in ((name, evaluated(name)) for name in names)
+              if value is not None or "optimized out" in error]
     if not values:
         return
     from kut_load.why import chain, replay
@@ -63,7 +65,7 @@ def go_back(frame, lines, names):
     place = replay.Place()
     said = []
     try:
-        with QuietStops(), replay.BreakpointsOff():
+        with QuietStops(), OwnRun(), replay.BreakpointsOff():
             for name, value in values:
                 try:
                     chain.follow(frame, lines, name, value, DEPTH, said.append)
