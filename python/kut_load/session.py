@@ -29,6 +29,16 @@ def under_kvm():
     return bool(KVM_ENABLED.search(text or ""))
 
 
+def qemu_major():
+    """The major version of the QEMU behind the connection (its monitor's
+    info version), or None for a stub without QEMU's monitor."""
+    try:
+        version = gdb.execute("monitor info version", to_string=True).split(".")[0].strip()
+    except gdb.error:
+        return None
+    return int(version) if version.isdigit() else None
+
+
 def frame_level(frame):
     """How many frames frame is above the newest: Frame.level() from gdb 11
     on, counted through newer() on gdb 10."""

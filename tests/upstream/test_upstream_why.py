@@ -146,7 +146,7 @@ def device_trace_of_a_run(tree, log):
     words = shlex.split(line.split(" # ")[0])
     argv = words[next(index for index, word in enumerate(words) if "qemu-system-" in word):]
     trace_file = os.path.join(tree, "logs", "why-test-trace.log")
-    subprocess.run(argv + ["-trace", "memory_region_ops_*", "-D", trace_file],
+    subprocess.run(argv + ["-d", "trace:memory_region_ops_*", "-D", trace_file],
                    cwd=tree, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
     with open(trace_file) as traced:
         found = re.findall(r"memory_region_ops_(read|write) cpu \d+ mr \S+ addr (0x[0-9a-f]+) "

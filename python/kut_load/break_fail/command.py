@@ -23,7 +23,7 @@ from kut_load.break_fail.library import (ABORT_FUNCTIONS, EXCEPTION_FUNCTIONS,
                                          counters_or_none, function_exists)
 from kut_load.break_fail.say import say
 from kut_load.break_fail.stops import Tracker
-from kut_load.session import under_kvm
+from kut_load.session import qemu_major, under_kvm
 from kut_load.errors import KutLoadError
 from kut_load import breakpoints, command_line
 from kut_load.command_line import UsageError
@@ -77,11 +77,10 @@ def replaying_on_qemu_before(major):
     older than major (info version)."""
     try:
         replay = gdb.execute("monitor info replay", to_string=True)
-        version = gdb.execute("monitor info version", to_string=True).split(".")[0]
     except gdb.error:
         return False
-    return replay.startswith("Replaying") and version.strip().isdigit() and \
-        int(version) < major
+    version = qemu_major()
+    return replay.startswith("Replaying") and version is not None and version < major
 
 
 def arm(options):

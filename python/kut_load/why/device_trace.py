@@ -1,12 +1,16 @@
 """QEMU's trace of device accesses while kut-why steps the guest: the trace
-events memory_region_ops_read and _write turned on through QEMU's monitor,
-written by QEMU's "log" trace backend to its log file, read back here.
+events memory_region_ops_read and _write turned on through QEMU's monitor
+(`log trace:EVENT`, which QEMU 8 and later also need to print a trace
+event, and `trace-event EVENT on`), written by QEMU's "log" trace backend
+to its log file, read back here.
 
 QEMU's log file is the one its command line names (-D FILE); without one,
 a file of kut-why's own for the time of the trace, after which QEMU logs
-to its standard error again, as it did before."""
+to its standard error again, as it did before. QEMU's log items are those
+of its command line again after (-d ITEMS), or none."""
 
 import os
+import re
 import tempfile
 
 import gdb
@@ -18,6 +22,10 @@ from kut_load.qemu.process import QemuProcess
 from kut_load.quoting import printable
 
 
+# QEMU's -d items: "guest_errors,trace:memory_region_ops_*", "in_asm,int".
+LOG_ITEMS = re.compile(r"^[\w:*.,-]+$")
+
+
 class NoDeviceTrace(KutLoadError):
     """QEMU cannot trace device accesses for kut-why here; str() says why."""
 
@@ -26,10 +34,10 @@ def monitor(command):
     return gdb.execute("monitor " + command, to_string=True) or ""
 
 
-def log_file_option(argv):
-    """The -D FILE of QEMU's command line, or None."""
+def option_value(argv, name):
+    """The value of QEMU's command line option name (-D FILE, -d ITEMS), or None."""
     return next((item.value for item in qemu_options.items(argv[1:])
-                 if item.name == "-D" and item.value), None)
+                 if item.name == name and item.value), None)
 
 
 class DeviceTrace:
@@ -48,7 +56,10 @@ class DeviceTrace:
                 listed = ""
             if event not in listed:
                 raise NoDeviceTrace("this QEMU has no trace event %s" % event)
-        given = log_file_option(process.arguments())
+        given = option_value(process.arguments(), "-D")
+        items = option_value(process.arguments(), "-d") or "none"
+        # QEMU's own words only go back to gdb's command line (monitor log ITEMS).
+        self.log_items = items if LOG_ITEMS.match(items) else "none"
         self.own_directory = None
         if given:
             self.path = os.path.join(process.working_directory() or "", given)
@@ -60,6 +71,7 @@ class DeviceTrace:
     def __enter__(self):
         if self.own_directory:
             monitor("logfile %s" % self.path)
+        monitor("log %s" % ",".join("trace:" + event for event in trace.EVENTS))
         for event in trace.EVENTS:
             monitor("trace-event %s on" % event)
         self.offset = self._size()
@@ -68,6 +80,7 @@ class DeviceTrace:
     def __exit__(self, *exception):
         for event in trace.EVENTS:
             monitor("trace-event %s off" % event)
+        monitor("log %s" % self.log_items)
         if self.own_directory:
             monitor("logfile /dev/stderr")
             for name in os.listdir(self.own_directory):

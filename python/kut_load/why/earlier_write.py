@@ -13,10 +13,13 @@ import re
 
 import gdb
 
+from kut_load.session import qemu_major
 from kut_load.why import device_steps, replay
 
 # QEMU's monitor `gva2gpa ADDR`: "gpa: 0x8000820".
 GUEST_PHYSICAL = re.compile(r"gpa: (0x[0-9a-fA-F]+)")
+# The first QEMU whose replay reports watchpoint hits (5.2 reports none).
+WATCHPOINTS_GO_BACK = 7
 # Instructions stepped again from before a watchpoint's stop to find its write.
 STEPS_BEFORE_HIT = 2
 
@@ -43,6 +46,10 @@ def find(read_step, test_frame):
     writes = overlapping_writes(stepped, read_step)
     if writes:
         return writes[-1], None
+    major = qemu_major()
+    if major is not None and major < WATCHPOINTS_GO_BACK:
+        return None, ("the last write before it is not looked for: QEMU %d's replay reports no "
+                      "watchpoint hit" % major)
     watch = "%x,%x" % (read.address, read.size)
     if packet("Z2," + watch) != "OK":
         return None, "the last write before it is not looked for: QEMU sets no write watchpoint"
