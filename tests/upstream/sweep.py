@@ -68,7 +68,7 @@ REFUSALS = (
 # How far kut-debug --why got at a FAIL, farthest first: what kut-why says.
 WHY_REACHED = (
     ("kut-why's error", re.compile(r"^kut-why failed inside kut-load", re.M)),
-    ("a device read", re.compile(r"^kut-why: +a \d+-bit read of ", re.M)),
+    ("a device read", re.compile(r"^kut-why: +an? \d+-bit read of ", re.M)),
     ("a constant", re.compile(r"^kut-why: +from the constant ", re.M)),
     ("a return value", re.compile(r"^kut-why: +the value \S+\(\) returned", re.M)),
     ("an argument", re.compile(r"^kut-why: .* set before \S+ was called", re.M)),

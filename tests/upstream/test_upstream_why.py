@@ -64,7 +64,8 @@ def test_x86_64_msr_names_the_macro_gdb_cannot_evaluate():
     assert macros and all(macro in check.group(3) for macro in macros), out
 
 
-READ = re.compile(r"^kut-why:   a (\d+)-bit read of (0x[0-9a-f]+), QEMU's (\S+) \+ (0x[0-9a-f]+), "
+READ = re.compile(r"^kut-why:   an? (\d+)-bit read of (0x[0-9a-f]+), QEMU's (\S+) "
+                  r"\+ (0x[0-9a-f]+), "
                   r"answered (0x[0-9a-f]+) \(`([^`]*)` at (0x[0-9a-f]+), .*\)$", re.M)
 WRITE = re.compile(r"^kut-why:   the last write there before it: (\S+):(\d+) in \S+ wrote "
                    r"(0x[0-9a-f]+) "
@@ -138,6 +139,12 @@ def test_gicv2_mmio_up_goes_back_from_reg_to_the_gic_read_and_the_write_before_i
     assert "unexpected failure 2 " in printed, out
 
 
+def qemu_major():
+    shown = subprocess.run(["qemu-system-aarch64", "--version"], capture_output=True,
+                           text=True, check=True).stdout
+    return int(re.search(r"version (\d+)\.", shown).group(1))
+
+
 def device_trace_of_a_run(tree, log):
     """QEMU's trace of every device access of the logged run, run again
     outside kut-debug: [(write, address, value, size)] in order."""
@@ -146,8 +153,10 @@ def device_trace_of_a_run(tree, log):
     words = shlex.split(line.split(" # ")[0])
     argv = words[next(index for index, word in enumerate(words) if "qemu-system-" in word):]
     trace_file = os.path.join(tree, "logs", "why-test-trace.log")
-    subprocess.run(argv + ["-d", "trace:memory_region_ops_*", "-D", trace_file],
-                   cwd=tree, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    done = subprocess.run(argv + ["-d", "trace:memory_region_ops_*", "-D", trace_file],
+                          cwd=tree, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=120)
+    assert os.path.exists(trace_file), (argv, done.stdout[-2000:], done.stderr[-2000:])
     with open(trace_file) as traced:
         found = re.findall(r"memory_region_ops_(read|write) cpu \d+ mr \S+ addr (0x[0-9a-f]+) "
                            r"value (0x[0-9a-f]+) size (\d+)", traced.read())
@@ -176,15 +185,21 @@ def test_a_device_write_lines_before_the_read_is_found_going_back():
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert re.search(r"^kut-why: reg = .* was set at arm/gic.c:%d: " % declared, out, re.M), out
-    read, write = READ.search(out), WRITE.search(out)
-    assert read and write, out
+    read = READ.search(out)
+    assert read, out
     bits, address, _, _, answered = read.groups()[:5]
-    path, line, value, written, write_bits = write.groups()[:5]
     accesses = device_trace_of_a_run(tree, log)
     read_index = next(index for index, access in enumerate(accesses)
                       if not access[0] and access[1] == int(address, 16)
                       and 8 * access[3] == int(bits))
     assert accesses[read_index][2] == int(answered, 16), out
+    if qemu_major() < 7:  # its replay reports no watchpoint hit: said, not looked for
+        assert re.search(r"^kut-why:   the last write before it is not looked for: QEMU \d+'s "
+                         r"replay reports no watchpoint hit$", out, re.M), out
+        return
+    write = WRITE.search(out)
+    assert write, out
+    path, line, value, written, write_bits = write.groups()[:5]
     last_write = [access for access in accesses[:read_index] if access[0]
                   and access[1] < int(address, 16) + int(bits) // 8
                   and int(address, 16) < access[1] + access[3]][-1]

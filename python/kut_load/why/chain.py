@@ -10,10 +10,10 @@ import gdb
 
 from kut_load.quoting import printable
 from kut_load.why import device_steps, earlier_write, history, replay
-from kut_load.why.condition import operands
+from kut_load.why.condition import call_arguments, operands
 from kut_load.why.statement import (VARIABLE, assigned_value, assigns, compound_operator,
                                     statement_at, value_source)
-from kut_load.why.values import evaluated, shown
+from kut_load.why.values import evaluated, is_integer, shown
 
 
 class TestFrame:
@@ -43,6 +43,16 @@ class TestFrame:
         return frame == self.frame and str(frame.function() or frame.name()) == self.function
 
 
+def is_function(name):
+    """Whether gdb knows a function of that name (not a macro of the source)."""
+    try:
+        symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
+    except (gdb.error, AttributeError):
+        symbol = gdb.lookup_symbol(name)[0]
+    return symbol is not None and symbol.type is not None \
+        and symbol.type.code == gdb.TYPE_CODE_FUNC
+
+
 def select(test_frame):
     """Selects the test's frame, where the guest now runs it or a callee."""
     frame = gdb.newest_frame()
@@ -50,6 +60,27 @@ def select(test_frame):
         frame = frame.older()
     if frame is not None:
         frame.select()
+
+
+def folded_constant(source_lines, test_frame, stops, end, name, value):
+    """What to say of a variable no line with code of the frame set, where a
+    line of the function's source before the check sets it to a constant
+    equal to its value: the compiler folded that line into the code after."""
+    if not stops or value is None or not is_integer(value):
+        return None
+    first, last = stops[0].line, stops[-1].line
+    for line in range(last, first - 1, -1):
+        statement = statement_at(source_lines, line)
+        assigned = assigned_value(statement, name) if assigns(statement, name) else None
+        kind, constant = value_source(assigned) if assigned else (None, None)
+        if kind == "constant" and compound_operator(statement, name) is None \
+                and constant & ((1 << 8 * value.type.sizeof) - 1) \
+                == int(value) & ((1 << 8 * value.type.sizeof) - 1):
+            return ("%s = %s was set at %s:%d: %s (a line without code of its own: the "
+                    "compiler put the constant into the code that uses it)"
+                    % (name, shown(value), printable(test_frame.file), line,
+                       printable(statement)))
+    return None
 
 
 def shown_or_none(value):
@@ -101,6 +132,10 @@ def last_write(test_frame, source_lines, name, value, end, say):
     index = next((index for index in range(len(stops) - 1, -1, -1)
                   if assigns(statement_at(source_lines, stops[index].line), name)), None)
     if index is None:
+        folded = folded_constant(source_lines, test_frame, stops, end, name, value)
+        if folded:
+            say(folded)
+            return []
         if short:
             say("%s = %s: not found (%s)" % (name, shown_or_none(value), short))
         elif name in test_frame.arguments:
@@ -128,6 +163,10 @@ def last_write(test_frame, source_lines, name, value, end, say):
     kind, what = value_source(assigned) if assigned else ("expression", None)
     reads = [item for item in accesses if not item.access.write
              and item.test_line == setting.line]
+    if not reads and value is not None and is_integer(value):
+        # The compiler may have put the load on a line next to it: the read of this value.
+        reads = [item for item in accesses if not item.access.write
+                 and item.access.value == int(value) & ((1 << 8 * item.access.size) - 1)]
     if reads:
         read = reads[-1]
         say(device_steps.read_line(read, regions))
@@ -144,16 +183,34 @@ def last_write(test_frame, source_lines, name, value, end, say):
         say("  (device accesses not looked for: %s)" % trace_error)
     compound = compound_operator(statement, name)
     if compound:
-        # name's own value before the line is gone here: the line is said, not followed.
+        # What the line combined: the values before it, at its start.
+        replay.go_to(setting.count)
+        select(test_frame)
+        before, _ = evaluated(name)
         here, error = evaluated(assigned)
-        say("  %s %s %s, where %s%s" % (
-            printable(name), compound, printable(assigned), printable(assigned),
+        say("  %s %s %s, where before the line %s = %s and %s%s" % (
+            printable(name), compound, printable(assigned), printable(name),
+            shown_or_none(before), printable(assigned),
             " = " + shown(here) if error is None else ": " + error))
+        return [(name, before, setting.count)] if before is not None else []
     elif kind == "constant":
         say("  from the constant %s" % printable(assigned))
-    elif kind == "call":
+    elif kind == "call" and is_function(what):
         say("  the value %s() returned%s" % (
             printable(what), "" if trace_error else ", which read no device on that line"))
+    elif kind == "call":
+        # No function of that name: a macro of the source, whose arguments it came from.
+        arguments = call_arguments(assigned, assigned.index("(") + 1)
+        parts = [part for part in (arguments[0] if arguments else []) if VARIABLE.match(part)]
+        say("  from %s, a macro (gdb knows no function %s)%s" % (
+            printable(assigned), printable(what),
+            ", of " + ", ".join(printable(part) for part in parts) if parts else ""))
+        followed = []
+        for part in parts:
+            here, _ = evaluated(part)
+            if here is not None and part != name:
+                followed.append((part, here, setting.count))
+        return followed
     elif assigned:
         # After the line, the variables of the expression still hold what it read.
         _, parts = operands(what) if kind == "expression" else (None, [what])

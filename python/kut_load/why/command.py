@@ -28,7 +28,11 @@ def run(argument):
     """kut-why [EXPRESSION]: explains EXPRESSION, or without one the
     condition of the report() call of the selected frame's line. Writes
     lines; WhyError when the frame is at no check."""
-    frame = gdb.selected_frame()
+    try:
+        frame = gdb.selected_frame()
+    except gdb.error:
+        raise WhyError("no frame is selected: kut-why needs the guest stopped under gdb "
+                       "(target remote, then a stop)") from None
     expression = argument.strip()
     if expression:
         explain(expression, condition=False)
@@ -53,8 +57,9 @@ def go_back(frame, lines, names):
         return
     from kut_load.why import chain, replay
     if not replay.replaying():
-        say("where %s was set needs a recorded run to go back in (kut-debug --why "
-            "records one)" % " and ".join(printable(name) for name, _ in values))
+        say("this session is no replay of a recorded run, so where %s was set is not looked "
+            "for (kut-debug --why records the run, where QEMU can)"
+            % " and ".join(printable(name) for name, _ in values))
         return
     refusal = replay.reverse_refusal()
     if refusal:

@@ -100,8 +100,9 @@ def region_name(access, regions):
 def read_line(read, regions):
     """What kut-why says of a device read."""
     access = read.access
-    return "  a %d-bit read of %#x, QEMU's %s, answered %#x (`%s` at %#x, %s)" % (
-        8 * access.size, access.address, region_name(access, regions), access.value,
+    article = "an" if access.size == 1 else "a"  # an 8-bit read
+    return "  %s %d-bit read of %#x, QEMU's %s, answered %#x (`%s` at %#x, %s)" % (
+        article, 8 * access.size, access.address, region_name(access, regions), access.value,
         printable(read.instruction), read.pc, printable(read.where))
 
 

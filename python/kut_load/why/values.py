@@ -46,7 +46,8 @@ def evaluated(expression):
         return None, "cannot be read (%s)" % error
     except gdb.error as error:
         text = str(error).rstrip(".")
-        if text.startswith("No symbol"):
+        missing = re.match(r'No symbol "(\w+)"', text)
+        if missing and missing.group(1).isupper():  # C's way of naming a macro
             text += "; a macro is known to gdb only in a build with -g3"
         return None, "gdb cannot evaluate it here (%s)" % text
 
