@@ -6,7 +6,7 @@ import pytest
 
 from kut_load import arches
 
-from kut_debug.record import qemu_argv
+from kut_debug.record import qemu_argv, recording
 
 ARM = ("/usr/bin/qemu-system-aarch64 -nodefaults -machine virt -accel tcg -cpu max "
        "-device virtio-serial-device -device virtconsole,chardev=ctd -chardev testdev,id=ctd "
@@ -105,3 +105,15 @@ def test_fail_line_difference():
                                                                           ["FAIL: b"])
     assert "printed 0 FAIL lines where the log has 1" in \
         qemu_argv.fail_line_difference(["FAIL: a"], [])
+
+
+def test_a_moved_recording_replays_its_own_files(tmp_path):
+    old, new = tmp_path / "logs" / "T.rr", tmp_path / "logs.old" / "T.rr"
+    recorded = qemu_argv.record_argv(ARM, str(old / "replay.bin"), str(old / "snapshot.qcow2"))
+    new.mkdir(parents=True)
+    (new / "replay.bin").write_bytes(b"")
+    recording.Recording(str(new)).save_metadata(argv=recorded)
+    argv = recording.Recording(str(new)).metadata()["argv"]
+    assert str(old) not in " ".join(argv)
+    assert "rrfile=%s/replay.bin" % new in " ".join(argv)
+    assert "file=%s/snapshot.qcow2" % new in " ".join(argv)

@@ -16,6 +16,7 @@ from kut_load.break_fail import log as fail_log
 
 import kut_debug
 from kut_debug import paused_command
+from kut_debug.paused_command import split_qemu_opts
 from kut_debug.record import qemu_argv
 from kut_debug.errors import DebugError
 
@@ -75,6 +76,11 @@ class Recording:
         if not isinstance(data.get("argv"), list) or not os.path.isfile(self.log_file):
             raise DebugError("%s is not a complete recording; make it again with kut-debug "
                              "--record" % self.directory)
+        # A recording moved or copied (run_tests.sh moves logs/ to logs.old/) replays its own files.
+        recorded = recorded_directory(data["argv"])
+        here = os.path.abspath(self.directory)
+        if recorded and recorded != here:
+            data["argv"] = [relocated(word, recorded, here) for word in data["argv"]]
         return data
 
     def save_metadata(self, **fields):
@@ -86,6 +92,22 @@ class Recording:
         with open(self.metadata_file + ".new", "w") as handle:
             json.dump(data, handle, indent=1)
         os.replace(self.metadata_file + ".new", self.metadata_file)
+
+
+def recorded_directory(argv):
+    """The directory a recording was made in: that of the rrfile= of its -icount."""
+    for word in argv:
+        for part in split_qemu_opts(word):
+            if part.startswith("rrfile="):
+                return os.path.dirname(part[len("rrfile="):])
+    return None
+
+
+def relocated(word, old, new):
+    """word with the paths under directory old put under new, QEMU's doubled commas too."""
+    for before, after in ((old, new), (old.replace(",", ",,"), new.replace(",", ",,"))):
+        word = word.replace(before + "/", after + "/")
+    return word
 
 
 def directory_for(name):
