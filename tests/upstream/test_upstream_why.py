@@ -145,14 +145,15 @@ def qemu_major():
     return int(re.search(r"version (\d+)\.", shown).group(1))
 
 
-def device_trace_of_a_run(tree, log):
+def device_trace_of_a_run(tree, log, work):
     """QEMU's trace of every device access of the logged run, run again
-    outside kut-debug: [(write, address, value, size)] in order."""
+    outside kut-debug (its log in the directory work): [(write, address,
+    value, size)] in order."""
     with open(log) as logged:
         line = next(line for line in logged if "qemu-system-" in line and " -kernel " in line)
     words = shlex.split(line.split(" # ")[0])
     argv = words[next(index for index, word in enumerate(words) if "qemu-system-" in word):]
-    trace_file = os.path.join(tree, "logs", "why-test-trace.log")
+    trace_file = os.path.join(work, "trace.log")
     done = subprocess.run(argv + ["-d", "trace:memory_region_ops_*", "-D", trace_file],
                           cwd=tree, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=120)
@@ -160,12 +161,11 @@ def device_trace_of_a_run(tree, log):
     with open(trace_file) as traced:
         found = re.findall(r"memory_region_ops_(read|write) cpu \d+ mr \S+ addr (0x[0-9a-f]+) "
                            r"value (0x[0-9a-f]+) size (\d+)", traced.read())
-    os.unlink(trace_file)
     return [(kind == "write", int(address, 16), int(value, 16) & ((1 << 8 * int(size)) - 1),
              int(size)) for kind, address, value, size in found]
 
 
-def test_a_device_write_lines_before_the_read_is_found_going_back():
+def test_a_device_write_lines_before_the_read_is_found_going_back(tmp_path):
     """kut-why VARIABLE at a line of the seed's test_byte_access: reg is set by a
     byte read whose last write is in another function, test_priorities. The
     write is the last one touching the read's bytes before the first such
@@ -188,7 +188,7 @@ def test_a_device_write_lines_before_the_read_is_found_going_back():
     read = READ.search(out)
     assert read, out
     bits, address, _, _, answered = read.groups()[:5]
-    accesses = device_trace_of_a_run(tree, log)
+    accesses = device_trace_of_a_run(tree, log, str(tmp_path))
     read_index = next(index for index, access in enumerate(accesses)
                       if not access[0] and access[1] == int(address, 16)
                       and 8 * access[3] == int(bits))
