@@ -20,6 +20,7 @@ from kut_load.errors import KutLoadError
 from kut_load.qemu import options as qemu_options, trace
 from kut_load.qemu.process import QemuProcess
 from kut_load.quoting import printable
+from kut_load.why.replay import monitor
 
 
 # QEMU's -d items: "guest_errors,trace:memory_region_ops_*", "in_asm,int".
@@ -28,10 +29,6 @@ LOG_ITEMS = re.compile(r"^[\w:*.,-]+$")
 
 class NoDeviceTrace(KutLoadError):
     """QEMU cannot trace device accesses for kut-why here; str() says why."""
-
-
-def monitor(command):
-    return gdb.execute("monitor " + command, to_string=True) or ""
 
 
 def option_value(argv, name):
@@ -50,11 +47,7 @@ class DeviceTrace:
             raise NoDeviceTrace("the QEMU behind gdb's connection is not a process of this "
                                 "machine, whose log kut-why could read")
         for event in trace.EVENTS:
-            try:
-                listed = monitor("info trace-events " + event)
-            except gdb.error:
-                listed = ""
-            if event not in listed:
+            if event not in monitor("info trace-events " + event):
                 raise NoDeviceTrace("this QEMU has no trace event %s" % event)
         given = option_value(process.arguments(), "-D")
         items = option_value(process.arguments(), "-d") or "none"
