@@ -106,9 +106,11 @@ def test_attach_to_a_guest_that_already_ran():
     elf, flat = guest_file("arm64", "sample.elf"), guest_file("arm64", "sample.flat")
     # -no-shutdown: the powered-off guest stays in memory for gdb to attach to.
     with Qemu("aarch64", flat, extra=["-no-shutdown"], paused=False) as qemu:
-        deadline = time.monotonic() + 30
+        # A loaded machine's TCG may take long to get there.
+        deadline = time.monotonic() + 120
         while "checksum" not in qemu.console_text() and time.monotonic() < deadline:
             time.sleep(0.1)
+        assert "checksum" in qemu.console_text(), "the guest did not print its checksum"
         out = run_gdb(qemu.port, ["kut-load " + elf, "print/x sample_magic",
                                   "print sample_counts[0]+sample_counts[1]+sample_counts[2]"
                                   "+sample_counts[3]+sample_counts[4]+sample_counts[5]"
