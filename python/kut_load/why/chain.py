@@ -13,7 +13,7 @@ from kut_load.why import device_steps, earlier_write, history, replay
 from kut_load.why.condition import call_arguments, operands
 from kut_load.why.statement import (VARIABLE, assigned_value, assigns, compound_operator,
                                     statement_at, value_source)
-from kut_load.why.values import evaluated, is_integer, shown
+from kut_load.why.values import evaluated, is_integer, shown, unsigned
 
 
 class TestFrame:
@@ -62,7 +62,7 @@ def select(test_frame):
         frame.select()
 
 
-def folded_constant(source_lines, test_frame, stops, end, name, value):
+def folded_constant(source_lines, test_frame, stops, name, value):
     """What to say of a variable no line with code of the frame set, where a
     line of the function's source before the check sets it to a constant
     equal to its value: the compiler folded that line into the code after."""
@@ -74,8 +74,8 @@ def folded_constant(source_lines, test_frame, stops, end, name, value):
         assigned = assigned_value(statement, name) if assigns(statement, name) else None
         kind, constant = value_source(assigned) if assigned else (None, None)
         if kind == "constant" and compound_operator(statement, name) is None \
-                and constant & ((1 << 8 * value.type.sizeof) - 1) \
-                == int(value) & ((1 << 8 * value.type.sizeof) - 1):
+                and unsigned(constant, value.type.sizeof) \
+                == unsigned(int(value), value.type.sizeof):
             return ("%s = %s was set at %s:%d: %s (a line without code of its own: the "
                     "compiler put the constant into the code that uses it)"
                     % (name, shown(value), printable(test_frame.file), line,
@@ -132,7 +132,7 @@ def last_write(test_frame, source_lines, name, value, end, say):
     index = next((index for index in range(len(stops) - 1, -1, -1)
                   if assigns(statement_at(source_lines, stops[index].line), name)), None)
     if index is None:
-        folded = folded_constant(source_lines, test_frame, stops, end, name, value)
+        folded = folded_constant(source_lines, test_frame, stops, name, value)
         if folded:
             say(folded)
             return []
@@ -166,7 +166,7 @@ def last_write(test_frame, source_lines, name, value, end, say):
     if not reads and value is not None and is_integer(value):
         # The compiler may have put the load on a line next to it: the read of this value.
         reads = [item for item in accesses if not item.access.write
-                 and item.access.value == int(value) & ((1 << 8 * item.access.size) - 1)]
+                 and item.access.value == unsigned(int(value), item.access.size)]
     if reads:
         read = reads[-1]
         say(device_steps.read_line(read, regions))

@@ -19,12 +19,10 @@ LINES = 3000
 
 class LineStop:
     """The test's frame at the start of a line: QEMU's instruction count,
-    the pc, the line, and the variable's value there (None where gdb has
-    none)."""
+    the line, and the variable's value there (None where gdb has none)."""
 
-    def __init__(self, count, pc, line, value):
+    def __init__(self, count, line, value):
         self.count = count
-        self.pc = pc
         self.line = line
         self.value = value
 
@@ -81,7 +79,7 @@ def lines_until(test, entry, end, name):
             frame = gdb.newest_frame()
             if count is None or count >= end or frame != test.frame:
                 return stops, None
-            stops.append(LineStop(count, frame.pc(), frame.find_sal().line, evaluated(name)[0]))
+            stops.append(LineStop(count, frame.find_sal().line, evaluated(name)[0]))
             if not replay.run("next"):
                 return stops, None
     return stops, "more than %d lines of %s before the check" % (LINES, test.function)

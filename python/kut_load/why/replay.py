@@ -14,6 +14,7 @@ import gdb
 
 from kut_load import arches
 from kut_load.errors import KutLoadError
+from kut_load.session import frame_level
 
 # QEMU's `info replay`: "Replaying execution 'F': instruction count = 16777165".
 INSTRUCTION_COUNT = re.compile(r"instruction count = (\d+)")
@@ -130,17 +131,12 @@ class StopAt:
 
 
 class Place:
-    """Where the guest is in the replay: its pc, QEMU's instruction count,
-    and the level of the frame the user selected."""
+    """Where the guest is in the replay: QEMU's instruction count, and the
+    level of the frame the user selected."""
 
     def __init__(self):
-        self.pc = gdb.newest_frame().pc()
         self.count = instruction_count()
-        self.level = 0
-        frame = gdb.selected_frame()
-        while frame.newer() is not None:
-            frame = frame.newer()
-            self.level += 1
+        self.level = frame_level(gdb.selected_frame())
 
     def restore(self):
         """Runs the replay to this place again and selects the frame the user

@@ -56,12 +56,17 @@ def is_integer(value):
     return value.type.strip_typedefs().code in INTEGER_TYPES
 
 
+def unsigned(number, size):
+    """number as the size bytes of memory hold it, read unsigned."""
+    return number & ((1 << 8 * size) - 1)
+
+
 def shown(value):
     """gdb's own form of value, with the hex of an integer beside it."""
     text = str(value)
     if is_integer(value):
         number = int(value)
-        hexadecimal = "%#x" % (number & ((1 << (8 * value.type.sizeof)) - 1))
+        hexadecimal = "%#x" % unsigned(number, value.type.sizeof)
         if hexadecimal != text:
             text = "%s (%s)" % (hexadecimal, text)
     return text
