@@ -335,3 +335,11 @@ def register_exception_unwinder():
 
 
 register_exception_unwinder()
+
+
+def follow_register_cache():
+    from kut_load import register_cache
+    register_cache.install()
+
+
+follow_register_cache()

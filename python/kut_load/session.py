@@ -1,5 +1,5 @@
 """What every command inside gdb asks of the session: the symbol files
-loaded, whether the guest runs under KVM, a frame's level, the functions a
+loaded, QEMU's monitor, whether the guest runs under KVM, a frame's level, the functions a
 code address runs in, and stops that print nothing."""
 
 import os
@@ -7,7 +7,7 @@ import re
 
 import gdb
 
-from kut_load import breakpoints
+from kut_load import breakpoints, register_cache
 
 # QEMU's `info kvm` (HMP): "kvm support: enabled" when the guest runs under KVM.
 KVM_ENABLED = re.compile(r"^kvm support: enabled\b", re.M)
@@ -19,23 +19,27 @@ def symbol_files():
             if objfile.is_valid() and objfile.filename and objfile.owner is None]
 
 
+def monitor(command):
+    """QEMU's answer to an HMP command through gdb's monitor, or None where
+    the stub has no monitor or refuses. kut-load's own commands: the
+    registers stay fresh (register_cache)."""
+    with register_cache.OwnMonitor():
+        try:
+            return gdb.execute("monitor " + command, to_string=True)
+        except gdb.error:
+            return None
+
+
 def under_kvm():
     """Whether the guest runs under KVM, from QEMU's monitor (`info kvm`); False
     under TCG and for a stub without QEMU's monitor."""
-    try:
-        text = gdb.execute("monitor info kvm", to_string=True)
-    except gdb.error:
-        return False
-    return bool(KVM_ENABLED.search(text or ""))
+    return bool(KVM_ENABLED.search(monitor("info kvm") or ""))
 
 
 def qemu_major():
     """The major version of the QEMU behind the connection (its monitor's
     info version), or None for a stub without QEMU's monitor."""
-    try:
-        version = gdb.execute("monitor info version", to_string=True).split(".")[0].strip()
-    except gdb.error:
-        return None
+    version = (monitor("info version") or "").split(".")[0].strip()
     return int(version) if version.isdigit() else None
 
 

@@ -3,24 +3,9 @@ QEMU's monitor. Every gdb failure becomes a TargetError with one sentence."""
 
 import gdb
 
-from kut_load import connection
+from kut_load import connection, register_cache, session
 from kut_load.errors import TargetError, whole_read
 from kut_load.quoting import printable
-
-
-def gdb_major():
-    """gdb's major version, e.g. 13 for '13.1' or '10.1.90.20210103-git'."""
-    return int(gdb.VERSION.split(".")[0])
-
-
-def flush_register_cache():
-    """Drops gdb's cached registers, so the next read asks the target."""
-    if gdb_major() >= 11:
-        gdb.execute("maintenance flush register-cache", to_string=True)
-    else:
-        # gdb 10 takes gdb 11's name silently and does nothing; its flushregs prints
-        # nothing, and works only when its output is not captured.
-        gdb.execute("flushregs")
 
 
 class GdbTarget:
@@ -36,8 +21,9 @@ class GdbTarget:
                               "'interrupt') first")
         # A reset done behind gdb's back (`monitor system_reset`) leaves gdb's
         # registers stale, and gdb would resume from the pc it cached.
-        flush_register_cache()
+        register_cache.flush_if_stale()
         self._roms = None
+        self._pcs_read = False
 
     def architecture_name(self):
         """gdb's name of the target's architecture, e.g. "powerpc:common64"."""
@@ -67,10 +53,7 @@ class GdbTarget:
 
     def monitor(self, command):
         """QEMU's monitor answer, or None when the stub has no monitor."""
-        try:
-            return gdb.execute("monitor " + command, to_string=True)
-        except gdb.error:
-            return None
+        return session.monitor(command)
 
     def roms(self):
         if self._roms is None:
@@ -91,6 +74,10 @@ class GdbTarget:
         return self.read_pc(boot_cpu)
 
     def read_pc(self, thread):
+        if not self._pcs_read:
+            # Where to look comes from the pcs: read them from QEMU, whatever gdb cached.
+            register_cache.flush()
+            self._pcs_read = True
         selected_thread = gdb.selected_thread()
         try:
             selected_frame = gdb.selected_frame()

@@ -15,6 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from paths import program  # noqa: E402  (first: it puts tests/ on sys.path)
 import bench_elf_reader  # noqa: E402
 import bench_first_load  # noqa: E402
 import bench_import  # noqa: E402
@@ -22,7 +23,6 @@ import bench_installed  # noqa: E402
 import bench_packets  # noqa: E402
 import bench_remote  # noqa: E402
 import bench_startup  # noqa: E402
-from paths import program  # noqa: E402
 from table import render  # noqa: E402
 
 # In the order of the table: the headline figures (inside gdb, round trips),

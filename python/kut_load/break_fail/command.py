@@ -25,7 +25,7 @@ from kut_load.break_fail.say import say
 from kut_load.break_fail.stops import Tracker
 from kut_load.session import qemu_major, under_kvm
 from kut_load.errors import KutLoadError
-from kut_load import breakpoints, command_line
+from kut_load import breakpoints, command_line, session
 from kut_load.command_line import UsageError
 from kut_load.quoting import printable
 
@@ -75,10 +75,7 @@ def watchpoint_hits_unreported():
 def replaying_on_qemu_before(major):
     """Whether QEMU replays a recording (its monitor's info replay) and is
     older than major (info version)."""
-    try:
-        replay = gdb.execute("monitor info replay", to_string=True)
-    except gdb.error:
-        return False
+    replay = session.monitor("info replay") or ""
     version = qemu_major()
     return replay.startswith("Replaying") and version is not None and version < major
 

@@ -12,9 +12,8 @@ import re
 
 import gdb
 
-from kut_load import arches
+from kut_load import arches, register_cache, session
 from kut_load.errors import KutLoadError
-from kut_load.session import frame_level
 
 # QEMU's `info replay`: "Replaying execution 'F': instruction count = 16777165".
 INSTRUCTION_COUNT = re.compile(r"instruction count = (\d+)")
@@ -27,10 +26,8 @@ class ReplayError(KutLoadError):
 
 
 def monitor(command):
-    try:
-        return gdb.execute("monitor " + command, to_string=True) or ""
-    except gdb.error:
-        return ""
+    """QEMU's answer to command, "" where there is none."""
+    return session.monitor(command) or ""
 
 
 def replaying():
@@ -100,7 +97,7 @@ def go_to(count):
         if instruction_count() != count:
             run("continue")
     reached = instruction_count()
-    gdb.execute("maintenance flush register-cache", to_string=True)
+    register_cache.flush()
     if reached != count:
         raise ReplayError("the replay did not come to instruction %d (QEMU stopped at %s)"
                           % (count, reached))
@@ -110,7 +107,7 @@ def go_to_start():
     """Runs the replay back to its recording's start (the snapshot QEMU took
     there); its instruction count."""
     monitor("replay_seek 0")
-    gdb.execute("maintenance flush register-cache", to_string=True)
+    register_cache.flush()
     return instruction_count()
 
 
@@ -136,7 +133,7 @@ class Place:
 
     def __init__(self):
         self.count = instruction_count()
-        self.level = frame_level(gdb.selected_frame())
+        self.level = session.frame_level(gdb.selected_frame())
 
     def restore(self):
         """Runs the replay to this place again and selects the frame the user
