@@ -8,7 +8,7 @@ import re
 
 import gdb
 
-from kut_load.session import own_run, under_kvm
+from kut_load.session import Setting, own_run, under_kvm
 from kut_load.errors import KutLoadError
 
 
@@ -155,14 +155,8 @@ def continue_every_cpu():
         _said_locking.append(True)
         gdb.write("kut-debug: scheduler-locking is on, which keeps the other vCPUs stopped: "
                   "kut-debug's continue runs them all\n")
-    gdb.execute("set scheduler-locking off")
-    try:
+    with Setting("scheduler-locking", "off"):
         gdb.execute(command)
-    finally:
-        try:
-            gdb.execute("set scheduler-locking " + locking)
-        except gdb.error:
-            pass  # the guest ended: without a target gdb has no such setting to restore
 
 
 def step(argument):

@@ -72,6 +72,40 @@ def function_blocks(pc):
     return found
 
 
+def spelled(value):
+    """A value of gdb.parameter() as the `set` command takes it back."""
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    return "unlimited" if value is None else str(value)
+
+
+class Setting:
+    """A context in which gdb's setting `name` is `value` (as `set` spells
+    it); the user's value comes back after. Nothing is set where the
+    setting already has the value: a front end over MI sees each change.
+    RuntimeError on entry where this gdb has no such setting."""
+
+    def __init__(self, name, value):
+        self.name, self.value, self.saved = name, value, None
+
+    def __enter__(self):
+        saved = spelled(gdb.parameter(self.name))
+        if saved != self.value:
+            gdb.execute("set %s %s" % (self.name, self.value), to_string=True)
+            self.saved = saved
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            try:
+                gdb.execute("set %s %s" % (self.name, self.saved), to_string=True)
+            except gdb.error:
+                pass  # a setting of the target's (scheduler-locking) is gone with the guest
+        return False
+
+
 class QuietStops:
     """A context in which the guest's stops print nothing: gdb's
     suppress-cli-notifications (gdb 12 and newer) hides the stops, and in the
@@ -81,12 +115,11 @@ class QuietStops:
     Both come back after."""
 
     def __enter__(self):
+        self.notifications = Setting("suppress-cli-notifications", "on")
         try:
-            self.saved = gdb.parameter("suppress-cli-notifications")
+            self.notifications.__enter__()
         except RuntimeError:
-            self.saved = None  # gdb 10 and 11: stdout alone is silenced
-        if self.saved is not None:
-            gdb.execute("set suppress-cli-notifications on")
+            self.notifications = None  # gdb 10 and 11: stdout alone is silenced
         self.stdout = None
         if breakpoints.silent_stops():
             gdb.flush()
@@ -101,8 +134,8 @@ class QuietStops:
             gdb.flush()
             os.dup2(self.stdout, 1)
             os.close(self.stdout)
-        if self.saved is not None:
-            gdb.execute("set suppress-cli-notifications %s" % ("on" if self.saved else "off"))
+        if self.notifications is not None:
+            self.notifications.__exit__(*exc)
         return False
 
 

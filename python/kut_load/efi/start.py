@@ -22,8 +22,6 @@ exists are not watched, which is never a test image.
 """
 
 import os
-import threading
-import time
 
 import gdb
 
@@ -33,7 +31,8 @@ from kut_load.efi import find as efi_find
 from kut_load.efi import tables as efi_tables
 from kut_load.efi.ram import parse_ram_ranges
 from kut_load.errors import KutLoadError, TargetError
-from kut_load.session import QuietStops
+from kut_load.run_control import LastStop, SliceTimer, continue_until_stop, what_stopped
+from kut_load.session import QuietStops, Setting
 from kut_load.target import GdbTarget
 
 UPDATE_IN_PROGRESS = 1
@@ -51,49 +50,6 @@ class EfiStartError(KutLoadError):
     table before it loaded the test."""
 
 
-class _SliceTimer:
-    """Interrupts the guest SLICE_SECONDS after each start(), unless stop()
-    came first: a slice that a breakpoint ended early leaves no interrupt
-    behind to cut the next continue short, or the user's after the wait."""
-
-    def __init__(self):
-        self.armed = None  # the token of the slice that may still be interrupted
-        self.fired = False
-
-    def start(self):
-        token = object()
-        self.armed, self.fired = token, False
-
-        def fire():
-            if self.armed is token:
-                self.fired = True
-                gdb.execute("interrupt")
-
-        def wait():
-            time.sleep(SLICE_SECONDS)
-            gdb.post_event(fire)
-        threading.Thread(target=wait, daemon=True).start()
-
-    def stop(self):
-        self.armed = None
-
-
-class _LastStop:
-    """The stop event of the latest continue, to tell why the guest stopped."""
-
-    def __enter__(self):
-        self.event = None
-        gdb.events.stop.connect(self._record)
-        return self
-
-    def _record(self, event):
-        self.event = event
-
-    def __exit__(self, *exc):
-        gdb.events.stop.disconnect(self._record)
-        return False
-
-
 def _memory(target):
     return efi_find.GuestMemory(target, parse_ram_ranges(target.monitor("info mtree -f") or ""))
 
@@ -109,46 +65,11 @@ def debug_table_header(memory):
         config, efi_tables.DEBUG_IMAGE_INFO_TABLE_GUID)
 
 
-def _inferior_alive():
-    return gdb.selected_inferior().pid != 0
-
-
-def _continue(ended, stops):
-    """Continues the guest until it stops; EfiStartError(ended) if it ends
-    meanwhile, or naming what stopped it when that was no stop of the wait's
-    own (a breakpoint or watchpoint of the user's, a signal)."""
-    stops.event = None
-    try:
-        gdb.execute("continue", to_string=True)
-    except gdb.error:
-        if _inferior_alive():
-            raise
-        raise EfiStartError(ended) from None
-    if not _inferior_alive():
-        raise EfiStartError(ended)
-    return stops.event
-
-
 def _own_stop(event, timer, watch):
     """Whether the wait itself stopped the guest: its slice's interrupt or its table watch."""
     if isinstance(event, gdb.BreakpointEvent):
         return watch is not None and any(bp is watch for bp in event.breakpoints)
-    if isinstance(event, gdb.SignalEvent):
-        return timer.fired and event.stop_signal == "SIGINT"
-    return False
-
-
-def what_stopped(event):
-    """The stop, in words: 'breakpoint 2 (CoreLoadImage)', 'SIGSEGV', 'a stop'."""
-    if isinstance(event, gdb.BreakpointEvent):
-        user = [bp for bp in event.breakpoints if bp.number > 0]
-        if user:
-            return ", ".join("%s %d (%s)" % ("breakpoint" if bp.type in breakpoints.CODE_TYPES
-                                             else "watchpoint", bp.number,
-                                             bp.location or bp.expression) for bp in user)
-    if isinstance(event, gdb.SignalEvent):
-        return event.stop_signal
-    return "a stop"
+    return timer.ended(event)
 
 
 def refuse_stop(event, efi):
@@ -181,7 +102,7 @@ def refuse_if_running(target, memory, efi, firmware):
 
 def wait_for_tables(target, efi, stops):
     firmware = u_boot_name(target)
-    timer = _SliceTimer()
+    timer = SliceTimer(SLICE_SECONDS)
     for index in range(MAX_SLICES):
         memory = _memory(target)
         header = debug_table_header(memory)
@@ -191,8 +112,8 @@ def wait_for_tables(target, efi, stops):
             refuse_if_running(target, memory, efi, firmware)
         timer.start()
         try:
-            event = _continue("the guest ended before the firmware made its debug image table",
-                              stops)
+            event = continue_until_stop(stops, EfiStartError(
+                "the guest ended before the firmware made its debug image table"))
         finally:
             timer.stop()
         if not _own_stop(event, timer, None):
@@ -270,21 +191,13 @@ class _HeldOff:
         return False
 
 
-class _HardwareWatchpoints:
+def _hardware_watchpoints():
     """can-use-hw-watchpoints 1 for the wait: a software watchpoint on the
     table would make gdb single-step the whole firmware."""
-
-    def __enter__(self):
-        self.saved = gdb.parameter("can-use-hw-watchpoints")
-        if self.saved == 0:
-            gdb.write("kut-debug: can-use-hw-watchpoints is 0 in your settings; the firmware "
-                      "wait uses a hardware watchpoint all the same, and puts it back after\n")
-            gdb.execute("set can-use-hw-watchpoints 1")
-
-    def __exit__(self, *exc):
-        if self.saved == 0:
-            gdb.execute("set can-use-hw-watchpoints 0")
-        return False
+    if gdb.parameter("can-use-hw-watchpoints") == 0:
+        gdb.write("kut-debug: can-use-hw-watchpoints is 0 in your settings; the firmware "
+                  "wait uses a hardware watchpoint all the same, and puts it back after\n")
+    return Setting("can-use-hw-watchpoints", "1")
 
 
 def run_until_loaded(path):
@@ -304,15 +217,15 @@ def run_until_loaded(path):
     target = GdbTarget()
     held_off = _HeldOff(efi)
     gdb.write("kut-debug: letting the firmware run until it has loaded %s\n" % efi.pe_path)
-    with held_off, _HardwareWatchpoints(), _LastStop() as stops, QuietStops():
+    with held_off, _hardware_watchpoints(), LastStop() as stops, QuietStops():
         header = wait_for_tables(target, efi, stops)
         memory = _memory(target)
         found = efi_find.from_debug_table(memory, efi, [])  # loaded already: attached late
         if found is None:
             watch = _TableWatch(header, memory, efi)
             try:
-                event = _continue("the guest ended before the firmware loaded %s"
-                                  % efi.pe_path, stops)
+                event = continue_until_stop(stops, EfiStartError(
+                    "the guest ended before the firmware loaded %s" % efi.pe_path))
             finally:
                 if watch.is_valid():
                     watch.delete()

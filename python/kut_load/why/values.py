@@ -6,6 +6,8 @@ import re
 
 import gdb
 
+from kut_load.session import Setting
+
 # An assignment, ++ or -- in an expression: gdb would write the guest's memory.
 WRITES = re.compile(r"\+\+|--|(?<![=!<>])=(?!=)|[-+*/%&|^]=|<<=|>>=")
 
@@ -14,19 +16,11 @@ INTEGER_TYPES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ENUM, gdb.TYPE_CODE_CHAR,
                  gdb.TYPE_CODE_BOOL)
 
 
-class NoCalls:
+def no_calls():
     """A context in which gdb evaluates without calling the guest's functions
     (may-call-functions off): a check's condition may call the test's code,
     which would run again, with its device accesses."""
-
-    def __enter__(self):
-        self.saved = gdb.parameter("may-call-functions")
-        gdb.execute("set may-call-functions off", to_string=True)
-
-    def __exit__(self, *exception):
-        gdb.execute("set may-call-functions %s" % ("on" if self.saved else "off"),
-                    to_string=True)
-        return False
+    return Setting("may-call-functions", "off")
 
 
 def evaluated(expression):
@@ -36,7 +30,7 @@ def evaluated(expression):
     if WRITES.search(expression):
         return None, "not evaluated: it would change the guest (an assignment, ++ or --)"
     try:
-        with NoCalls():
+        with no_calls():
             value = gdb.parse_and_eval(expression)
         if value.is_optimized_out:
             return None, "<optimized out> here (gdb has no location for it at this pc)"
