@@ -10,7 +10,8 @@ from kut_debug.errors import DebugError
 
 def stop_commands(log, which, console):
     """kut-break-fail armed for the log's FAIL line `which` (None: the first;
-    a number; or text the line contains), then continue. log is None for a
+    a number; or text the line contains), as gdb commands; the guest
+    continues after them. log is None for a
     command given after --, which has no FAIL lines to pick from; console is
     the guest's console file, if already known, to compare its FAIL lines."""
     try:
@@ -26,6 +27,6 @@ def stop_commands(log, which, console):
             words += ["--at", quote_argument(which, "FAIL line")]
         if console is not None:
             words += ["--console", quote_argument(console, "console path")]
-        return [" ".join(words), "continue"]
+        return [" ".join(words)]
     except (fail_log.FailLogError, UnsafeName) as error:
         raise DebugError(str(error)) from None

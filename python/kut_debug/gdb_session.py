@@ -3,6 +3,8 @@ paused guest to the breakpoint, and gdb-multiarch's command line."""
 
 import os
 
+from kut_load.command_line import written
+from kut_load.command_tables import KUT_DEBUG_STEP
 from kut_load.quoting import UnsafeName, check_printable, quote_argument
 
 from kut_debug.errors import DebugError
@@ -27,34 +29,40 @@ def is_efi_image(elf):
     return elf.endswith((".efi", ".efi.debug"))
 
 
+def step(command=None, **values):
+    """One line of the start-up script: kut-debug-step with a gdb command of
+    kut-debug's own, or the options of KUT_DEBUG_STEP given as values."""
+    return written(KUT_DEBUG_STEP, command, **values)
+
+
 def wait_for_efi_image(elf):
-    """The gdb commands that let the firmware run until it has loaded the EFI
-    image whose debug file is elf."""
-    return ["kut-debug-efi-start " + quote_argument(os.path.abspath(elf), "ELF path")]
+    """The step that lets the firmware run until it has loaded the EFI image
+    whose debug file is elf."""
+    return step("kut-debug-efi-start " + quote_argument(os.path.abspath(elf), "ELF path"))
 
 
-def commands_after_connecting(elf, break_at, commands, stop_commands=None, replay_again=None,
-                              console=None):
-    """kut-load, the breakpoint, continue (or stop_commands instead of those
-    two), then the user's commands; checked before anything starts, since
-    each must stay one line of a gdb script. An EFI test's image exists only
-    once the firmware has loaded it, so kut-load waits for that first.
-    replay_again: for a replay, the command that replays it again, named
-    when the replay ends; console: the guest's console file."""
+def steps_after_connecting(elf, break_at, commands, stop_commands=None, replay_again=None,
+                           console=None):
+    """The steps after the connect: kut-load, the breakpoint (or the gdb
+    commands stop_commands instead), continue, then the user's commands;
+    checked before anything starts, since each must stay one line of a gdb
+    script. An EFI test's image exists only once the firmware has
+    loaded it, so kut-load waits for that first. replay_again: for a
+    replay, the command that replays it again, named when the replay ends;
+    console: the guest's console file."""
     try:
-        check_printable(elf, "ELF path")
-        waits = wait_for_efi_image(elf) if is_efi_image(elf) else []
-        facts = (console and check_printable(os.path.abspath(console), "console file"),
-                 replay_again and check_printable(replay_again, "replay command"))
-        if any(facts):
-            waits.insert(0, "python import kut_load.debug_script; "
-                            "kut_load.debug_script.session_facts(%r, %r)" % facts)
+        steps = [step(console=check_printable(os.path.abspath(console), "console file"))
+                 ] if console else []
+        steps += [step(replay_again=check_printable(replay_again, "replay command"))
+                  ] if replay_again else []
+        steps += [wait_for_efi_image(elf)] if is_efi_image(elf) else []
+        steps.append(step("kut-load " + quote_argument(elf, "ELF path")))
         if stop_commands is None:
-            stop_commands = ["python import kut_load.debug_script; "
-                             "kut_load.debug_script.break_at(%r)"
-                             % check_printable(break_at, "breakpoint location"), "continue"]
-        return (waits + ["kut-load " + quote_argument(elf, "ELF path")] + stop_commands +
-                [USER_COMMAND + check_printable(command, "gdb command") for command in commands])
+            steps.append(step(break_at=check_printable(break_at, "breakpoint location")))
+        else:
+            steps += [step(command) for command in stop_commands]
+        steps.append(step(continue_all=True))
+        return steps + [step(ex=check_printable(command, "gdb command")) for command in commands]
     except UnsafeName as error:
         raise DebugError(str(error)) from None
 
@@ -62,20 +70,14 @@ def commands_after_connecting(elf, break_at, commands, stop_commands=None, repla
 DEFAULT_BREAK = "main"
 
 
-# kut-debug-step's words for a command of the user's (--ex), which may fail
-# and the next one still run, and for the end of a -batch script.
-USER_COMMAND = "--ex "
-END_OF_BATCH = "--end-of-batch"
-
-
-def startup_script(port, commands, batch=False):
-    """gdb commands as a file, each run by kut-debug-step: a failed command
-    of kut-debug's own (kut-load, the breakpoint) ends the script before the
-    guest runs past the breakpoint; with batch, gdb then exits 1 if the last
-    command failed, as gdb -batch does."""
-    lines = ["target remote 127.0.0.1:%d" % int(port)] + commands
-    lines += [END_OF_BATCH] if batch else []
-    return "".join("kut-debug-step %s\n" % line for line in lines)
+def startup_script(port, steps, batch=False):
+    """The start-up script as a file's text: the connect, then steps; a
+    failed step of kut-debug's own (kut-load, the breakpoint) ends the script
+    before the guest runs past the breakpoint; with batch, gdb then exits 1
+    if the last step failed, as gdb -batch does."""
+    lines = [step(connect="127.0.0.1:%d" % int(port))] + steps
+    lines += [step(end_of_batch=True)] if batch else []
+    return "".join(line + "\n" for line in lines)
 
 
 def gdb_argv(gdb_command, gdbinit, script_path, batch, read_init_files):

@@ -230,7 +230,7 @@ def plan_session(options, command, script_path):
     if options.fail or options.fail_at is not None:
         stop = fail_stop.stop_commands(fail_log, options.fail_at,
                                        fail_console if prepare else start.console)
-    gdb_commands = gdb_session.commands_after_connecting(
+    gdb_commands = gdb_session.steps_after_connecting(
         start.elf, options.break_at, options.ex, stop, replay_again, start.console)
     gdbinit = gdb_session.find_gdbinit(script_path)
     gdb = gdb_command(options.gdb)

@@ -91,6 +91,13 @@ class CommandLine:
         """The option one of whose names is word, or None."""
         return next((option for option in self.options if word in option.names), None)
 
+    def option_for(self, attribute):
+        """The option parsed into attribute; KeyError where there is none."""
+        found = next((option for option in self.options if option.attribute == attribute), None)
+        if found is None:
+            raise KeyError(attribute)
+        return found
+
     def long_names(self):
         return [option.long_name for option in self.options]
 
@@ -126,6 +133,24 @@ def parse(line, argv):
                 value = words.pop(0)
             setattr(parsed, option.attribute, read_value(line, option, value))
     return parsed
+
+
+def written(line, operand=None, **values):
+    """The command line that parse() reads back as values (attribute: True
+    for a flag, else the text) and operand, each value one quoted word.
+    UnsafeName for a value with a control character."""
+    from kut_load.quoting import quote_argument
+    words = [line.command]
+    for attribute, value in values.items():
+        option = line.option_for(attribute)
+        words.append(option.long_name)
+        if option.takes_value:
+            words.append(quote_argument(value, option.metavar))
+    if operand is not None:
+        # An operand that starts with a dash is no option: after "--".
+        words += ["--"] if operand.startswith("-") else []
+        words.append(quote_argument(operand, line.operand.noun))
+    return " ".join(words)
 
 
 def take_operand(line, parsed, word):

@@ -33,3 +33,20 @@ KUT_BREAK_FAIL = CommandLine("kut-break-fail", [
     Option(("--off",), "Remove the watchpoint and breakpoints."),
     Option(("-h", "--help"), "Show this help."),
 ])
+
+# The words of kut-debug's start-up script: kut_debug/gdb_session.py writes
+# them, and kut-debug-step (debug_steps/step.py) reads them, one step a line.
+KUT_DEBUG_STEP = CommandLine("kut-debug-step", [
+    Option(("--connect",), "target remote TARGET, in all-stop mode where QEMU's stub refuses "
+                           "the user's non-stop, and as QEMU's architecture where gdb cannot "
+                           "read QEMU's register description.", "TARGET"),
+    Option(("--break-at",), "Break at LOCATION; under KVM a temporary hardware breakpoint, "
+                            "with the test's code read-only for gdb.", "LOCATION"),
+    Option(("--continue-all",), "Continue every vCPU, whatever scheduler-locking says."),
+    Option(("--ex",), "A command of the user's: where it fails, its error line, and the next "
+                      "step runs, as with gdb -ex.", "COMMAND"),
+    Option(("--console",), "The guest's console file, read where the guest ends.", "FILE", FILE),
+    Option(("--replay-again",), "The command that replays the recorded run again, named "
+                                "where the replay ends.", "COMMAND"),
+    Option(("--end-of-batch",), "End gdb -batch with status 1 if the last step failed."),
+], Operand("COMMAND", "command", "gdb command", ()))

@@ -8,7 +8,7 @@ import gdb
 
 from kut_load.command_line import UsageError, documented
 from kut_load.command_tables import KUT_BREAK_FAIL as KUT_BREAK_FAIL_OPTIONS, \
-    KUT_LOAD as KUT_LOAD_OPTIONS
+    KUT_DEBUG_STEP as KUT_DEBUG_STEP_OPTIONS, KUT_LOAD as KUT_LOAD_OPTIONS
 
 
 def run_command(command, work, *arguments):
@@ -173,26 +173,28 @@ def wait_for_efi_load(argv):
     """kut-debug-efi-start's work: argv is its one file."""
     if len(argv) != 1:
         raise UsageError("kut-debug-efi-start takes one file, X.efi or X.efi.debug")
-    from kut_load.efi import start
-    start.run_until_loaded(argv[0])
+    from kut_load.debug_steps import efi_wait
+    efi_wait.run_until_loaded(argv[0])
 
 
 class KutDebugStepCommand(gdb.Command):
-    """Run one command of kut-debug's start-up script, unless the guest has ended.
-Usage: kut-debug-step COMMAND | --ex COMMAND | --end-of-batch
+    __doc__ = documented(KUT_DEBUG_STEP_OPTIONS, """\
+Run one step of kut-debug's start-up script, unless the guest has ended.
 
-kut-debug's script runs each of its commands through it: once the guest has
-ended, the rest are not run, and the end is one kut-debug line. A command
-that fails is its error line: after one of kut-debug's own, the rest are not
+Usage: kut-debug-step [OPTION VALUE | COMMAND]
+
+kut-debug's script runs each of its steps through it: once the guest has
+ended, the rest are not run, and the end is one kut-debug line. A step that
+fails is its error line: after one of kut-debug's own, the rest are not
 run; after one of the user's (--ex), the next one runs, as with gdb -ex.
---end-of-batch ends gdb -batch with status 1 if the last command failed."""
+COMMAND is a gdb command of kut-debug's own, in quotes.""")
 
     def __init__(self):
         super().__init__("kut-debug-step", gdb.COMMAND_RUNNING)
 
     def invoke(self, argument, from_tty):
-        from kut_load import debug_script
-        run_command("kut-debug-step", debug_script.step, argument)
+        from kut_load.debug_steps import step
+        run_command("kut-debug-step", step.run, gdb.string_to_argv(argument))
 
 
 class KutWhyCommand(gdb.Command):

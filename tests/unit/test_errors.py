@@ -58,8 +58,8 @@ def test_internal_exceptions_are_there_and_no_user_errors(name):
 
 
 def test_the_modules_that_import_gdb_are_searched_too():
-    assert {"kut_load.efi.start.EfiStartError", "kut_load.break_fail.command.GuestMemoryError",
-            "kut_load.break_fail.log.FailLogError",
+    assert {"kut_load.debug_steps.efi_wait.EfiStartError",
+            "kut_load.break_fail.command.GuestMemoryError", "kut_load.break_fail.log.FailLogError",
             "kut_load.command_line.UsageError"} <= set(EXCEPTIONS)
 
 

@@ -19,7 +19,7 @@ def log(tmp_path):
 
 def test_first_fail_line_with_log_and_console(log):
     assert stop_commands(log, None, "logs/t.console") == [
-        'kut-break-fail --log "%s" --console "logs/t.console"' % log, "continue"]
+        'kut-break-fail --log "%s" --console "logs/t.console"' % log]
 
 
 def test_text_with_quotes_and_backslashes_stays_one_word(log):
@@ -28,7 +28,7 @@ def test_text_with_quotes_and_backslashes_stays_one_word(log):
 
 
 def test_without_log_only_a_number():
-    assert stop_commands(None, "2", None) == ["kut-break-fail --at \"2\"", "continue"]
+    assert stop_commands(None, "2", None) == ["kut-break-fail --at \"2\""]
     with pytest.raises(DebugError, match="^--fail-at TEXT picks a FAIL line of a log"):
         stop_commands(None, "text", None)
 

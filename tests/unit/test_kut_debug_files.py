@@ -8,6 +8,9 @@ import pytest
 
 from kut_debug import cli, gdb_session, programs, tree_files
 from kut_debug.errors import DebugError
+from kut_load.command_line import parse
+from kut_load.command_tables import KUT_DEBUG_STEP
+from test_quoting import SPLITTERS
 
 
 def test_test_name_means_logs_name_log():
@@ -89,45 +92,47 @@ def test_gdbinit_in_checkout_then_install_layout(tmp_path):
 
 
 def test_startup_script_quotes_the_elf_and_refuses_newlines():
-    commands = gdb_session.commands_after_connecting("arm/it's.elf", "main",
-                                                     ["info line *$pc", "bt"])
-    assert gdb_session.startup_script(40001, commands, batch=True) == (
-        "kut-debug-step target remote 127.0.0.1:40001\n"
-        "kut-debug-step kut-load \"arm/it's.elf\"\n"
-        "kut-debug-step python import kut_load.debug_script; "
-        "kut_load.debug_script.break_at('main')\n"
-        "kut-debug-step continue\n"
-        "kut-debug-step --ex info line *$pc\n"
-        "kut-debug-step --ex bt\n"
+    steps = gdb_session.steps_after_connecting("arm/it's.elf", "main", ["info line *$pc", "bt"])
+    assert gdb_session.startup_script(40001, steps, batch=True) == (
+        'kut-debug-step --connect "127.0.0.1:40001"\n'
+        'kut-debug-step "kut-load \\"arm/it\'s.elf\\""\n'
+        'kut-debug-step --break-at "main"\n'
+        "kut-debug-step --continue-all\n"
+        'kut-debug-step --ex "info line *$pc"\n'
+        'kut-debug-step --ex "bt"\n'
         "kut-debug-step --end-of-batch\n")
-    facts = gdb_session.commands_after_connecting("a.elf", "main", [], console="/tmp/x's",
-                                                  replay_again="kut-debug --replay t")[0]
-    assert facts == ("python import kut_load.debug_script; kut_load.debug_script.session_facts("
-                     "\"/tmp/x's\", 'kut-debug --replay t')")
+    facts = gdb_session.steps_after_connecting("a.elf", "main", [], console="/tmp/x's",
+                                               replay_again="kut-debug --replay t")[:2]
+    assert facts == ['kut-debug-step --console "/tmp/x\'s"',
+                     'kut-debug-step --replay-again "kut-debug --replay t"']
     with pytest.raises(DebugError, match="control character"):
-        gdb_session.commands_after_connecting("a.elf", "main", [], console="/tmp/x\n")
+        gdb_session.steps_after_connecting("a.elf", "main", [], console="/tmp/x\n")
     with pytest.raises(DebugError, match="control character"):
-        gdb_session.commands_after_connecting("a.elf", "main", ["bt\nshell rm -rf ~"])
+        gdb_session.steps_after_connecting("a.elf", "main", ["bt\nshell rm -rf ~"])
     with pytest.raises(DebugError, match="control character"):
-        gdb_session.commands_after_connecting("a\n.elf", "main", [])
+        gdb_session.steps_after_connecting("a\n.elf", "main", [])
     with pytest.raises(DebugError, match="control character"):
-        gdb_session.commands_after_connecting("a.elf", "main\rx", [])
+        gdb_session.steps_after_connecting("a.elf", "main\rx", [])
 
 
-def test_efi_test_waits_for_the_firmware_first(tmp_path, monkeypatch):
-    from kut_load.quoting import quote_argument
-    monkeypatch.chdir(tmp_path)
-    commands = gdb_session.commands_after_connecting("arm/it's.efi.debug", "main", [])
-    absolute = str(tmp_path / "arm" / "it's.efi.debug")
-    assert commands == ["kut-debug-efi-start " + quote_argument(absolute, "ELF path"),
-                        "kut-load " + quote_argument("arm/it's.efi.debug", "ELF path"),
-                        "python import kut_load.debug_script; "
-                        "kut_load.debug_script.break_at('main')", "continue"]
-    assert not gdb_session.commands_after_connecting("arm/x.elf", "main", [])[0].startswith(
-        "python")
-    # --elf X.efi names the same test: the firmware must load it first too.
-    assert gdb_session.commands_after_connecting("arm/x.efi", "main", [])[0].startswith(
-        "kut-debug-efi-start ")
+@pytest.mark.parametrize("split", SPLITTERS)
+def test_every_step_reads_back_as_written_by_the_step_table(split):
+    """kut-debug writes each step and kut-debug-step parses it from the one
+    table, through gdb's argument splitting (either buildargv)."""
+    odd = "x \"q\" \\ 'y' $pc --ex"
+    steps = gdb_session.steps_after_connecting(
+        "arm/%s.elf" % odd, odd, [odd, "-data-evaluate-expression x"], console="/c/" + odd,
+        replay_again=odd, stop_commands=['kut-break-fail --at "2"'])
+    parsed = [parse(KUT_DEBUG_STEP, split(line)[1:]) for line in steps]
+    assert [line.split()[0] for line in steps] == ["kut-debug-step"] * len(steps)
+    assert parsed[0].console == "/c/" + odd
+    assert parsed[1].replay_again == odd
+    assert split(parsed[2].command) == ["kut-load", "arm/%s.elf" % odd]
+    assert parsed[3].command == 'kut-break-fail --at "2"'
+    assert parsed[4].continue_all is True
+    assert [step.ex for step in parsed[5:]] == [odd, "-data-evaluate-expression x"]
+    assert parse(KUT_DEBUG_STEP, split(gdb_session.steps_after_connecting(
+        "a.elf", odd, [])[1])[1:]).break_at == odd
 
 
 def test_gdb_argv_batch_and_init_files():

@@ -23,7 +23,7 @@ LAYERS = [
     {"kut_load.efi"},
     {"kut_load.load"},
     {"kut_load.break_fail", "kut_load.why"},
-    {"kut_load.debug_script", "kut_load.gdb_commands"},
+    {"kut_load.debug_steps", "kut_load.gdb_commands"},
 ]
 # Units that are pure (no gdb): what they compute is tested without one.
 PURE_UNITS = {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting",
