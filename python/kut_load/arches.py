@@ -38,6 +38,20 @@ class Finder:
         return mechanism.finder(*self.arguments)(target, native, image)
 
 
+class ExceptionEntry:
+    """Where kvm-unit-tests' exception entry of an architecture saves the
+    interrupted registers (see exception_frames.py): the entry's symbol (a
+    regular expression), the struct it saves them in, and the name of that
+    struct's layout (the function of exception_frames that reads it)."""
+
+    __slots__ = ("symbol", "struct", "layout")
+
+    def __init__(self, symbol, struct, layout):
+        self.symbol = symbol
+        self.struct = struct
+        self.layout = layout
+
+
 class Arch:
     """One architecture.
 
@@ -54,13 +68,22 @@ class Arch:
     reverse: whether QEMU's replay of a recording goes back (replay_seek,
       reverse-stepi, reverse-continue) on it: seen on aarch64 and arm with QEMU
       7.2 and 10.0; on riscv64 and x86 they never return.
+    exception_entry: an ExceptionEntry, or None where `bt` has no way through
+      an exception (ppc64, s390x).
+    debug_registers: (how many hardware breakpoints and watchpoints KVM can
+      have at once, the phrase saying why), or None where it is not known.
+    watchpoint_hits_reported: whether QEMU's stub reports a watchpoint's hit
+      as one gdb matches to the watchpoint; QEMU 10's ppc64 stub reports a
+      plain SIGTRAP under gdb 16 (QEMU 7.2 with gdb 13 reports it).
     """
 
     __slots__ = ("name", "gdb_names", "elf_machine", "elf_bits", "byte_orders", "pe_machine",
-                 "finder", "usual_addresses", "firmware", "reverse")
+                 "finder", "usual_addresses", "firmware", "reverse", "exception_entry",
+                 "debug_registers", "watchpoint_hits_reported")
 
     def __init__(self, name, gdb_names, elf_machine, elf_bits, byte_orders, pe_machine,
-                 finder, usual_addresses, firmware, reverse=False):
+                 finder, usual_addresses, firmware, reverse=False, exception_entry=None,
+                 debug_registers=None, watchpoint_hits_reported=True):
         self.name = name
         self.gdb_names = gdb_names
         self.elf_machine = elf_machine
@@ -71,38 +94,60 @@ class Arch:
         self.usual_addresses = usual_addresses
         self.firmware = firmware
         self.reverse = reverse
+        self.exception_entry = exception_entry
+        self.debug_registers = debug_registers
+        self.watchpoint_hits_reported = watchpoint_hits_reported
 
     def __repr__(self):
         return "Arch(%r)" % self.name
 
 
+# Under KVM the gdb stub's hardware breakpoints and watchpoints are the host's
+# debug registers: x86's DR0-DR3 for both.
+_X86_DEBUG_REGISTERS = (4, "x86's 4 debug registers")
+# x86_64's and i386's __handle_exception (lib/x86/desc.c) saves a struct ex_regs.
+_X86_ENTRY = r"^__handle_exception$"
+# riscv/cstart.S's exception_vectors saves a struct pt_regs.
+_RISCV_ENTRY = ExceptionEntry(r"^exception_vectors$", "pt_regs", "riscv")
+
 ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
     Arch("aarch64", ("aarch64",), elf.EM_AARCH64, 64, (LITTLE,), 0xaa64,
          Finder("arm_boot_loader", ("decode_aarch64_boot", 0x40000000)), (0x40080000,),
-         ("qemu_efi", "qemu-efi"), reverse=True),
+         ("qemu_efi", "qemu-efi"), reverse=True,
+         # arm/cstart64.S's vector stubs (el1h_sync ...) save a struct pt_regs.
+         exception_entry=ExceptionEntry(r"^el[01][th]?_(?:sync|irq|fiq|error)(?:_64|_32)?$",
+                                        "pt_regs", "arm64"),
+         debug_registers=(2, "the 2 breakpoint registers every arm64 has")),
     # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
     Arch("arm", ("arm", "iwmmxt", "xscale"), elf.EM_ARM, 32, (LITTLE,), 0x01c2,
          Finder("arm_boot_loader", ("decode_arm_boot", 0x40000000)), (0x40010000,),
-         ("qemu_efi", "qemu-efi"), reverse=True),
+         ("qemu_efi", "qemu-efi"), reverse=True,
+         # arm/cstart.S's vector_common saves a struct pt_regs (uregs).
+         exception_entry=ExceptionEntry(r"^vector_common$", "pt_regs", "arm")),
     # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.
     Arch("riscv64", ("riscv:rv64",), elf.EM_RISCV, 64, (LITTLE,), 0x5064,
-         Finder("riscv_reset_vector", (64,)), (0x80200000,), ("opensbi",)),
+         Finder("riscv_reset_vector", (64,)), (0x80200000,), ("opensbi",),
+         exception_entry=_RISCV_ENTRY),
     Arch("riscv32", ("riscv:rv32",), elf.EM_RISCV, 32, (LITTLE,), 0x5032,
-         Finder("riscv_reset_vector", (32,)), (0x80400000,), ("opensbi",)),
+         Finder("riscv_reset_vector", (32,)), (0x80400000,), ("opensbi",),
+         exception_entry=_RISCV_ENTRY),
     # kvm-unit-tests' x86_64 and i386 images are ELF32 multiboot files that
-    # QEMU's multiboot loader places; gdb may say i386 before long mode.
-    Arch("i386", ("i386",), elf.EM_386, 32, (LITTLE,), 0x014c,
-         Finder("qemu_elf_loader"), (0x400000,),
-         _PC_FIRMWARE),
+    # QEMU's multiboot loader places; gdb may say i386 before long mode, or
+    # i8086 where the user set real mode.
+    Arch("i386", ("i386", "i8086"), elf.EM_386, 32, (LITTLE,), 0x014c,
+         Finder("qemu_elf_loader"), (0x400000,), _PC_FIRMWARE,
+         exception_entry=ExceptionEntry(_X86_ENTRY, "ex_regs", "i386"),
+         debug_registers=_X86_DEBUG_REGISTERS),
     Arch("x86-64", ("i386:x86-64", "i386"), elf.EM_X86_64, 64, (LITTLE,), 0x8664,
-         Finder("qemu_elf_loader"), (0x400000,),
-         _PC_FIRMWARE),
+         Finder("qemu_elf_loader"), (0x400000,), _PC_FIRMWARE,
+         exception_entry=ExceptionEntry(_X86_ENTRY, "ex_regs", "x86_64"),
+         debug_registers=_X86_DEBUG_REGISTERS),
     # pseries: hw/ppc/spapr.c loads -kernel X.elf at 0x400000 + p_paddr;
     # powernv: skiboot runs the raw file QEMU put at 0x20000000.
     Arch("ppc64", ("powerpc:common64",), elf.EM_PPC64, 64, (LITTLE, BIG), None,
          Finder("qemu_elf_loader"), (0x400000, 0x20000000),
-         ("boot_rom.bin", "slof", "skiboot", "vof")),
+         ("boot_rom.bin", "slof", "skiboot", "vof"), watchpoint_hits_reported=False),
     # s390-ccw-virtio: the ELF at its link address, beside the BIOS's own segments.
     Arch("s390x", ("s390:64-bit",), elf.EM_S390, 64, (BIG,), None,
          Finder("qemu_elf_loader"), (), ("s390-ccw", "s390-netboot")),

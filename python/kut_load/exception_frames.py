@@ -2,11 +2,9 @@
 exception handler goes on through the exception into the test's frames.
 
 Each entry saves the interrupted registers in a struct on the stack and calls
-do_handle_exception with its stack pointer at that struct:
-  x86_64, i386  __handle_exception (lib/x86/desc.c), struct ex_regs
-  arm64         the vector stubs el1h_sync ... (arm/cstart64.S), struct pt_regs
-  arm           vector_common (arm/cstart.S), struct pt_regs (uregs)
-  riscv64       exception_vectors (riscv/cstart.S), struct pt_regs
+do_handle_exception with its stack pointer at that struct; arches.py's rows
+name each architecture's entry, its struct and the struct's layout, read by
+this module's function of that name (x86_64, i386, arm64, arm, riscv).
 The entry's code has no call frame information, so gdb's own unwinders guess
 and the backtrace ends in words that are no frames. This unwinder gives the
 entry's frame the interrupted registers, read from that struct in guest
@@ -25,12 +23,12 @@ import re
 
 import gdb
 
+from kut_load import arches
 from kut_load.session import function_blocks
 
 NAME = "kut-load exception entries"
 FILTER_NAME = "kut-load exception frames"
 
-ARM64_VECTOR_STUB = re.compile(r"^el[01][th]?_(?:sync|irq|fiq|error)(?:_64|_32)?$")
 # `info symbol ADDRESS`: "NAME + OFFSET in section .text[ of FILE]", "NAME in section ...".
 SYMBOL_AT = re.compile(r"^(\S+)(?: \+ (\d+))? in section ")
 ARM_UREGS = ["r%d" % number for number in range(13)] + ["sp", "lr", "pc", "cpsr"]
@@ -49,26 +47,14 @@ class FrameId:
         self.pc = pc
 
 
-# gdb's names of the architectures entry_of knows an entry of.
-ENTRY_ARCHITECTURES = ("i386", "aarch64", "arm", "riscv")
-
-
 def entry_of(architecture, symbol):
     """(struct name, registers function) of the exception entry symbol is, on
-    gdb's architecture name, or None."""
-    if architecture.startswith("i386"):
-        if symbol == "__handle_exception":
-            return "ex_regs", x86_64_registers if "x86-64" in architecture else i386_registers
-    elif architecture.startswith("aarch64"):
-        if ARM64_VECTOR_STUB.match(symbol):
-            return "pt_regs", arm64_registers
-    elif architecture.startswith("arm"):
-        if symbol == "vector_common":
-            return "pt_regs", arm_registers
-    elif architecture.startswith("riscv"):
-        if symbol == "exception_vectors":
-            return "pt_regs", riscv_registers
-    return None
+    gdb's architecture name (arches.py's exception_entry), or None."""
+    arch = arches.of_gdb(architecture)
+    entry = arch and arch.exception_entry
+    if entry is None or not re.match(entry.symbol, symbol):
+        return None
+    return entry.struct, LAYOUTS[entry.layout]
 
 
 def x86_64_registers(regs, _address):
@@ -105,6 +91,11 @@ def riscv_registers(regs, _address):
     return saved
 
 
+# arches.py's layout names: the function that reads each struct's registers.
+LAYOUTS = {"x86_64": x86_64_registers, "i386": i386_registers, "arm64": arm64_registers,
+           "arm": arm_registers, "riscv": riscv_registers}
+
+
 def symbol_at(pc):
     """(name, offset) of the ELF symbol pc is in, or None."""
     try:
@@ -132,7 +123,8 @@ def forget_frames(*_event):
 def is_entry(pc, architecture, cache):
     """The (symbol, offset) of pc if it is in an exception entry, else None;
     cache: {pc: symbol_at(pc)}."""
-    if not architecture.startswith(ENTRY_ARCHITECTURES):
+    arch = arches.of_gdb(architecture)
+    if arch is None or arch.exception_entry is None:
         return None  # ppc64, s390x: no `info symbol` for every frame of their backtraces
     if pc not in cache:
         cache[pc] = symbol_at(pc)

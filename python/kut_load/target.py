@@ -8,6 +8,25 @@ from kut_load.errors import TargetError, whole_read
 from kut_load.quoting import printable
 
 
+# {gdb's connection key: the QemuProcess behind it}: one connection is to one QEMU.
+_qemu_processes = {}
+
+
+def qemu_process():
+    """The local QEMU behind the selected inferior's connection
+    (qemu.process.QemuProcess, looked up through /proc once per connection);
+    one that knows nothing where gdb is not connected."""
+    from kut_load.qemu.process import QemuProcess  # /proc: only where a file is looked up
+    inferior = gdb.selected_inferior()
+    key = connection.key(inferior) if inferior.pid else None
+    if key is None:
+        return QemuProcess(None)
+    if key not in _qemu_processes:
+        _qemu_processes.clear()  # a connection ends before the next one starts
+        _qemu_processes[key] = QemuProcess(connection.details(inferior))
+    return _qemu_processes[key]
+
+
 class GdbTarget:
     """The inferior gdb is attached to, checked to be there and stopped."""
 
@@ -60,9 +79,6 @@ class GdbTarget:
             from kut_load.qemu.roms import parse_info_roms  # only finders' fallbacks and x86 ask
             self._roms = parse_info_roms(self.monitor("info roms") or "")
         return self._roms
-
-    def connection_details(self):
-        return connection.details(self.inferior)
 
     def cpu_pcs(self):
         """The pc of every CPU, for finding an image a CPU runs in."""

@@ -91,3 +91,39 @@ def test_the_architecture_a_qemu_program_emulates(program, name):
 @pytest.mark.parametrize("program", ["qemu-system-mips", "qemu-aarch64", "gdb", ""])
 def test_other_programs_emulate_no_architecture_of_ours(program):
     assert arches.of_qemu_program(program) is None
+
+
+# Exception entries as kvm-unit-tests names them: lib/x86/desc.c's __handle_exception,
+# the vector stubs arm/cstart64.S makes with its vector macro, arm/cstart.S's
+# vector_common, riscv/cstart.S's exception_vectors. ppc64 and s390x: none.
+ENTRY_SYMBOLS = {
+    "aarch64": ["el1h_sync", "el1t_irq", "el1_fiq", "el0_sync_64", "el0_error_32"],
+    "arm": ["vector_common"], "riscv64": ["exception_vectors"],
+    "riscv32": ["exception_vectors"], "i386": ["__handle_exception"],
+    "x86-64": ["__handle_exception"], "ppc64": [], "s390x": [],
+}
+# What no entry is: the C handler every entry calls, and code around them.
+NO_ENTRY = ["do_handle_exception", "main", "el1h_sync_handler", "xvector_common"]
+# Hardware breakpoints and watchpoints at once under KVM: x86's DR0-DR3 (Intel SDM
+# vol. 3, 18.2); arm64's architectural minimum of 2 (Arm ARM, ID_AA64DFR0_EL1.BRPs).
+DEBUG_REGISTERS = {"i386": 4, "x86-64": 4, "aarch64": 2}
+
+
+@pytest.mark.parametrize("arch", arches.ARCHES, ids=lambda arch: arch.name)
+def test_exception_entry_and_debug_registers(arch):
+    import re
+    from gdb_stub import gdb_stub
+    entry = arch.exception_entry
+    assert (entry is None) == (not ENTRY_SYMBOLS[arch.name])
+    if entry is not None:
+        assert all(re.match(entry.symbol, name) for name in ENTRY_SYMBOLS[arch.name])
+        assert not any(re.match(entry.symbol, name) for name in NO_ENTRY)
+        with gdb_stub():
+            from kut_load import exception_frames
+            assert entry.layout in exception_frames.LAYOUTS
+            assert exception_frames.entry_of(GDB_NAMES[arch.name], ENTRY_SYMBOLS[arch.name][0])[
+                1] is exception_frames.LAYOUTS[entry.layout]
+    registers = arch.debug_registers
+    assert (registers and registers[0]) == DEBUG_REGISTERS.get(arch.name)
+    # Seen: QEMU 10's ppc64 stub reports a watchpoint's hit as a plain SIGTRAP.
+    assert arch.watchpoint_hits_reported == (arch.name != "ppc64")

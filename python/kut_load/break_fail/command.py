@@ -25,7 +25,7 @@ from kut_load.break_fail.say import say
 from kut_load.break_fail.stops import Tracker
 from kut_load.session import qemu_major, under_kvm
 from kut_load.errors import KutLoadError
-from kut_load import breakpoints, command_line, session
+from kut_load import arches, breakpoints, command_line, session
 from kut_load.command_line import UsageError
 from kut_load.quoting import printable
 
@@ -64,10 +64,10 @@ def disarm():
 
 def watchpoint_hits_unreported():
     """Whether the target reports a watchpoint hit as a plain SIGTRAP that gdb
-    cannot match to the watchpoint: QEMU 10's ppc64 gdbstub does, under gdb 16
-    (QEMU 7.2 with gdb 13 reports it as a watchpoint); or reports none at all:
-    QEMU 5.2 replaying a recording (7.2 reports them)."""
-    if gdb.selected_inferior().architecture().name().startswith("powerpc"):
+    cannot match to the watchpoint (arches.py's watchpoint_hits_reported), or
+    reports none at all: QEMU 5.2 replaying a recording (7.2 reports them)."""
+    arch = arches.of_gdb(gdb.selected_inferior().architecture().name())
+    if arch is not None and not arch.watchpoint_hits_reported:
         return True
     return replaying_on_qemu_before(7)
 

@@ -4,6 +4,7 @@ there is stop_reports.py's and end_reports.py's."""
 
 import gdb
 
+from kut_load import arches
 from kut_load.break_fail.end_reports import EndReports
 from kut_load.break_fail.frames import guessed_registers, test_frame
 from kut_load.break_fail.library import SUMMARY_FUNCTION, function_exists, increment_lines
@@ -15,11 +16,7 @@ from kut_load.break_fail.stop_reports import StopReports
 from kut_load.errors import KutLoadError
 from kut_load.session import frame_level, own_run
 
-# Under KVM the gdb stub's hardware breakpoints and watchpoints are the host's debug
-# registers: x86's DR0-DR3 for both; elsewhere the architecture's minimum is assumed.
-DEBUG_REGISTERS = (("i386", 4, "x86's 4 debug registers"),
-                   ("i8086", 4, "x86's 4 debug registers"),
-                   ("aarch64", 2, "the 2 breakpoint registers every arm64 has"))
+# Where arches.py's row does not say: the minimum of the architectures that do.
 DEFAULT_DEBUG_REGISTERS = (2, "2 debug registers, assumed")
 
 
@@ -28,12 +25,10 @@ class TooFewRegisters(KutLoadError):
 
 
 def debug_registers():
-    """(how many hardware stops KVM can have at once, the phrase saying why)."""
-    name = gdb.selected_inferior().architecture().name()
-    for prefix, count, why in DEBUG_REGISTERS:
-        if name.startswith(prefix):
-            return count, why
-    return DEFAULT_DEBUG_REGISTERS
+    """(how many hardware stops KVM can have at once, the phrase saying why),
+    from arches.py's row of gdb's architecture."""
+    arch = arches.of_gdb(gdb.selected_inferior().architecture().name())
+    return (arch and arch.debug_registers) or DEFAULT_DEBUG_REGISTERS
 
 
 class Tracker(StopReports, EndReports):

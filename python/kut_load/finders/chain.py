@@ -12,46 +12,64 @@ class UnrunnableImage(DetectionError):
     """QEMU placed the image where it cannot run: no other address is right."""
 
 
-def find_load_address(arch, target, native, image, show_listing):
-    """LoadAddress of image for arch (an arches.Arch); DetectionError when
-    it cannot be told. show_listing(lines) gets what a failed finder read."""
+def find_load_address(arch, target, native, image):
+    """LoadAddress of image for arch (an arches.Arch); DetectionError when it
+    cannot be told. Each finder is called as finder(target, native, image);
+    what one that failed read comes first in the listing of the result (or
+    of the error)."""
     try:
         return arch.finder(target, native, image)
     except DetectionError as error:
-        show_listing(error.listing)
-        try:
-            return from_rom_list(target, image, error)
-        except UnrunnableImage:
-            raise
-        except DetectionError as rom_error:
-            try:
-                from kut_load.finders import contents  # the last fallback only
-                return contents.find(arch, image, target)
-            except DetectionError as contents_error:
-                raise DetectionError("%s; %s" % (rom_error, contents_error)) from None
+        finder_error = error
+    try:
+        found = from_rom_list(target, native, image)
+    except NotInRomList:
+        rom_error = finder_error
+    except UnrunnableImage as error:
+        raise UnrunnableImage(str(error), finder_error.listing) from None
+    except DetectionError as error:
+        rom_error = error
+    else:
+        if found.rom_named:
+            found.how = "%s (%s)" % (found.how, finder_error)
+        found.listing = finder_error.listing + found.listing
+        return found
+    from kut_load.finders import contents  # the last fallback only
+    try:
+        found = contents.find(target, native, image)
+    except DetectionError as contents_error:
+        raise DetectionError("%s; %s" % (rom_error, contents_error),
+                             finder_error.listing) from None
+    found.listing = finder_error.listing + found.listing
+    return found
 
 
-def from_rom_list(target, image, finder_error):
-    """Where QEMU's ROM list has the -kernel file. A raw ELF file there (ppc64
-    powernv: skiboot runs it in place) has its code at its file offsets."""
+class NotInRomList(DetectionError):
+    """QEMU's ROM list names no -kernel file."""
+
+
+def from_rom_list(target, native, image):
+    """Where QEMU's ROM list has the -kernel file (the LoadAddress's rom_named
+    is True), or, for a raw ELF file there (ppc64 powernv: skiboot runs it in
+    place), its code at its file offsets."""
     from kut_load.qemu import kernel_file  # the fallback only
     rom = kernel_file.kernel_rom(target.roms())
     if rom is None:
-        raise finder_error
+        raise NotInRomList("QEMU's ROM list names no -kernel file")
     name = kernel_file.file_name_of(rom)
     if rom.address == 0 and name != rom.name:
         # hw/core/loader.c: an ELF given with -kernel lands at its link address.
         raise UnrunnableImage(
             "QEMU loaded the ELF %s with -kernel at its link address 0x0, where the "
-            "test cannot run; give QEMU the .flat image made from it with -kernel"
-            % name, finder_error.listing) from None
-    how = "from QEMU's ROM list, which has %s there (%s)" % (name, finder_error)
+            "test cannot run; give QEMU the .flat image made from it with -kernel" % name)
     try:
         raw_elf = target.read_memory(rom.address, len(elf.MAGIC)) == elf.MAGIC
     except TargetError:
         raw_elf = False
     if not raw_elf:
-        return LoadAddress(rom.address, how)  # the finder's listing was shown already
+        found = LoadAddress(rom.address, "from QEMU's ROM list, which has %s there" % name)
+        found.rom_named = True
+        return found
     start = image_start(image)
     for segment in image.segments:
         if (segment.type == elf.PT_LOAD and segment.file_size

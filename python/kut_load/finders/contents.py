@@ -2,6 +2,7 @@
 is, find its first code bytes in guest memory, where QEMU usually puts
 tests and around each CPU's pc (a CPU may run inside the image)."""
 
+from kut_load import arches
 from kut_load.finders.load_address import DetectionError, LoadAddress
 from kut_load.errors import TargetError
 from kut_load.image.plan import image_start
@@ -13,8 +14,9 @@ CODE_BYTES = 64
 MAX_SPAN = 2 << 20
 
 
-def find(arch, image, target):
+def find(target, native, image):
     """LoadAddress at which the image's first code bytes are in memory."""
+    arch = arches.of_elf(image.machine, image.bits)
     windows = code_windows(image)
     if not windows:
         raise DetectionError("%s has no code to look for in memory" % image.path)

@@ -21,6 +21,7 @@ class LoadAddress:
         self.address = address
         self.how = how
         self.listing = list(listing)
+        self.rom_named = False  # taken from QEMU's ROM list, which named the file
 
 
 def decoded(where, address, code, decode):

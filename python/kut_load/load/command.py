@@ -6,15 +6,15 @@ import os
 
 import gdb
 
-from kut_load import __version__, connection, native, report
+from kut_load import __version__, native, report
 from kut_load.load import byte_order, symbols
 from kut_load.finders import chain
 from kut_load.errors import KutLoadError
 from kut_load.command_line import GdbExpression
 from kut_load.quoting import printable
 from kut_load.load.options import UsageError, parse
-from kut_load.load.planner import plan_first_matching
-from kut_load.target import GdbTarget
+from kut_load.load.planner import Planner
+from kut_load.target import GdbTarget, qemu_process
 
 
 # The plan of the last load in this gdb: kut-debug marks its code read-only under KVM.
@@ -40,31 +40,30 @@ def run(argv, as_main=False):
     options.address = evaluated_address(options.address)
     given_path = given_elf(options.elf) if options.elf else None
     helper = native.load()
-    # Read while gdb's frames are cached: GdbTarget drops them.
+    # Read while gdb's frames are cached: GdbTarget may drop them.
     frame_level = symbols.selected_frame_level()
     target = GdbTarget()
     try:
         paths = [given_path] if given_path else elfs_of_running_kernel(target, helper)
         try:
-            planned = plan_first_matching(options, target, helper, paths)
+            planned = Planner(options, target, helper).first_matching(paths)
         except KutLoadError:
             # A refusal of the wrong kind of ELF names the kind, not the bytes that differ.
-            kind = given_path and other_kind_of_guest(target, helper, given_path)
+            kind = given_path and other_kind_of_guest(helper, given_path)
             if kind:
                 raise UsageError(kind) from None
             raise
     except BaseException:
         symbols.select_frame_level(frame_level)  # a refusal leaves the user's frame selected
         raise
-    endian = byte_order.command_for(planned.image)
     if options.dry_run:
-        commands = symbols.planned_commands(planned.plan, paths) + [endian]
+        commands = symbols.planned_commands(planned.plan, planned.test_paths) + [planned.endian]
         gdb.write("".join(line + "\n" for line in commands if line))
         symbols.select_frame_level(frame_level)
         return
-    notes = symbols.load(planned.plan, paths, frame_level, as_main)
+    notes = symbols.load(planned.plan, planned.test_paths, frame_level, as_main)
     _last_plan[0] = planned.plan
-    byte_order_note = byte_order.follow(endian)
+    byte_order_note = byte_order.follow(planned.endian)
     gdb.set_convenience_variable("kut_base", planned.plan.load_address)
     if planned.warning:
         report.warning(planned.warning)
@@ -93,9 +92,9 @@ def elfs_of_running_kernel(target, helper):
     else the file of QEMU's ROM that holds the load address the boot code
     tells, looked up beside gdb then QEMU; when that is firmware or unknown,
     the EFI test on QEMU's FAT disk."""
-    from kut_load.qemu import kernel_file, process as qemu_process  # the no-argument form only
+    from kut_load.qemu import kernel_file  # the no-argument form only
     from kut_load.efi import boot_disk
-    qemu = qemu_process.QemuProcess(target.connection_details())
+    qemu = qemu_process()
     name = qemu.kernel_argument() or kernel_file.rom_file_name(
         target.roms(), chain.address_or_none(target, helper))
     directories = [os.getcwd(), qemu.working_directory()]
@@ -113,15 +112,14 @@ def elfs_of_running_kernel(target, helper):
                      "file, as in 'kut-load arm/gic.elf'")
 
 
-def other_kind_of_guest(target, helper, path):
+def other_kind_of_guest(helper, path):
     """Why the local QEMU's guest cannot run path's code: a 64-bit ELF under
     qemu-system-i386, or the other byte order than QEMU's -kernel ELF; else None."""
-    from kut_load.qemu import process as qemu_process
     try:
         image = helper.ElfImage(path)
     except (native.elf_error(), OSError):
         return None
-    qemu = qemu_process.QemuProcess(target.connection_details())
+    qemu = qemu_process()
     argv = qemu.arguments()
     if not argv:
         return None
@@ -154,10 +152,7 @@ def given_elf(name):
         expanded = os.path.expanduser(name)
         if os.path.isabs(expanded) or os.path.lexists(expanded):
             raise
-    from kut_load.qemu import process as qemu_process
-    inferior = gdb.selected_inferior()
-    details = connection.details(inferior) if inferior.pid else None
-    qemu_directory = qemu_process.QemuProcess(details).working_directory() if details else None
+    qemu_directory = qemu_process().working_directory()
     directories = list(dict.fromkeys(filter(None, [os.getcwd(), qemu_directory])))
     for directory in directories[1:]:
         if os.path.exists(os.path.join(directory, expanded)):

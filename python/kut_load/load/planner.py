@@ -7,6 +7,7 @@ import gdb
 from kut_load import arches, report
 from kut_load.finders import chain
 from kut_load.image import verify
+from kut_load.load import byte_order
 from kut_load.arches import BIG, LITTLE
 from kut_load.finders.load_address import DetectionError, LoadAddress
 from kut_load.errors import TargetError
@@ -15,47 +16,119 @@ from kut_load.target import architecture_source
 
 
 class Planned:
-    """A plan ready to load, with the image it is for, how its address was
-    found (LoadAddress) and a warning for the user (or None)."""
-    __slots__ = ("plan", "image", "found", "warning")
+    """A plan ready to load: the plan, the image it is for, how its address
+    was found (LoadAddress), a warning for the user (or None), every path of
+    the test's ELF to drop earlier copies of (test_paths), and the `set
+    endian` command that makes gdb read the guest as the image is built (or
+    None)."""
+    __slots__ = ("plan", "image", "found", "warning", "test_paths", "endian")
 
     def __init__(self, plan, image, found, warning):
         self.plan = plan
         self.image = image
         self.found = found
         self.warning = warning
+        self.test_paths = []
+        self.endian = None
 
 
-def plan_first_matching(options, target, helper, paths):
-    """The Planned load of the first path whose code is what the guest runs;
-    with none, the first path's mismatch. Several paths come from a relative
-    -kernel name found both beside gdb and beside QEMU."""
-    first_mismatch = None
-    for path in paths:
-        efi = efi_image_of(path)
+class Planner:
+    """Plans a load for kut-load's options (address, force, verbose) on the
+    target, with the native helper."""
+
+    def __init__(self, options, target, helper):
+        self.options = options
+        self.target = target
+        self.helper = helper
+
+    def first_matching(self, paths):
+        """The Planned load of the first path whose code is what the guest
+        runs; with none, the first path's mismatch. Several paths come from a
+        relative -kernel name found both beside gdb and beside QEMU."""
+        first_mismatch = None
+        for path in paths:
+            efi = efi_image_of(path)
+            try:
+                planned = self.elf(path) if efi is None else self.efi(efi)
+            except verify.MismatchError as mismatch:
+                first_mismatch = first_mismatch or mismatch
+                continue
+            planned.test_paths = list(paths)
+            planned.endian = byte_order.command_for(planned.image)
+            return planned
+        raise first_mismatch
+
+    def elf(self, elf_path):
+        """Planned load of an ELF QEMU placed with -kernel."""
+        image = self.helper.ElfImage(elf_path)
+        arch = architecture_of(image, self.target)
+        found = self.load_address(arch, image)
+        symbols_path, warning = symbol_file(image, elf_path)
+        address_given = self.options.address is not None
+        plan = plan_load(image, symbols_path, found.address, image.bits, address_given)
+        if self.options.verbose:
+            report.sections(plan)
+        self.checked_or_forced(
+            lambda: verify.check(image, plan, self.target.read_memory, address_given),
+            "the ELF's code matches target memory at %#x" % plan.load_address)
+        return Planned(plan, image, found, warning)
+
+    def efi(self, efi):
+        """Planned load of X.efi / X.efi.debug: the firmware chose the address,
+        and finding it compares the image in memory with X.efi already."""
+        from kut_load.efi import find
+        from kut_load.efi.plan import plan_efi_load
+        image = self.helper.ElfImage(efi.debug_path)
+        architecture_of(image, self.target)
+        if self.options.address is not None:
+            found = LoadAddress(self.options.address, "given with --address")
+            self.checked_or_forced(
+                lambda: find.check(self.target, efi, found.address),
+                "%s matches target memory at %#x" % (efi.pe_path, found.address))
+        else:
+            found = self.listed(lambda: find.find(self.target, efi))
+        plan = plan_efi_load(image, efi, found.address)
+        if self.options.verbose:
+            report.sections(plan)
+        return Planned(plan, image, found, None)
+
+    def load_address(self, arch, image):
+        if self.options.address is not None:
+            return LoadAddress(self.options.address, "given with --address")
         try:
-            if efi is None:
-                return plan_elf(options, target, helper, path)
-            return plan_efi(options, target, helper, efi)
-        except verify.MismatchError as mismatch:
-            first_mismatch = first_mismatch or mismatch
-    raise first_mismatch
+            found = self.listed(
+                lambda: chain.find_load_address(arch, self.target, self.helper, image))
+        except TargetError as error:
+            raise TargetError("%s%s" % (error, last_base_hint())) from None
+        if self.options.verbose:
+            report.line("load address %#x, %s" % (found.address, found.how))
+        return found
 
+    def listed(self, find):
+        """find()'s LoadAddress; with -v, what it read, also where it failed."""
+        try:
+            found = find()
+        except DetectionError as error:
+            self.show_listing(error.listing)
+            raise
+        self.show_listing(found.listing)
+        return found
 
-def plan_elf(options, target, helper, elf_path):
-    """Planned load of an ELF QEMU placed with -kernel."""
-    image = helper.ElfImage(elf_path)
-    arch = architecture_of(image, target)
-    found = load_address(options, arch, target, helper, image)
-    symbols_path, warning = symbol_file(image, elf_path)
-    address_given = options.address is not None
-    plan = plan_load(image, symbols_path, found.address, image.bits, address_given)
-    if options.verbose:
-        report.sections(plan)
-    checked_or_forced(options, lambda: verify.check(image, plan, target.read_memory,
-                                                    address_given),
-                      "the ELF's code matches target memory at %#x" % plan.load_address)
-    return Planned(plan, image, found, warning)
+    def show_listing(self, lines):
+        if self.options.verbose:
+            report.listing(lines)
+
+    def checked_or_forced(self, check, success):
+        """Runs a memory check; with --force a failure is only a warning."""
+        try:
+            check()
+            if self.options.verbose:
+                report.line(success)
+        except (verify.MismatchError, TargetError) as error:
+            if not self.options.force:
+                raise
+            what = error.fact if isinstance(error, verify.MismatchError) else error
+            report.warning("%s; loading anyway (--force)" % report.sentence(what))
 
 
 def symbol_file(image, elf_path):
@@ -75,62 +148,6 @@ def efi_image_of(path):
         return None
     from kut_load.efi import files
     return files.locate(path)
-
-
-def plan_efi(options, target, helper, efi):
-    """Planned load of X.efi / X.efi.debug: the firmware chose the address,
-    and finding it compares the image in memory with X.efi already."""
-    from kut_load.efi import find
-    from kut_load.efi.plan import plan_efi_load
-    image = helper.ElfImage(efi.debug_path)
-    architecture_of(image, target)
-    if options.address is not None:
-        found = LoadAddress(options.address, "given with --address")
-        checked_or_forced(options, lambda: find.check(target, efi, found.address),
-                          "%s matches target memory at %#x" % (efi.pe_path, found.address))
-    else:
-        try:
-            found = find.find(target, efi)
-        except DetectionError as error:
-            show_listing(options, error.listing)
-            raise
-        show_listing(options, found.listing)
-    plan = plan_efi_load(image, efi, found.address)
-    if options.verbose:
-        report.sections(plan)
-    return Planned(plan, image, found, None)
-
-
-def load_address(options, arch, target, helper, image):
-    if options.address is not None:
-        return LoadAddress(options.address, "given with --address")
-    try:
-        found = chain.find_load_address(arch, target, helper, image,
-                                        lambda lines: show_listing(options, lines))
-    except TargetError as error:
-        raise TargetError("%s%s" % (error, last_base_hint())) from None
-    show_listing(options, found.listing)
-    if options.verbose:
-        report.line("load address %#x, %s" % (found.address, found.how))
-    return found
-
-
-def show_listing(options, lines):
-    if options.verbose:
-        report.listing(lines)
-
-
-def checked_or_forced(options, check, success):
-    """Runs a memory check; with --force a failure is only a warning."""
-    try:
-        check()
-        if options.verbose:
-            report.line(success)
-    except (verify.MismatchError, TargetError) as error:
-        if not options.force:
-            raise
-        what = error.fact if isinstance(error, verify.MismatchError) else error
-        report.warning("%s; loading anyway (--force)" % report.sentence(what))
 
 
 def architecture_of(image, target):

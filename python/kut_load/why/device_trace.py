@@ -13,13 +13,10 @@ import os
 import re
 import tempfile
 
-import gdb
-
-from kut_load import connection
 from kut_load.errors import KutLoadError
 from kut_load.qemu import options as qemu_options, trace
-from kut_load.qemu.process import QemuProcess
 from kut_load.quoting import printable
+from kut_load.target import qemu_process
 from kut_load.why.replay import monitor
 
 
@@ -42,7 +39,7 @@ class DeviceTrace:
     those traced since the last call, as qemu.trace.Access values."""
 
     def __init__(self):
-        process = QemuProcess(connection.details(gdb.selected_inferior()))
+        process = qemu_process()
         if process.pid is None:
             raise NoDeviceTrace("the QEMU behind gdb's connection is not a process of this "
                                 "machine, whose log kut-why could read")
