@@ -3,6 +3,7 @@ paused guest to the breakpoint, and gdb-multiarch's command line."""
 
 import os
 
+from kut_load import test_files
 from kut_load.command_line import written
 from kut_load.command_tables import KUT_DEBUG_STEP
 from kut_load.quoting import UnsafeName, check_printable, quote_argument
@@ -22,11 +23,6 @@ def find_gdbinit(script_path):
             return os.path.normpath(candidate)
     raise DebugError("cannot find kut-load's gdbinit (looked for %s)"
                      % " and ".join(os.path.normpath(path) for path in candidates))
-
-
-def is_efi_image(elf):
-    """X.efi or its X.efi.debug: a test the firmware loads, not QEMU."""
-    return elf.endswith((".efi", ".efi.debug"))
 
 
 def step(command=None, **values):
@@ -55,7 +51,7 @@ def steps_after_connecting(elf, break_at, commands, stop_commands=None, replay_a
                  ] if console else []
         steps += [step(replay_again=check_printable(replay_again, "replay command"))
                   ] if replay_again else []
-        steps += [wait_for_efi_image(elf)] if is_efi_image(elf) else []
+        steps += [wait_for_efi_image(elf)] if test_files.is_efi(elf) else []
         steps.append(step("kut-load " + quote_argument(elf, "ELF path")))
         if stop_commands is None:
             steps.append(step(break_at=check_printable(break_at, "breakpoint location")))

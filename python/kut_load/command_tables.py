@@ -4,10 +4,11 @@ and the "Options:" part of its help (gdb_commands.py). One small module, as
 gdb's start-up imports it for the help."""
 
 from kut_load.command_line import ADDRESS, FILE, CommandLine, Operand, Option
+from kut_load.test_files import SYMBOL_FILE_SUFFIXES
 
 # What kut-load loads: a test's ELF, or an EFI test's X.efi or X.efi.debug
 # (planner.py); never the .flat that QEMU boots: its symbols are in the .elf.
-TEST_FILE = Operand("ELF", "elf", "ELF file", (".elf", ".efi", ".efi.debug"))
+TEST_FILE = Operand("ELF", "elf", "ELF file", SYMBOL_FILE_SUFFIXES)
 
 KUT_LOAD = CommandLine("kut-load", [
     Option(("--address",), "Where the image starts in the guest (a number, or a gdb "

@@ -44,3 +44,17 @@ def parse_info_connections(table):
         if len(fields) >= 4 and fields[0] == "*" and fields[1].isdigit():
             return int(fields[1]), fields[3]
     return None, None
+
+
+# gdb's words where the remote connection went away under a command.
+CLOSED = ("Remote communication error", "Remote connection closed")
+
+
+def closed_by(error):
+    """Whether gdb's error says the connection to QEMU went away."""
+    return str(error).startswith(CLOSED)
+
+
+def ended(was_live):
+    """Whether the selected inferior, live before a command, has no process now."""
+    return was_live and gdb.selected_inferior().pid == 0

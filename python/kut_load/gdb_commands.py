@@ -45,9 +45,8 @@ def run_command(command, work, *arguments):
 
 def connection_lost(error, was_live):
     """Whether gdb's error is the remote connection going away under the command."""
-    text = str(error)
-    return (text.startswith(("Remote communication error", "Remote connection closed"))
-            or (was_live and gdb.selected_inferior().pid == 0))
+    from kut_load import connection
+    return connection.closed_by(error) or connection.ended(was_live)
 
 
 def lost_connection_sentence(command, error):

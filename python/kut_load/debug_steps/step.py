@@ -8,6 +8,7 @@ step failed. No sourced-file error is left to gdb."""
 
 import gdb
 
+from kut_load import connection
 from kut_load.command_line import UsageError, parse
 from kut_load.command_tables import KUT_DEBUG_STEP
 from kut_load.debug_steps import guest_end, stop
@@ -68,8 +69,7 @@ def run_step(work, words, users):
     try:
         work()
     except (gdb.error, gdb.GdbError, KutLoadError) as error:
-        lost = str(error).startswith(("Remote connection closed", "Remote communication error"))
-        if was_live and lost and gdb.selected_inferior().pid == 0:
+        if connection.closed_by(error) and connection.ended(was_live):
             _ended.append(words)
             gdb.write("kut-debug: the guest ended during '%s': %s\n" % (words, error))
             guest_end.say_guest_debug_exception()
@@ -84,6 +84,6 @@ def run_step(work, words, users):
             _failed.append(words)
         return
     _last_failed[0] = False
-    if was_live and gdb.selected_inferior().pid == 0:
+    if connection.ended(was_live):
         _ended.append(words)
         guest_end.say_guest_debug_exception()

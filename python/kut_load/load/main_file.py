@@ -4,7 +4,7 @@ such as a firmware's symbols at the firmware's addresses. Reads files only."""
 
 import os
 
-from kut_load import native
+from kut_load import native, test_files
 from kut_load.errors import KutLoadError
 
 KEEP = "keep"              # the user's own file, elsewhere in the guest: left alone
@@ -42,7 +42,9 @@ def same_build(image, main, elf_path):
         return ours == theirs
     stem = os.path.join(os.path.dirname(os.path.abspath(elf_path)),
                         os.path.basename(elf_path).split(".")[0])
-    if not (elf_path.endswith(".efi.debug") and os.path.abspath(image.path) == stem + ".so"):
+    # The EFI build links X.so, which objcopy turns into X.efi and X.efi.debug.
+    built_from = os.path.abspath(image.path) == stem + ".so"
+    if not (elf_path.endswith(test_files.EFI_DEBUG) and built_from):
         return False
     test_main = test.find_symbol("main")
     return bool(test_main) and (test_main.address, test_main.size) == (main.address, main.size)

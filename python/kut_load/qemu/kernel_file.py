@@ -3,6 +3,7 @@ looked up where the user and QEMU would look. Pure but for the filesystem."""
 
 import os
 
+from kut_load import test_files
 from kut_load.arches import firmware_names
 from kut_load.qemu.roms import segment_of
 
@@ -43,12 +44,7 @@ def rom_file_name(roms, address=None):
 
 def symbol_file_name(kernel):
     """X.flat -> X.elf, X.efi -> X.efi.debug; an ELF stays as it is."""
-    root, extension = os.path.splitext(kernel)
-    if extension == ".flat":
-        return root + ".elf"
-    if extension == ".efi":
-        return kernel + ".debug"
-    return kernel
+    return test_files.symbol_file_name(kernel)
 
 
 def candidates(name, directories):
