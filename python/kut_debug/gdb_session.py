@@ -3,7 +3,7 @@ paused guest to the breakpoint, and gdb-multiarch's command line."""
 
 import os
 
-from kut_load import test_files
+from kut_load import file_names
 from kut_load.command_line import written
 from kut_load.command_tables import KUT_DEBUG_STEP
 from kut_load.quoting import UnsafeName, check_printable, quote_argument
@@ -51,7 +51,7 @@ def steps_after_connecting(elf, break_at, commands, stop_commands=None, replay_a
                  ] if console else []
         steps += [step(replay_again=check_printable(replay_again, "replay command"))
                   ] if replay_again else []
-        steps += [wait_for_efi_image(elf)] if test_files.is_efi(elf) else []
+        steps += [wait_for_efi_image(elf)] if file_names.is_efi(elf) else []
         steps.append(step("kut-load " + quote_argument(elf, "ELF path")))
         if stop_commands is None:
             steps.append(step(break_at=check_printable(break_at, "breakpoint location")))

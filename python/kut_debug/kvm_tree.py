@@ -15,7 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from kut_load import test_files
+from kut_load import file_names
 from kut_load.qemu import options as qemu_options
 from kut_debug import unittests_cfg
 from kut_debug.errors import DebugError
@@ -180,7 +180,7 @@ def test_run(tree, entry, environ, log_accel=None, carried=()):
         raise DebugError("%s in %s has no file" % (entry.name, tree.unittests))
     kernel = os.path.join(tree.test_dir, entry.file)
     if tree.efi:
-        kernel = test_files.efi_of_flat(kernel)
+        kernel = file_names.efi_of_flat(kernel)
     # A debugging session has no time limit: TIMEOUT=0 drops run_qemu's timeout.
     assignments = [("TESTNAME", entry.name), ("TIMEOUT", "0"),
                    ("MACHINE", environ.get("MACHINE") or entry.machine),

@@ -6,7 +6,7 @@ import os
 import shlex
 from collections import namedtuple
 
-from kut_load import test_files
+from kut_load import file_names
 from kut_load.break_fail.log import logged_end, qemu_errors
 
 from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, paused_qemu,
@@ -80,9 +80,9 @@ def plan_run_script(tree, run, options, console):
 
 def refuse_test_image(tree, argument):
     """A test's image given where its log or test name goes."""
-    if not argument.endswith(test_files.SUFFIXES) or not os.path.isfile(argument):
+    if not argument.endswith(file_names.SUFFIXES) or not os.path.isfile(argument):
         return
-    base = test_files.stem(os.path.basename(argument))
+    base = file_names.stem(os.path.basename(argument))
     names = []
     if tree is not None:
         names = [name for name, entry in kvm_tree.read_tests(tree).items()

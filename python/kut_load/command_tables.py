@@ -4,7 +4,7 @@ and the "Options:" part of its help (gdb_commands.py). One small module, as
 gdb's start-up imports it for the help."""
 
 from kut_load.command_line import ADDRESS, FILE, CommandLine, Operand, Option
-from kut_load.test_files import SYMBOL_FILE_SUFFIXES
+from kut_load.file_names import SYMBOL_FILE_SUFFIXES
 
 # What kut-load loads: a test's ELF, or an EFI test's X.efi or X.efi.debug
 # (planner.py); never the .flat that QEMU boots: its symbols are in the .elf.

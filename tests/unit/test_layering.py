@@ -13,7 +13,7 @@ PYTHON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 # kut_load's units, lowest first: a unit imports only from its own layer or below.
 LAYERS = [
     {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting", "kut_load.native",
-     "kut_load.test_files", "kut_load.arches", "kut_load.command_line", "kut_load.command_tables",
+     "kut_load.file_names", "kut_load.arches", "kut_load.command_line", "kut_load.command_tables",
      "kut_load.completion"},
     {"kut_load.qemu", "kut_load.image", "kut_load.target", "kut_load.connection",
      "kut_load.past_main", "kut_load.exception_frames", "kut_load.session",
@@ -27,7 +27,7 @@ LAYERS = [
 ]
 # Units that are pure (no gdb): what they compute is tested without one.
 PURE_UNITS = {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting",
-              "kut_load.test_files", "kut_load.native", "kut_load.arches", "kut_load.command_line",
+              "kut_load.file_names", "kut_load.native", "kut_load.arches", "kut_load.command_line",
               "kut_load.command_tables", "kut_load.completion", "kut_load.qemu", "kut_load.image",
               "kut_load.finders"}
 

@@ -5,11 +5,11 @@ objcopy --only-keep-debug). Given either, finds the other beside it."""
 import os
 from dataclasses import dataclass, field
 
-from kut_load import elf, test_files
+from kut_load import elf, file_names
 from kut_load.errors import KutLoadError
 from kut_load.efi.pe import PeError, PeHeader, parse_pe_header
 
-DEBUG_SUFFIX = test_files.EFI_DEBUG[len(test_files.EFI):]
+DEBUG_SUFFIX = file_names.EFI_DEBUG[len(file_names.EFI):]
 # Far above any test image; a larger file is not one.
 MAX_IMAGE_BYTES = 256 << 20
 
@@ -42,7 +42,7 @@ def locate(path):
         if not os.path.isfile(debug_path):
             raise EfiFileError("%s has no DWARF beside it: expected %s, made with "
                                "objcopy --only-keep-debug" % (pe_path, debug_path))
-    elif magic == elf.MAGIC and path.endswith(test_files.EFI_DEBUG):
+    elif magic == elf.MAGIC and path.endswith(file_names.EFI_DEBUG):
         pe_path, debug_path = path[:-len(DEBUG_SUFFIX)], path
         if not os.path.isfile(pe_path):
             raise EfiFileError("%s needs the image it describes beside it, %s, to find "

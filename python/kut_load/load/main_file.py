@@ -4,7 +4,7 @@ such as a firmware's symbols at the firmware's addresses. Reads files only."""
 
 import os
 
-from kut_load import native, test_files
+from kut_load import native, file_names
 from kut_load.errors import KutLoadError
 
 KEEP = "keep"              # the user's own file, elsewhere in the guest: left alone
@@ -44,7 +44,7 @@ def same_build(image, main, elf_path):
                         os.path.basename(elf_path).split(".")[0])
     # The EFI build links X.so, which objcopy turns into X.efi and X.efi.debug.
     built_from = os.path.abspath(image.path) == stem + ".so"
-    if not (elf_path.endswith(test_files.EFI_DEBUG) and built_from):
+    if not (elf_path.endswith(file_names.EFI_DEBUG) and built_from):
         return False
     test_main = test.find_symbol("main")
     return bool(test_main) and (test_main.address, test_main.size) == (main.address, main.size)

@@ -4,7 +4,7 @@ memory, for an ELF QEMU placed or an EFI image a firmware placed."""
 
 import gdb
 
-from kut_load import arches, report, test_files
+from kut_load import arches, report, file_names
 from kut_load.finders import chain
 from kut_load.image import verify
 from kut_load.load import byte_order
@@ -144,7 +144,7 @@ def efi_image_of(path):
     package imported, which costs more than the rest of a kut-load."""
     with open(path, "rb") as image:
         magic = image.read(2)
-    if magic != b"MZ" and not path.endswith(test_files.EFI_DEBUG):
+    if magic != b"MZ" and not path.endswith(file_names.EFI_DEBUG):
         return None
     from kut_load.efi import files
     return files.locate(path)

@@ -3,7 +3,7 @@ looked up where the user and QEMU would look. Pure but for the filesystem."""
 
 import os
 
-from kut_load import test_files
+from kut_load import file_names
 from kut_load.arches import firmware_names
 from kut_load.qemu.roms import segment_of
 
@@ -44,7 +44,7 @@ def rom_file_name(roms, address=None):
 
 def symbol_file_name(kernel):
     """X.flat -> X.elf, X.efi -> X.efi.debug; an ELF stays as it is."""
-    return test_files.symbol_file_name(kernel)
+    return file_names.symbol_file_name(kernel)
 
 
 def candidates(name, directories):

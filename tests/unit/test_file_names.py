@@ -1,9 +1,9 @@
-"""A test's file names (kut_load.test_files), as kvm-unit-tests' Makefiles
+"""A test's file names (kut_load.file_names), as kvm-unit-tests' Makefiles
 make them: X.flat and X.elf, X.efi and X.efi.debug."""
 
 import pytest
 
-from kut_load import test_files
+from kut_load import file_names
 
 
 @pytest.mark.parametrize("booted, symbols", [
@@ -12,7 +12,7 @@ from kut_load import test_files
     ("x86/msr.efi.debug", "x86/msr.efi.debug"),
 ])
 def test_the_symbols_of_the_file_qemu_boots(booted, symbols):
-    assert test_files.symbol_file_name(booted) == symbols
+    assert file_names.symbol_file_name(booted) == symbols
 
 
 @pytest.mark.parametrize("path, stem", [
@@ -20,12 +20,12 @@ def test_the_symbols_of_the_file_qemu_boots(booted, symbols):
     ("x86/msr.efi.debug", "x86/msr"), ("logs/msr.log", "logs/msr.log"),
 ])
 def test_stem(path, stem):
-    assert test_files.stem(path) == stem
+    assert file_names.stem(path) == stem
 
 
 def test_efi_files_and_the_efi_build_of_a_flat():
-    assert test_files.is_efi("x86/msr.efi") and test_files.is_efi("x86/msr.efi.debug")
-    assert not test_files.is_efi("x86/msr.elf") and not test_files.is_efi("x86/msr.flat")
-    assert test_files.efi_of_flat("arm/selftest.flat") == "arm/selftest.efi"
-    assert test_files.efi_of_flat("x86/msr.efi") == "x86/msr.efi"
-    assert set(test_files.SYMBOL_FILE_SUFFIXES) == set(test_files.SUFFIXES) - {".flat"}
+    assert file_names.is_efi("x86/msr.efi") and file_names.is_efi("x86/msr.efi.debug")
+    assert not file_names.is_efi("x86/msr.elf") and not file_names.is_efi("x86/msr.flat")
+    assert file_names.efi_of_flat("arm/selftest.flat") == "arm/selftest.efi"
+    assert file_names.efi_of_flat("x86/msr.efi") == "x86/msr.efi"
+    assert set(file_names.SYMBOL_FILE_SUFFIXES) == set(file_names.SUFFIXES) - {".flat"}
