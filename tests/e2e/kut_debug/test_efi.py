@@ -10,10 +10,10 @@ import pytest
 
 from conftest import REPO, guest_file
 from guest_source import initial_value, marker_line
+from efi_sample import NO_SHELL
+from kut_debug_process import assert_session_gone, run_kut_debug, started
+from kvm_tree_copy import make_tree, run_tests
 from session import require, run_gdb
-from test_kut_debug import assert_session_gone, run_kut_debug, started
-from test_efi_arm64 import NO_SHELL
-from test_kut_debug_tree import make_tree, run_tests
 
 EFI_MAIN = os.path.join(REPO, "tests", "guests", "efi", "main.c")
 FIRST_LINE = marker_line("first line of efi_main", EFI_MAIN)

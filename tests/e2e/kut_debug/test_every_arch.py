@@ -9,7 +9,7 @@ import pytest
 from conftest import guest_file
 from sample_output import MAGIC, STOP_IN_MAIN
 from session import require
-from test_kut_debug import assert_session_gone, run_kut_debug
+from kut_debug_process import assert_session_gone, run_kut_debug
 
 LOG_LINES = {
     "arm": "timeout -k 1s --foreground 90s {qemu} -nodefaults -machine virt -accel tcg "

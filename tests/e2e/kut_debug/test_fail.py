@@ -9,7 +9,7 @@ import pytest
 from conftest import GUESTS_SRC, guest_file
 from guest_source import marker_line
 from session import require
-from test_kut_debug import ARM64_LOG_LINE, assert_session_gone, run_kut_debug
+from kut_debug_process import ARM64_LOG_LINE, assert_session_gone, run_kut_debug
 
 CHECKS_C = os.path.join(GUESTS_SRC, "common", "checks.c")
 FIRST_FAIL = marker_line("first failing check", CHECKS_C)

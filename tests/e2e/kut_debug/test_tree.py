@@ -6,57 +6,27 @@ env sample guest, whose subtests run or skip by that environment."""
 import os
 import re
 import shutil
-import subprocess
 import time
 
 import pytest
 
-from conftest import REPO, guest_file
+from conftest import REPO
 from guest_source import marker_line
-from session import require
-from test_kut_debug import assert_session_gone, read_until, run_kut_debug, start_kut_debug, started
+from kut_debug_process import (assert_session_gone, read_until, run_kut_debug, start_kut_debug,
+                               started)
+from kvm_tree_copy import make_tree, run_tests
 
-TREE_SRC = os.path.join(REPO, "tests", "e2e", "kvm_tree")
 ENV_MAIN = os.path.join(REPO, "tests", "guests", "env", "main.c")
 ENV_MAIN_LINE = marker_line("first line of main", ENV_MAIN)
 SUBTEST = re.compile(r"^(PASS|SKIP|FAIL): .*$", re.M)
 STOPPED_IN_MAIN = re.compile(r"Breakpoint 1, main \(argc=1, argv=0x[0-9a-f]+\) "
                              r"at \S+/env/main\.c:%d" % ENV_MAIN_LINE)
-CONFIG = """\
-ARCH=arm64
-ARCH_NAME=aarch64
-PROCESSOR=max
-HOST=x86_64
-TEST_DIR=arm
-ENVIRON_DEFAULT=yes
-ERRATATXT=errata.txt
-CONFIG_EFI={efi}
-"""
-
-
-def make_tree(path, efi="n"):
-    require("qemu-system-aarch64")
-    require("gdb-multiarch")
-    shutil.copytree(TREE_SRC, str(path), symlinks=True)
-    (path / "config.mak").write_text(CONFIG.format(efi=efi))
-    for name in ("env.flat", "env.elf"):
-        os.symlink(guest_file("arm64", name), str(path / "arm" / name))
-    return path
 
 
 @pytest.fixture
 def tree(tmp_path):
     yield make_tree(tmp_path / "kvm-unit-tests")
     assert_session_gone(tmp_path / "kvm-unit-tests")
-
-
-def run_tests(tree, *names, env=None):
-    """The tree's run_tests.sh, as a user runs it; returns what it printed."""
-    result = subprocess.run(["./run_tests.sh", "-v"] + list(names), cwd=str(tree), env=env,
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def subtests(text):

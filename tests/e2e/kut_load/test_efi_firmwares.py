@@ -9,8 +9,8 @@ import shutil
 
 from conftest import guest_file
 from guest_source import initial_value
+from efi_sample import CALL_LINE, MAIN_C, frames, wait_until_running
 from session import Qemu, run_gdb
-from test_efi_arm64 import CALL_LINE, MAIN_C, frames, wait_until_running
 
 OVMF = "/usr/share/ovmf/OVMF.fd"
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"

@@ -3,19 +3,10 @@ it reads are what a user of that front end sees."""
 
 import os
 import re
-import subprocess
 
 from conftest import GUESTS_SRC, guest_file
 from guest_source import marker_line
-from session import GDBINIT, Qemu, require
-
-
-def run_mi(commands, timeout=120):
-    """gdb --interpreter=mi2 with the project's gdbinit, fed commands; all it printed."""
-    script = "".join(command + "\n" for command in commands + ["-gdb-exit"])
-    return subprocess.run([require("gdb-multiarch"), "--interpreter=mi2", "-nx", "-x", GDBINIT],
-                          input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          encoding="utf-8", errors="replace", timeout=timeout).stdout
+from session import Qemu, run_mi
 
 
 def test_kut_load_changes_no_setting_a_front_end_is_told_of():

@@ -22,12 +22,12 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from binutils import tool_for
-from conftest import guest_file
+from conftest import REPO, guest_file
+from sample_guests import ARCHES
 from sample_output import STOP_IN_MAIN, STOP_IN_MIX
 from session import Qemu, gdb_major, opensbi, run_gdb
-from test_every_arch import ARCHES
 
-SESSION_STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "session_state.py")
+SESSION_STATE = os.path.join(REPO, "tests", "e2e", "session_state.py")
 # gdb -batch turns confirm and pagination off; a user's gdb has them on.
 USER_SETTINGS = ["set confirm on", "set pagination on", "set height 50"]
 SETTINGS = ("confirm", "pagination", "height", "architecture", "endian")
@@ -45,7 +45,7 @@ def code_address(elf, symbol):
 
 class RunningImage:
     """Where the sample's functions and data are in the guest, from the ELF and the
-    address each board loads the image at (test_every_arch.ARCHES)."""
+    address each board loads the image at (sample_guests.ARCHES)."""
 
     def __init__(self, arch):
         self.path = guest_file(arch, "sample.elf")

@@ -1,65 +1,18 @@
-"""kut-debug in a kvm-unit-tests tree: unittests.cfg, config.mak, the command
-run_tests.sh runs a test with, and the comparison with a log's command."""
+"""kut-debug in a kvm-unit-tests tree: config.mak, and the command run_tests.sh
+runs a test with, by unittests.cfg's fields, the environment and the log's run."""
 
 import os
 import subprocess
 
 import pytest
 
-from kut_debug import kvm_tree, same_run, unittests_cfg
+from kut_debug import kvm_tree, unittests_cfg
 from kut_debug.errors import DebugError
-
-# Fields as upstream's arm/unittests.cfg and x86/unittests.cfg write them.
-CFG = """\
-##############################################################################
-# unittest configuration
-##############################################################################
-
-[selftest-setup]
-file = selftest.flat
-smp = 2
-extra_params = -m 256 -append 'setup smp=2 mem=256'
-groups = selftest
-
-[gicv2-mmio-up]
-file = gic.flat
-smp = $((($MAX_SMP < 2)?$MAX_SMP:2))
-extra_params = -machine gic-version=2 -append 'mmio'
-groups = gic
-
-[migration-test]
-file = selftest-migration.flat
-groups = selftest migration
-
-[vmexit_cpuid]
-file = vmexit.flat
-test_args = 'cpuid'
-qemu_params = -cpu max
-groups = vmexit
-arch = x86_64
-accel = tcg
-machine = q35
-check = /sys/module/kvm/parameters/nested=Y
-timeout = 30
-"""
+from kvm_unit_tests_files import UNITTESTS_CFG
 
 
 def tree(efi="n", arch="arm64"):
     return kvm_tree.KvmTree({"ARCH": arch, "TEST_DIR": "arm", "CONFIG_EFI": efi})
-
-
-def test_cfg_fields_as_for_each_unittest_reads_them():
-    tests = unittests_cfg.parse(CFG)
-    assert list(tests) == ["selftest-setup", "gicv2-mmio-up", "migration-test", "vmexit_cpuid"]
-    setup = tests["selftest-setup"]
-    assert (setup.file, setup.smp, setup.qemu_params, setup.groups) == (
-        "selftest.flat", "2", "-m 256 -append 'setup smp=2 mem=256'", ("selftest",))
-    assert tests["gicv2-mmio-up"].smp == "$((($MAX_SMP < 2)?$MAX_SMP:2))"
-    assert tests["migration-test"].smp == "1"  # the default
-    cpuid = tests["vmexit_cpuid"]
-    assert (cpuid.test_args, cpuid.qemu_params, cpuid.arch, cpuid.accel, cpuid.machine,
-            cpuid.check, cpuid.timeout) == ("'cpuid'", "-cpu max", "x86_64", "tcg", "q35",
-                                            "/sys/module/kvm/parameters/nested=Y", "30")
 
 
 def test_config_mak_variables():
@@ -70,7 +23,7 @@ def test_config_mak_variables():
 
 
 def test_run_script_command_is_run_tests_shs():
-    entry = unittests_cfg.parse(CFG)["gicv2-mmio-up"]
+    entry = unittests_cfg.parse(UNITTESTS_CFG)["gicv2-mmio-up"]
     run = kvm_tree.test_run(tree(), entry, {})
     assert run.kernel == "arm/gic.flat"
     # runtime.bash's MAX_SMP: the host's CPUs, lowered while QEMU says they are too many.
@@ -103,7 +56,7 @@ def test_max_smp_is_lowered_as_run_tests_sh_does(tmp_path, monkeypatch):
 
 
 def test_environment_accel_wins_and_test_args_become_append():
-    entry = unittests_cfg.parse(CFG)["vmexit_cpuid"]
+    entry = unittests_cfg.parse(UNITTESTS_CFG)["vmexit_cpuid"]
     entry.check = ""
     run = kvm_tree.test_run(tree(arch="x86_64"), entry, {"MACHINE": "q35"})
     assert run.shell_command == ("TESTNAME=vmexit_cpuid TIMEOUT=0 MACHINE=q35 ACCEL=tcg "
@@ -111,7 +64,7 @@ def test_environment_accel_wins_and_test_args_become_append():
 
 
 def test_efi_build_runs_efi_run_with_the_efi_file():
-    run = kvm_tree.test_run(tree(efi="y"), unittests_cfg.parse(CFG)["selftest-setup"], {})
+    run = kvm_tree.test_run(tree(efi="y"), unittests_cfg.parse(UNITTESTS_CFG)["selftest-setup"], {})
     assert run.kernel == "arm/selftest.efi"
     assert " ./arm/efi/run arm/selftest.efi -smp 2 " in run.shell_command
 
@@ -131,11 +84,11 @@ def test_a_test_name_is_quoted_for_the_shell():
 ])
 def test_refusals(name, environ, message):
     with pytest.raises(DebugError, match=message):
-        kvm_tree.test_run(tree(), unittests_cfg.parse(CFG)[name], environ)
+        kvm_tree.test_run(tree(), unittests_cfg.parse(UNITTESTS_CFG)[name], environ)
 
 
 def test_accel_and_machine_filters():
-    entry = unittests_cfg.parse(CFG)["vmexit_cpuid"]
+    entry = unittests_cfg.parse(UNITTESTS_CFG)["vmexit_cpuid"]
     entry.check = ""
     with pytest.raises(DebugError, match=r"needs ACCEL=tcg, and the environment has ACCEL=kvm$"):
         kvm_tree.test_run(tree(arch="x86_64"), entry, {"ACCEL": "kvm"})
@@ -162,30 +115,6 @@ def test_find_tree_needs_config_and_run_script(tmp_path):
     os.mkdir(str(tmp_path / "arm"))
     (tmp_path / "arm" / "run").write_text("#!/bin/bash\n")
     assert kvm_tree.find_tree(str(tmp_path)).arch == "arm64"
-
-
-LOG_LINE = ("timeout -k 1s --foreground 90s /usr/bin/qemu-system-aarch64 -nodefaults -machine virt"
-            " -accel tcg -cpu max -kernel arm/gic.flat -smp 1 -append mmio -machine "
-            "gic-version=2 # -initrd /tmp/tmp.kHqzPcXg7n")
-STUB = ["-S", "-gdb", "tcp:127.0.0.1:4321"]
-STARTED = ["/usr/bin/qemu-system-aarch64", "-nodefaults", "-machine", "virt", "-accel", "tcg",
-           "-cpu", "max", "-kernel", "arm/gic.flat", "-smp", "1", "-append", "mmio", "-machine",
-           "gic-version=2"] + STUB + ["-initrd", "/tmp/tmp.other"]
-
-
-def test_same_run_ignores_timeout_stub_and_initrd():
-    assert same_run.difference(LOG_LINE, STARTED, STUB) is None
-    spaced = LOG_LINE.replace("-append mmio", "-append mmio extra")
-    assert same_run.difference(spaced, [w if w != "mmio" else "mmio extra" for w in STARTED],
-                               STUB) is None
-
-
-def test_same_run_names_the_first_difference():
-    other = [w if w != "max" else "cortex-a57" for w in STARTED]
-    assert same_run.difference(LOG_LINE, other, STUB) == "word 8 is cortex-a57, the log has max"
-    assert same_run.difference(LOG_LINE, STARTED + ["-m", "1G"], STUB) == "it adds -m 1G"
-    assert same_run.difference(LOG_LINE, STARTED[:-7] + STUB, STUB) == \
-        "it lacks -machine gic-version=2"
 
 
 @pytest.mark.parametrize("arch, test_dir, file", [("ppc64", "powerpc", "selftest.elf"),
@@ -280,3 +209,36 @@ def test_a_logged_cpu_model_is_carried_where_the_run_script_takes_one(tmp_path):
     entry = unittests_cfg.parse("[t]\nfile = t.flat\n")["t"]
     carried = kvm_tree.test_run(tree, entry, {}, None, [("TARGET_CPU_OVERRIDE", "rv64")])
     assert " TARGET_CPU_OVERRIDE=rv64 " in carried.shell_command
+
+
+X86_CFG = """\
+[msr]
+file = msr.flat
+
+[vmx]
+file = vmx.flat
+accel = kvm
+"""
+TREE = kvm_tree.KvmTree({"ARCH": "x86_64", "TEST_DIR": "x86"}, "/nonexistent")
+
+
+def run_of(name, environ, log_accel):
+    return kvm_tree.test_run(TREE, unittests_cfg.parse(X86_CFG)[name], environ, log_accel)
+
+
+def test_the_logged_accelerator_unless_the_environment_sets_one():
+    assert "ACCEL=tcg " in run_of("msr", {}, "tcg").shell_command
+    assert "ACCEL=kvm " in run_of("msr", {"ACCEL": "kvm"}, "tcg").shell_command
+    assert "ACCEL='' " in run_of("msr", {}, None).shell_command
+    assert "ACCEL=tcg,thread=single " in run_of("msr", {}, "tcg,thread=single").shell_command
+
+
+def test_a_test_for_another_accelerator_than_the_logged_one():
+    with pytest.raises(DebugError) as raised:
+        run_of("vmx", {}, "tcg")
+    assert str(raised.value) == ("vmx in x86/unittests.cfg needs ACCEL=kvm, and the log's run "
+                                 "used ACCEL=tcg; set ACCEL=kvm to run it all the same")
+    assert "ACCEL=kvm " in run_of("vmx", {"ACCEL": "kvm"}, "tcg").shell_command
+    # run_tests.sh's accel check takes ACCEL's name before its properties.
+    assert "ACCEL=kvm,dirty-ring-size=4096 " in \
+        run_of("vmx", {"ACCEL": "kvm,dirty-ring-size=4096"}, None).shell_command

@@ -3,12 +3,9 @@
 import struct
 
 from assembler import assemble
+from boot_code_samples import QEMU_AARCH64_VIRT
 
 BASE = 0x40000000
-
-# QEMU 7.2 hw/arm/boot.c bootloader_aarch64, as read from a paused virt guest.
-QEMU_BOOTLOADER = struct.pack("<6I2Q", 0x580000c0, 0xaa1f03e1, 0xaa1f03e2, 0xaa1f03e3,
-                              0x58000084, 0xd61f0080, 0x44000000, 0x40080000)
 
 
 def decode(native, code, base=BASE):
@@ -16,7 +13,7 @@ def decode(native, code, base=BASE):
 
 
 def test_qemu_bootloader(native):
-    entry = decode(native, QEMU_BOOTLOADER)
+    entry = decode(native, QEMU_AARCH64_VIRT)
     assert entry.found, entry.reason
     assert entry.entry == 0x40080000
     assert "br x4" in entry.method and "0x40000020" in entry.method
@@ -24,12 +21,12 @@ def test_qemu_bootloader(native):
 
 
 def test_qemu_bootloader_in_a_larger_read_of_ram(native):
-    entry = decode(native, QEMU_BOOTLOADER + bytes(0x58))
+    entry = decode(native, QEMU_AARCH64_VIRT + bytes(0x58))
     assert entry.found and entry.entry == 0x40080000
 
 
 def test_other_base_and_kernel_address(native):
-    code = QEMU_BOOTLOADER[:0x20] + struct.pack("<Q", 0x80280000)
+    code = QEMU_AARCH64_VIRT[:0x20] + struct.pack("<Q", 0x80280000)
     entry = decode(native, code, 0x80000000)
     assert entry.found and entry.entry == 0x80280000
 
@@ -96,7 +93,7 @@ def test_conditional_branch_is_refused(native):
 
 
 def test_truncated_read_is_refused(native):
-    entry = decode(native, QEMU_BOOTLOADER[:0x12])
+    entry = decode(native, QEMU_AARCH64_VIRT[:0x12])
     assert not entry.found and "ran past" in entry.reason
 
 
@@ -107,5 +104,5 @@ def test_empty_and_zero_bytes(native):
 
 
 def test_top_of_address_space_does_not_wrap(native):
-    entry = decode(native, QEMU_BOOTLOADER, 0xfffffffffffffff0)
+    entry = decode(native, QEMU_AARCH64_VIRT, 0xfffffffffffffff0)
     assert not entry.found

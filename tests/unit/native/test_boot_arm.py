@@ -1,20 +1,9 @@
 """The 32-bit arm boot-code decoder on QEMU's boot loaders and on tricky code."""
 
-import struct
-
 from assembler import assemble
+from boot_code_samples import QEMU_ARM_VIRT, words
 
 BASE = 0x40000000
-
-
-def words(*values):
-    return struct.pack("<%dI" % len(values), *values)
-
-
-# QEMU 7.2 (Debian 1:7.2+dfsg-7) hw/arm/boot.c bootloader[] without the
-# board-setup call, as read from a paused `-machine virt` guest.
-QEMU_VIRT = words(0xe3a00000, 0xe59f1004, 0xe59f2004, 0xe59ff004,
-                  0xffffffff, 0x44000000, 0x40010000)
 
 # The same QEMU with the board-setup call in front (add lr, pc, #4;
 # ldr pc, [pc, #-4]; .word setup), as read from paused raspi2b and
@@ -40,7 +29,7 @@ def decode(native, code, base=BASE):
 
 
 def test_qemu_virt_bootloader(native):
-    entry = decode(native, QEMU_VIRT)
+    entry = decode(native, QEMU_ARM_VIRT)
     assert entry.found, entry.reason
     assert entry.entry == 0x40010000
     assert "ldr pc" in entry.method and "0x40000018" in entry.method
@@ -49,7 +38,7 @@ def test_qemu_virt_bootloader(native):
 
 
 def test_qemu_virt_bootloader_in_a_larger_read_of_ram(native):
-    entry = decode(native, QEMU_VIRT + bytes(0x80 - len(QEMU_VIRT)))
+    entry = decode(native, QEMU_ARM_VIRT + bytes(0x80 - len(QEMU_ARM_VIRT)))
     assert entry.found and entry.entry == 0x40010000
 
 
@@ -196,7 +185,7 @@ def test_unknown_instructions_are_refused(native):
 
 
 def test_truncated_read_is_refused(native):
-    entry = decode(native, QEMU_VIRT[:0x0e])
+    entry = decode(native, QEMU_ARM_VIRT[:0x0e])
     assert not entry.found and "ran past" in entry.reason
 
 
@@ -207,5 +196,5 @@ def test_empty_and_zero_bytes(native):
 
 
 def test_top_of_the_32_bit_address_space(native):
-    entry = decode(native, QEMU_VIRT, 0xfffffff0)
+    entry = decode(native, QEMU_ARM_VIRT, 0xfffffff0)
     assert not entry.found

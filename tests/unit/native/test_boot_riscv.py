@@ -4,33 +4,10 @@ for RV64 and RV32, and on broken inputs."""
 import struct
 
 from assembler import assemble
+from boot_code_samples import (QEMU_RV32, QEMU_RV64, RESET_CODE_64, fw_dynamic_info,
+                               reset_vector)
 
 ROM = 0x1000
-MAGIC = 0x4942534f  # "OSBI"
-
-# QEMU 7.2 (Debian 1:7.2+dfsg-7) hw/riscv/boot.c riscv_setup_rom_reset_vec,
-# as read from paused `-machine virt` guests: the code, the firmware and fdt
-# addresses, then mrom.finfo (fw_dynamic_info version 2).
-RESET_CODE_64 = (0x00000297, 0x02828613, 0xf1402573, 0x0202b583, 0x0182b283, 0x00028067)
-RESET_CODE_32 = (0x00000297, 0x02828613, 0xf1402573, 0x0202a583, 0x0182a283, 0x00028067)
-
-
-def reset_vector(code, firmware=0x80000000, fdt=0x87e00000):
-    return struct.pack("<6I2Q", *code, firmware, fdt)
-
-
-def fw_dynamic_info(xlen, magic=MAGIC, version=2, next_addr=0x80200000, next_mode=1,
-                    fields=6):
-    values = (magic, version, next_addr, next_mode, 0, 0)[:fields]
-    return struct.pack("<%d%s" % (fields, "Q" if xlen == 64 else "I"), *values)
-
-
-# qemu-system-riscv64 -machine virt (OpenSBI, then the test at 0x80200000).
-QEMU_RV64 = reset_vector(RESET_CODE_64) + fw_dynamic_info(64)
-# qemu-system-riscv32 -machine virt -bios none: the reset vector jumps to the
-# test at 0x80000000 itself, and fw_dynamic_info still names it.
-QEMU_RV32 = (reset_vector(RESET_CODE_32, 0x80000000) +
-             fw_dynamic_info(32, next_addr=0x80000000))
 
 # QEMU 4.x-5.0 (before fw_dynamic support): a1 = the fdt in the ROM, no a2,
 # and the firmware (fw_jump) decides where the next stage is.

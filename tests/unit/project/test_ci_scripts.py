@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-CI = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), ".ci")
+from conftest import REPO
+
+CI = os.path.join(REPO, ".ci")
 
 
 def called_scripts():

@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import REPO
+
 README = os.path.join(REPO, "README.md")
 DOCS = os.path.join(REPO, "docs")
 PYTHON = os.path.join(REPO, "python")
@@ -34,7 +35,7 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MODULE_PATH = re.compile(r"(?<![\w./-])((?:python/)?kut_(?:load|debug)(?:/[\w.-]+)*/?)")
 # kut_load.efi.start
 DOTTED_MODULE = re.compile(r"(?<![\w./-])(kut_(?:load|debug)(?:\.[a-z_]\w*)+)")
-# native/elf_image.cpp, tests/e2e/test_break_fail.py, .ci/run, docs/tests.md
+# native/elf_image.cpp, tests/e2e/kut_break_fail/test_every_arch.py, .ci/run, docs/tests.md
 TREE_PATH = re.compile(r"(?<![\w./-])((?:native|tests|\.ci|docs)/[\w./-]*)")
 # ARCH, TARGET, X.efi, T.rr: names that stand for any
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])(ARCH|TARGET|TEST|FILE|DIR|X|T|N)(?![A-Za-z])")

@@ -1,21 +1,19 @@
 """One error model: every exception class of the kut_load package, found by
 importing each of its modules, is a KutLoadError and no ValueError (so that
 a bug's ValueError is never shown as the user's fault), unless it is one of
-the few internal ones below; and the commands' one boundary,
-gdb_commands.run_command, shows a user error as one gdb error sentence."""
+the few internal ones below; and only the commands' one boundary,
+gdb_commands.run_command, raises gdb's error."""
 
 import ast
 import importlib
 import os
 import pkgutil
-import types
 
 import pytest
 
 import kut_load
 from gdb_stub import gdb_stub
-from kut_load import native as native_loader
-from kut_load.errors import KutLoadError, TargetError, whole_read
+from kut_load.errors import KutLoadError
 
 # Exceptions that never reach a user, each with the reason.
 INTERNAL = {
@@ -61,81 +59,6 @@ def test_the_modules_that_import_gdb_are_searched_too():
     assert {"kut_load.efi.start.EfiStartError", "kut_load.break_fail.command.GuestMemoryError",
             "kut_load.break_fail.log.FailLogError",
             "kut_load.command_line.UsageError"} <= set(EXCEPTIONS)
-
-
-def test_the_boundary_catches_the_native_modules_elf_error(native):
-    assert native_loader.elf_error() is native.ElfError
-
-
-def test_whole_read_refuses_short_and_long_answers():
-    with pytest.raises(TargetError, match="gave 5 of the 4 bytes"):
-        whole_read(b"abcde", 0x40080000, 4)
-
-
-@pytest.fixture
-def boundary():
-    """gdb_commands on the stand-in gdb, with a guest that is connected
-    until a test sets boundary.guest.pid = 0."""
-    with gdb_stub() as gdb:
-        commands = importlib.import_module("kut_load.gdb_commands")
-        commands.guest = types.SimpleNamespace(pid=42)
-        gdb.selected_inferior = lambda: commands.guest
-        yield commands
-
-
-def refusal(boundary, error, lose_guest=False):
-    """What gdb is given when the command's work raises error."""
-    def work():
-        if lose_guest:
-            boundary.guest.pid = 0
-        raise error
-    with pytest.raises(BaseException) as raised:
-        boundary.run_command("kut-x", work)
-    return raised.value
-
-
-@pytest.mark.parametrize("error", [
-    KutLoadError("a user's\n   mistake"), TargetError("a user's mistake"),
-    FileNotFoundError(2, "No such file or directory"),
-])
-def test_a_user_error_is_one_gdb_error_sentence(boundary, error):
-    shown = refusal(boundary, error)
-    assert type(shown) is boundary.gdb.GdbError
-    assert "\n" not in str(shown) and str(shown) == " ".join(str(error).split())
-
-
-def test_a_gdb_error_sentence_of_the_command_passes_as_it_is(boundary):
-    error = boundary.gdb.GdbError("said already")
-    assert refusal(boundary, error) is error
-
-
-def test_anything_else_is_a_bug_named_in_one_line(boundary):
-    boundary.gdb.parameter = {"python print-stack": "message"}.get
-    shown = refusal(boundary, AttributeError("'gdb.Inferior' object has\nno attribute 'x'"))
-    assert type(shown) is boundary.gdb.GdbError and "\n" not in str(shown)
-    assert str(shown).startswith("kut-x failed inside kut-load (AttributeError: 'gdb.Inferior' "
-                                 "object has no attribute 'x'); this is kut-load's bug")
-
-
-def test_a_bug_keeps_its_stack_where_the_user_asked_for_stacks(boundary):
-    boundary.gdb.parameter = {"python print-stack": "full"}.get
-    error = ValueError("a bug")
-    assert refusal(boundary, error) is error
-
-
-def test_a_connection_that_closed_is_said_with_the_commands_name(boundary):
-    shown = refusal(boundary, boundary.gdb.error("Remote connection closed"))
-    assert str(shown).startswith("the connection to QEMU closed while kut-x read the target "
-                                 "(Remote connection closed); QEMU exited or dropped gdb")
-    shown = refusal(boundary, boundary.gdb.error("Cannot access memory"), lose_guest=True)
-    assert type(shown) is boundary.gdb.GdbError and "(Cannot access memory)" in str(shown)
-
-
-def test_gdbs_other_errors_are_not_blamed_on_the_connection(boundary):
-    error = boundary.gdb.error("No symbol table is loaded.")
-    assert refusal(boundary, error) is error
-    boundary.guest.pid = 0  # never connected: the command did not lose anything
-    assert refusal(boundary, error) is error
 
 
 def gdb_error_raises(path):

@@ -7,8 +7,9 @@ import os
 
 import pytest
 
-PYTHON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "python")
+from conftest import REPO
+
+PYTHON_DIR = os.path.join(REPO, "python")
 
 # kut_load's units, lowest first: a unit imports only from its own layer or below.
 LAYERS = [

@@ -1,9 +1,12 @@
-"""The FAIL lines of a kvm-unit-tests log, and picking one (kut_load.break_fail.log)."""
+"""The FAIL lines of a kvm-unit-tests log, and picking one (kut_load.break_fail.log),
+in made-up logs and in real ones."""
 
 import pytest
 
 from kut_load.break_fail import log as fail_log
-from kut_load.break_fail.log import FailLogError, choose, ending_lines, fail_lines, read_fail_lines
+from kut_load.break_fail.log import (FailLogError, choose, ending_lines, fail_lines,
+                                     read_fail_lines, without_terminal_codes)
+from kvm_unit_tests_files import BDS, EFI_COMMAND, GIC_LOG, OVMF, RUN_TESTS_STDOUT
 
 # As ./run_tests.sh -v logs a test: the QEMU command, then the guest's lines.
 LOG = """timeout -k 1s --foreground 90s qemu-system-aarch64 -kernel arm/gic.flat # -initrd /tmp/x
@@ -148,3 +151,24 @@ def test_an_aborted_qemu_is_named_with_its_first_error():
         "QEMU aborted at log line 4 (failed to set MSR 0x10a to 0x69)")
     assert fail_log.qemu_errors(ABORTED.splitlines())[0] == "failed to set MSR 0x10a to 0x69"
     assert fail_log.qemu_errors(TIMED_OUT.splitlines()) == []
+
+
+def test_fail_lines_of_real_logs():
+    assert [(line.number, line.line_number, line.text) for line in fail_lines(GIC_LOG)] == [
+        (1, 8, "FAIL: gicv2: mmio: ITARGETSR: register content preserved"),
+        (2, 11, "FAIL: gicv2: mmio: ITARGETSR: byte writes successful")]
+    # The coloured summary is run_tests.sh's, not a check.
+    assert fail_lines(RUN_TESTS_STDOUT) == []
+    assert fail_lines(GIC_LOG + RUN_TESTS_STDOUT) == fail_lines(GIC_LOG)
+
+
+def test_fail_line_behind_firmware_codes():
+    lines = fail_lines(EFI_COMMAND % "msr" + "\n" + OVMF + "FAIL: MSR_FS_BASE\r\nPASS: x\n")
+    assert [(line.line_number, line.text) for line in lines] == [(2, "FAIL: MSR_FS_BASE")]
+
+
+def test_terminal_codes():
+    assert without_terminal_codes(OVMF + BDS) == BDS
+    assert without_terminal_codes(RUN_TESTS_STDOUT.splitlines()[1]) == \
+        "FAIL gicv2-mmio-up (17 tests, 2 unexpected failures)"
+    assert without_terminal_codes("a\x1b]0;title\x07b\x1b(Bc\nd") == "abc\nd"

@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from conftest import guest_file
+from fake_target import FakeTarget
 from kut_load.efi import find as boot_efi, files as efi_files, tables
 from kut_load.finders.load_address import DetectionError
-from kut_load.errors import TargetError
 from kut_load.image.verify import MismatchError
 
 RAM = (0x40000000, 0x48000000)
@@ -23,35 +23,9 @@ POINTER_AT = 0x43400000
 SYSTAB_AT = 0x43fd0018
 
 
-class FakeGuest:
-    """Sparse guest memory; reads outside what was written fail like gdb's."""
-
-    def __init__(self, mtree=MTREE, pcs=(0,)):
-        self.regions = {}
-        self.mtree = mtree
-        self.pcs = list(pcs)
-        self.reads = []
-
-    def write(self, address, data):
-        self.regions[address] = bytes(data)
-
-    def read_memory(self, address, length):
-        self.reads.append((address, length))
-        if not RAM[0] <= address < RAM[1]:
-            raise TargetError("cannot read %d bytes at %#x" % (length, address))
-        memory = bytearray(length)  # RAM nobody wrote: zeros
-        for start, data in self.regions.items():
-            low, high = max(start, address), min(start + len(data), address + length)
-            if low < high:
-                memory[low - address:high - address] = data[low - start:high - start]
-        return bytes(memory)
-
-    def monitor(self, command):
-        assert command == "info mtree -f"
-        return self.mtree
-
-    def cpu_pcs(self):
-        return self.pcs
+def made_up_guest(mtree=MTREE, pcs=(0,)):
+    """Guest RAM nobody wrote reads as zeros, reads outside it fail as gdb's do."""
+    return FakeTarget(ram=[RAM], monitor={"info mtree -f": mtree}, pcs=pcs)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +68,7 @@ def firmware_tables(guest, images, holes=1):
 
 
 def test_found_through_the_debug_image_table(efi):
-    guest = FakeGuest()
+    guest = made_up_guest()
     decoy = 0x43b00000  # same size, other contents: must be passed over
     guest.write(decoy, b"MZ" + bytes(0x6ffe))
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
@@ -106,7 +80,7 @@ def test_found_through_the_debug_image_table(efi):
 
 
 def test_pointer_search_reads_4mib_boundaries_from_the_top_of_ram(efi):
-    guest = FakeGuest()
+    guest = made_up_guest()
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     firmware_tables(guest, [(IMAGE_BASE, 0x7000)])
     boot_efi.find(guest, efi)
@@ -117,7 +91,7 @@ def test_pointer_search_reads_4mib_boundaries_from_the_top_of_ram(efi):
 
 
 def test_found_below_a_cpu_pc_without_qemu_monitor(efi):
-    guest = FakeGuest(mtree=None, pcs=[0, IMAGE_BASE + 0x11a4])
+    guest = made_up_guest(mtree=None, pcs=[0, IMAGE_BASE + 0x11a4])
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     found = boot_efi.find(guest, efi)
     assert found.address == IMAGE_BASE and "pc %#x" % (IMAGE_BASE + 0x11a4) in found.how
@@ -125,7 +99,7 @@ def test_found_below_a_cpu_pc_without_qemu_monitor(efi):
 
 
 def test_pc_fallback_when_the_table_does_not_list_it(efi):
-    guest = FakeGuest(pcs=[IMAGE_BASE + 0x1000])
+    guest = made_up_guest(pcs=[IMAGE_BASE + 0x1000])
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     firmware_tables(guest, [(0x43bf3000, 0xd000)])
     found = boot_efi.find(guest, efi)
@@ -134,7 +108,7 @@ def test_pc_fallback_when_the_table_does_not_list_it(efi):
 
 
 def test_pc_search_stays_within_the_image_size(efi):
-    guest = FakeGuest(mtree=None, pcs=[0x47000000])
+    guest = made_up_guest(mtree=None, pcs=[0x47000000])
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     with pytest.raises(DetectionError) as error:
         boot_efi.find(guest, efi)
@@ -144,7 +118,7 @@ def test_pc_search_stays_within_the_image_size(efi):
 
 
 def test_other_code_at_the_header_is_refused(efi):
-    guest = FakeGuest(mtree=None, pcs=[IMAGE_BASE + 0x1000])
+    guest = made_up_guest(mtree=None, pcs=[IMAGE_BASE + 0x1000])
     image = bytearray(loaded(efi, IMAGE_BASE))
     image[0x1010] ^= 0xff  # another build: same header, other code
     guest.write(IMAGE_BASE, image)
@@ -154,7 +128,7 @@ def test_other_code_at_the_header_is_refused(efi):
 
 
 def test_garbage_tables_are_survived(efi):
-    guest = FakeGuest(pcs=[IMAGE_BASE + 0x1000])
+    guest = made_up_guest(pcs=[IMAGE_BASE + 0x1000])
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     guest.write(POINTER_AT, b"IBI SYST" + struct.pack("<Q", 0x7fff0000))  # outside RAM
     found = boot_efi.find(guest, efi)
@@ -163,7 +137,7 @@ def test_garbage_tables_are_survived(efi):
 
 
 def test_check_names_the_file(efi):
-    guest = FakeGuest()
+    guest = made_up_guest()
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     boot_efi.check(guest, efi, IMAGE_BASE)
     with pytest.raises(MismatchError, match="is not %s" % efi.pe_path):
@@ -171,7 +145,7 @@ def test_check_names_the_file(efi):
 
 
 def test_pointers_out_of_ram_are_never_read(efi):
-    guest = FakeGuest(pcs=[IMAGE_BASE + 0x1000])
+    guest = made_up_guest(pcs=[IMAGE_BASE + 0x1000])
     guest.write(IMAGE_BASE, loaded(efi, IMAGE_BASE))
     firmware_tables(guest, [(IMAGE_BASE, 0x7000)])
     uart = 0x09000000  # a read pops a byte from the UART

@@ -1,42 +1,19 @@
-"""The boot-code finders ask the target as little as they can: the boot code
-where QEMU's virt machine has it, and QEMU's ROM list or the CPUs only when
-that does not decode. Each request is a round trip to a remote QEMU."""
+"""QEMU's arm and aarch64 boot loader finder asks the target as little as it
+can: the boot code where QEMU's virt machine has it, and QEMU's ROM list or
+the CPUs only when that does not decode. Each request is a round trip to a
+remote QEMU."""
 
 import pytest
 
+from boot_code_samples import QEMU_AARCH64_VIRT, QEMU_ARM_VIRT
+from fake_target import FakeTarget
 from kut_load import arches
-from kut_load.finders import arm_boot_loader, riscv_reset_vector
+from kut_load.finders import arm_boot_loader
 from kut_load.finders.load_address import DetectionError
-from kut_load.errors import TargetError
 from kut_load.qemu.roms import Rom
-from test_decoder_aarch64 import QEMU_BOOTLOADER
-from test_decoder_arm import QEMU_VIRT as QEMU_ARM_VIRT
-from test_decoder_riscv import QEMU_RV64
 
-
-class RecordingTarget:
-    """Memory regions, a ROM list and a boot CPU pc; records every request."""
-
-    def __init__(self, regions, roms=(), boot_pc=None):
-        self.regions = dict(regions)
-        self.rom_list = list(roms)
-        self.boot_pc = boot_pc
-        self.requests = []
-
-    def read_memory(self, address, length):
-        self.requests.append(("read", address, length))
-        for start, data in self.regions.items():
-            if start <= address and address + length <= start + len(data):
-                return data[address - start:address + length - start]
-        raise TargetError("cannot read %d bytes at %#x" % (length, address))
-
-    def roms(self):
-        self.requests.append(("roms",))
-        return self.rom_list
-
-    def boot_cpu_pc(self):
-        self.requests.append(("threads",))
-        return self.boot_pc
+# Its tests are of arm and aarch64 alike, whatever the file's name says.
+ARCHITECTURE = None
 
 
 def finder(name):
@@ -49,29 +26,23 @@ def ram(base, code, size=0x1000):
 
 
 def test_aarch64_virt_is_one_read_and_no_rom_list(native):
-    target = RecordingTarget(ram(0x40000000, QEMU_BOOTLOADER))
+    target = FakeTarget(ram(0x40000000, QEMU_AARCH64_VIRT))
     found = finder("aarch64")(target, native, None)
     assert found.address == 0x40080000
     assert target.requests == [("read", 0x40000000, arm_boot_loader.WINDOW)]
 
 
 def test_arm_virt_is_one_read_and_no_rom_list(native):
-    target = RecordingTarget(ram(0x40000000, QEMU_ARM_VIRT))
+    target = FakeTarget(ram(0x40000000, QEMU_ARM_VIRT))
     assert finder("arm")(target, native, None).address == 0x40010000
     assert target.requests == [("read", 0x40000000, arm_boot_loader.WINDOW)]
 
 
-def test_riscv64_virt_is_one_read_and_no_rom_list(native):
-    target = RecordingTarget(ram(0x1000, QEMU_RV64))
-    assert finder("riscv64")(target, native, None).address == 0x80200000
-    assert target.requests == [("read", 0x1000, riscv_reset_vector.DEFAULT_WINDOW)]
-
-
 def test_boot_loader_elsewhere_is_found_through_the_rom_list(native):
     # Another board: nothing readable at the virt address, the ROM list says where.
-    code = QEMU_BOOTLOADER.replace((0x40080000).to_bytes(8, "little"),
-                                   (0x80000).to_bytes(8, "little"))
-    target = RecordingTarget(ram(0x0, code), roms=[Rom(0x0, 0x28, "ram", "bootloader")])
+    code = QEMU_AARCH64_VIRT.replace((0x40080000).to_bytes(8, "little"),
+                                     (0x80000).to_bytes(8, "little"))
+    target = FakeTarget(ram(0x0, code), roms=[Rom(0x0, 0x28, "ram", "bootloader")])
     found = finder("aarch64")(target, native, None)
     assert found.address == 0x80000
     assert target.requests == [("read", 0x40000000, arm_boot_loader.WINDOW), ("roms",),
@@ -79,28 +50,20 @@ def test_boot_loader_elsewhere_is_found_through_the_rom_list(native):
 
 
 def test_without_a_rom_list_the_boot_cpu_pc_is_read(native):
-    code = QEMU_BOOTLOADER.replace((0x40080000).to_bytes(8, "little"),
-                                   (0x10080000).to_bytes(8, "little"))
-    target = RecordingTarget(ram(0x10000000, code), boot_pc=0x10000000)
+    code = QEMU_AARCH64_VIRT.replace((0x40080000).to_bytes(8, "little"),
+                                     (0x10080000).to_bytes(8, "little"))
+    target = FakeTarget(ram(0x10000000, code), pcs=[0x10000000])
     assert finder("aarch64")(target, native, None).address == 0x10080000
     assert ("threads",) in target.requests
 
 
 def test_undecodable_boot_loader_is_read_once_and_reported(native):
-    looping = bytearray(QEMU_BOOTLOADER)
+    looping = bytearray(QEMU_AARCH64_VIRT)
     looping[0x14:0x18] = (0x14000000).to_bytes(4, "little")  # b . instead of br x4
-    target = RecordingTarget(ram(0x40000000, bytes(looping)),
-                             roms=[Rom(0x40000000, 0x28, "ram", "bootloader")])
+    target = FakeTarget(ram(0x40000000, bytes(looping)),
+                        roms=[Rom(0x40000000, 0x28, "ram", "bootloader")])
     with pytest.raises(DetectionError, match="QEMU's boot loader at 0x40000000") as error:
         finder("aarch64")(target, native, None)
     assert "0x40000014: 14000000" in "\n".join(error.value.listing)
     assert [r for r in target.requests if r[0] == "read"] == [
         ("read", 0x40000000, arm_boot_loader.WINDOW)]
-
-
-def test_riscv_reset_vector_elsewhere_is_found_through_the_rom_list(native):
-    target = RecordingTarget(ram(0x2000, QEMU_RV64.replace(
-        (0x80200000).to_bytes(8, "little"), (0x80400000).to_bytes(8, "little"))),
-        roms=[Rom(0x2000, 0x28, "rom", "mrom.reset"), Rom(0x2028, 0x30, "rom", "mrom.finfo")])
-    assert finder("riscv64")(target, native, None).address == 0x80400000
-    assert target.requests[1:] == [("roms",), ("read", 0x2000, 0x58)]

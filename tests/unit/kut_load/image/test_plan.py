@@ -5,11 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from argv_splitters import SPLITTERS
 from conftest import guest_file
 from kut_load.elf import ET_DYN, ET_EXEC, ET_REL
 from kut_load.image.plan import PlanError, check_no_overlap, image_start, plan_load
 from kut_load.quoting import UnsafeName
-from test_quoting import SPLITTERS
 
 
 def section(name, address, size, allocated=True, contents=True, writable=False,

@@ -2,10 +2,12 @@
 
 from types import SimpleNamespace
 
+from elftools.elf.elffile import ELFFile
 import pytest
 
 from conftest import guest_file
 from kut_load.errors import TargetError, whole_read
+from kut_load.image import verify
 from kut_load.image.plan import plan_load
 from kut_load.image.verify import (BEFORE_MAIN, WINDOW_BYTES, MismatchError, check, code_windows,
                                    first_difference, rewritten_bytes, start_of_code)
@@ -254,3 +256,17 @@ def test_sample_matches_its_flat_image(native, arch, load_address):
     flat[main + plan.offset - load_address] ^= 0xff
     with pytest.raises(MismatchError, match="%#x" % (main + plan.offset)):
         check(image, plan, read)
+
+
+def test_elfv1_main_is_compared_at_its_code_not_its_descriptor(native):
+    path = guest_file("ppc64", "sample.elf")
+    image = native.ElfImage(path)
+    with open(path, "rb") as stream:
+        elf = ELFFile(stream)
+        opd = elf.get_section_by_name(".opd")
+        main = elf.get_section_by_name(".symtab").get_symbol_by_name("main")[0]
+        entry = int.from_bytes(opd.data()[main["st_value"] - opd["sh_addr"]:][:8], "big")
+    code_main = verify.code_address(image, image.find_symbol("main"))
+    assert code_main == entry != main["st_value"]
+    assert any(w.link_address() <= code_main < w.link_address() + w.length
+               for w in verify.code_windows(image))

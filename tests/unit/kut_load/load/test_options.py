@@ -49,7 +49,7 @@ def test_a_negative_address_is_refused():
 
 @pytest.mark.parametrize("text", ["$kut_base", "&_text + 0x1000", "main", "010", "40080000h", ""])
 def test_what_is_not_a_number_is_left_for_gdb_to_evaluate(text):
-    # gdb's words say what is wrong with it (kut-load --address in tests/e2e/test_hostile.py).
+    # gdb's words say what is wrong with it (tests/e2e/kut_load/test_hostile.py: --address).
     address = parse(["--address", text]).address
     assert isinstance(address, GdbExpression) and address == text
 

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
+from info_roms_samples import AARCH64, RISCV64, X86_64
 from kut_load.qemu.kernel_file import candidates, file_name_of, kernel_rom, locate, symbol_file_name
 from kut_load.qemu.roms import parse_info_roms
-from test_roms import AARCH64, RISCV64, X86_64
 
 
 def kernel_of(text):
