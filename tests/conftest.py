@@ -11,8 +11,11 @@ BUILD = os.environ.get("KUT_BUILD_DIR", os.path.join(REPO, "build"))
 GUESTS_SRC = os.path.join(REPO, "tests", "guests")
 GUESTS_BUILD = os.path.join(BUILD, "tests", "guests")
 
-sys.path.insert(0, os.path.join(REPO, "python"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The tiers' shared helpers are imported by name (gdb_stub, session, upstream);
+# their test folders hold no __init__.py, so python/'s kut_load and kut_debug
+# always win over the test folders named after them.
+TIERS = [os.path.join(REPO, "tests", tier) for tier in ("unit", "e2e", "upstream")]
+sys.path[:0] = [os.path.join(REPO, "tests"), os.path.join(REPO, "python")] + TIERS
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +34,9 @@ def guest_file(arch, name):
 # KUT_ARCHES=arm64,x86_64 runs the tests of those architectures and every test
 # of none: a test's architecture is its `arch` or `config` parameter (an
 # upstream configuration such as arm64-efi or ppc64le), else the one its
-# function's name or its file's name names (test_ppc64_powernv_..., test_arm64.py).
+# function's name or its file's name names (test_ppc64_powernv_..., test_arm64.py),
+# unless the file sets ARCHITECTURE = None: a module's name that names one
+# (arm_boot_loader) while its tests are of others too.
 ARCH_FAMILIES = ("arm64", "arm", "riscv64", "x86_64", "i386", "ppc64", "s390x")
 
 
@@ -40,7 +45,8 @@ def architecture_of(item):
     params = getattr(item, "callspec", None)
     names = [params.params.get(key) for key in ("arch", "config")] if params else []
     names.append(getattr(item, "originalname", None) or item.name)
-    names.append(os.path.splitext(os.path.basename(str(item.fspath)))[0])
+    file_name = os.path.splitext(os.path.basename(str(item.fspath)))[0]
+    names.append(getattr(getattr(item, "module", None), "ARCHITECTURE", file_name))
     for name in names:
         if not isinstance(name, str):
             continue

@@ -3,9 +3,9 @@
 
 class KutLoadError(Exception):
     """A failure the user can cause or fix; every error a user can cause is
-    one (tests/unit/test_errors.py finds them all). The commands' one boundary,
-    gdb_commands.run_command, shows it as one gdb error line. Anything else
-    that escapes is a bug, and shows as one."""
+    one (tests/unit/project/test_error_model.py finds them all). The commands'
+    one boundary, gdb_commands.run_command, shows it as one gdb error line.
+    Anything else that escapes is a bug, and shows as one."""
 
 
 class TargetError(KutLoadError):

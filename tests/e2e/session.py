@@ -156,3 +156,11 @@ def run_gdb(port, commands, gdbinit=GDBINIT, cwd=None, timeout=120, connect=True
     result = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, timeout=timeout)
     return result.stdout
+
+
+def run_mi(commands, timeout=120):
+    """gdb --interpreter=mi2 with the project's gdbinit, fed commands; all it printed."""
+    script = "".join(command + "\n" for command in commands + ["-gdb-exit"])
+    return subprocess.run([require("gdb-multiarch"), "--interpreter=mi2", "-nx", "-x", GDBINIT],
+                          input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          encoding="utf-8", errors="replace", timeout=timeout).stdout

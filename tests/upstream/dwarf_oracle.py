@@ -76,3 +76,9 @@ def _file_name(program, number):
     """The base name of line-table file `number`; DWARF 5 counts from 0, earlier from 1."""
     entry = program["file_entry"][number - (0 if program["version"] >= 5 else 1)]
     return os.path.basename(entry.name.decode())
+
+
+def symbol_value(elf, name):
+    with open(elf, "rb") as stream:
+        symbols = ELFFile(stream).get_section_by_name(".symtab")
+        return symbols.get_symbol_by_name(name)[0]["st_value"]

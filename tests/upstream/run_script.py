@@ -1,15 +1,24 @@
 """An upstream test started the way a user does, with QEMU's gdb stub on a
 free loopback port, in its own process group so nothing outlives the test:
 GroupRun for any command, PausedRun for the tree's own run script (ARCH/run,
-which run_tests.sh calls) with `-S` added."""
+which run_tests.sh calls) with `-S` added, Running for an EFI test that runs
+until it prints its address."""
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import tempfile
+import time
 
 import run_logs
+import upstream
 from session import free_port, listening
+
+ADDRESS = re.compile(rb"Address of image is: (0x[0-9a-f]+)")
+# Firmware start-up under TCG on a loaded machine (the UEFI shell waits 5 s).
+BOOT_SECONDS = 240
 
 
 class GroupRun:
@@ -63,3 +72,30 @@ class PausedRun:
 
     def __exit__(self, *exc):
         self.run.close()
+
+
+class Running(GroupRun):
+    """A test started by argv in cwd with its gdb stub on a free port, in its own
+    process group; attach() stops the guest once it has printed its address."""
+
+    def attach(self):
+        """The image address the test printed; the guest is stopped when it returns."""
+        deadline = time.monotonic() + BOOT_SECONDS
+        while time.monotonic() < deadline:
+            printed = ADDRESS.search(self.text())
+            if printed:
+                # A client connecting to QEMU's stub stops the guest at once,
+                # and it stays stopped for the gdb that attaches next.
+                with socket.create_connection(("127.0.0.1", self.port), timeout=10):
+                    pass
+                return int(printed.group(1), 16)
+            assert self.process.poll() is None, self.text()[-3000:].decode(errors="replace")
+            time.sleep(0.02)
+        raise AssertionError("no image address within %d s: %s"
+                             % (BOOT_SECONDS, self.text()[-3000:].decode(errors="replace")))
+
+
+def script_run(config, script, efi, args=()):
+    tree = upstream.tree(config)
+    return Running(["./" + script, efi] + list(args), tree,
+                   env=dict(run_logs.environment(config), TIMEOUT="0"))

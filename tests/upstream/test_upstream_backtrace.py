@@ -9,14 +9,14 @@ import re
 import subprocess
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
 import run_logs
 import trees
 import upstream
-from test_upstream_arches import assert_stopped_in_main, run
+from dwarf_oracle import symbol_value
+from run_cases import assert_stopped_in_main, run
 from session import gdb_major
-from test_upstream_logs import KUT_DEBUG
+from upstream import KUT_DEBUG
 
 FRAME = re.compile(r"^#(\d+) +(?:0x[0-9a-f]+ in )?(\S*) \(", re.M)
 MARKS = ["filtered", "unfiltered", "past-main-on"]
@@ -101,12 +101,6 @@ def elf_of(tree, test):
     cfg = configparser.ConfigParser(interpolation=None, strict=False)
     cfg.read(os.path.join(tree, test_dir, "unittests.cfg"))
     return os.path.join(test_dir, os.path.splitext(cfg[test]["file"])[0] + ".elf")
-
-
-def symbol_value(elf, name):
-    with open(elf, "rb") as stream:
-        symbols = ELFFile(stream).get_section_by_name(".symtab")
-        return symbols.get_symbol_by_name(name)[0]["st_value"]
 
 
 def addr2line(elf, pc):

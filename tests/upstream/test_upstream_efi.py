@@ -9,7 +9,6 @@ import functools
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,16 +17,12 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 import dwarf_oracle
-import run_logs
 import upstream
-from run_script import GroupRun, PausedRun
+from run_script import ADDRESS, BOOT_SECONDS, PausedRun, Running, script_run
 from session import run_gdb
-from test_kut_debug import run_kut_debug, started
+from kut_debug_process import run_kut_debug, started
 
-ADDRESS = re.compile(rb"Address of image is: (0x[0-9a-f]+)")
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
-# Firmware start-up under TCG on a loaded machine (the UEFI shell waits 5 s).
-BOOT_SECONDS = 240
 ADDR2LINE = {"arm64-efi": "aarch64-linux-gnu-addr2line", "x86_64-efi": "addr2line",
              "riscv64-efi": "riscv64-linux-gnu-addr2line"}
 FRAMES_PY = """\
@@ -39,27 +34,6 @@ while frame is not None:
           frame.name(), sal.symtab.filename if sal.symtab else "?", sal.line))
     frame = frame.older()
 """
-
-
-class Running(GroupRun):
-    """A test started by argv in cwd with its gdb stub on a free port, in its own
-    process group; attach() stops the guest once it has printed its address."""
-
-    def attach(self):
-        """The image address the test printed; the guest is stopped when it returns."""
-        deadline = time.monotonic() + BOOT_SECONDS
-        while time.monotonic() < deadline:
-            printed = ADDRESS.search(self.text())
-            if printed:
-                # A client connecting to QEMU's stub stops the guest at once,
-                # and it stays stopped for the gdb that attaches next.
-                with socket.create_connection(("127.0.0.1", self.port), timeout=10):
-                    pass
-                return int(printed.group(1), 16)
-            assert self.process.poll() is None, self.text()[-3000:].decode(errors="replace")
-            time.sleep(0.02)
-        raise AssertionError("no image address within %d s: %s"
-                             % (BOOT_SECONDS, self.text()[-3000:].decode(errors="replace")))
 
 
 def link_address(debug_file, name):
@@ -129,12 +103,6 @@ def attach_and_check(config, running, efi, gdb_cwd, load="kut-load"):
     physical = addr2line(config, debug_file, innermost[0] - base)[-1][0]
     assert re.search(r"^%s(?: \+ \d+)? in section \.text(?: of \S+%s\.debug)?$"
                      % (re.escape(physical), re.escape(efi)), out, re.M), out
-
-
-def script_run(config, script, efi, args=()):
-    tree = upstream.tree(config)
-    return Running(["./" + script, efi] + list(args), tree,
-                   env=dict(run_logs.environment(config), TIMEOUT="0"))
 
 
 # How an upstream test ends before it prints its address (lib/report.c, libcflat's assert).

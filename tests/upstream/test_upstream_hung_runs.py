@@ -10,7 +10,7 @@ import threading
 
 import run_logs
 import upstream
-from test_upstream_user_cases import KUT_DEBUG
+from upstream import KUT_DEBUG
 
 
 def test_a_timed_out_run_is_said_to_have_timed_out(tmp_path):

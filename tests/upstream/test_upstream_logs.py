@@ -17,9 +17,8 @@ import dwarf_oracle
 import fail_check
 import run_logs
 import upstream
+from upstream import KUT_DEBUG
 
-KUT_DEBUG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "python", "kut-debug")
 TIMEOUT = 300
 MAIN_STOP = re.compile(r"^(?:Thread \d+ hit )?Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(.*\) "
                        r"at (\S+):(\d+)$", re.M)

@@ -9,10 +9,10 @@ import re
 import pytest
 
 import upstream
+from run_cases import CASES
 from remote_log import packets_sent, register_reads, requests
 from run_script import PausedRun
 from session import gdb_major
-from test_upstream_arches import CASES
 
 
 @pytest.mark.parametrize("config", sorted(CASES))

@@ -11,9 +11,10 @@ import time
 import pytest
 
 import upstream
-from run_script import PausedRun
+from upstream import KUT_DEBUG
+from run_cases import CASES, assert_stopped_in_main, run
+from run_script import PausedRun, script_run
 from session import run_gdb
-from test_upstream_arches import CASES, assert_stopped_in_main
 
 MAIN_HITS = re.compile(r"^Breakpoint 1, (?:0x[0-9a-f]+ in )?main \(", re.M)
 
@@ -51,9 +52,6 @@ def test_kill_then_target_remote_to_a_new_qemu_stops_at_main():
                                    "continue", "bt"], cwd=tree, timeout=240)
     assert len(MAIN_HITS.findall(out)) == 2, out
     assert_stopped_in_main(out, "%s/%s" % (tree, elf))
-
-
-KUT_DEBUG = os.path.join(os.path.dirname(upstream.HERE), os.pardir, "python", "kut-debug")
 
 
 def kut_debug(tree, args, env=None, timeout=300, nx=True):
@@ -259,7 +257,6 @@ def test_kut_load_auto_on_in_the_users_gdbinit_loads_once_under_kut_debug(tmp_pa
 
 def test_the_tests_own_so_as_main_file_is_named_as_the_same_test():
     """gdb-multiarch x86/sieve.so, then kut-load: X.efi.debug is the DWARF of X.so."""
-    from test_upstream_efi import script_run
     tree = upstream.tree("x86_64-efi")
     running = script_run("x86_64-efi", "x86/efi/run", "x86/sieve.efi")
     try:
@@ -310,5 +307,4 @@ def test_kut_load_again_once_riscv_turned_its_mmu_on_names_the_way():
 
 
 def run_riscv64(commands):
-    from test_upstream_arches import run
     return run("riscv64", commands)

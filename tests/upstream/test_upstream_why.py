@@ -9,8 +9,8 @@ import subprocess
 
 import fail_check
 import upstream
-from test_upstream_backtrace import symbol_value
-from test_upstream_logs import KUT_DEBUG
+from dwarf_oracle import symbol_value
+from upstream import KUT_DEBUG
 
 MARK = "kut-test-mark"
 SHOWN = re.compile(r"^kut-why:   (.+?) = (0x[0-9a-f]+) \((-?\d+)\)$", re.M)

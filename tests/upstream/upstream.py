@@ -10,6 +10,7 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+KUT_DEBUG = os.path.join(os.path.dirname(os.path.dirname(HERE)), "python", "kut-debug")
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 
 import run_logs  # noqa: E402
