@@ -10,11 +10,13 @@ import tempfile
 from kut_load import command_line
 from kut_load.qemu import linux_proc
 
-from kut_debug import gdb_session, paused_command, paused_qemu, same_run
-from kut_debug.console_files import TEMPORARY_CONSOLES, remove_temporary_consoles
+from kut_debug import gdb_session
+from kut_debug.processes import paused_command, paused_qemu
+from kut_debug.tree import same_run
+from kut_debug.tree.console_files import TEMPORARY_CONSOLES, remove_temporary_consoles
 from kut_debug.errors import DebugError
 from kut_debug.session_plan import plan_session
-from kut_debug.launcher import Session, Terminated
+from kut_debug.processes.launcher import Session, Terminated
 
 DESCRIPTION = """\
 Start a kvm-unit-tests test under QEMU, paused, and gdb-multiarch attached to

@@ -9,11 +9,12 @@ from collections import namedtuple
 from kut_load import file_names
 from kut_load.break_fail.log import logged_end, qemu_errors
 
-from kut_debug import (fail_stop, gdb_session, kvm_tree, paused_command, paused_qemu,
-                       qemu_command, tree_files)
-from kut_debug.console_files import console_for_test, new_console_file
+from kut_debug import fail_stop, gdb_session
+from kut_debug.processes import paused_command, paused_qemu
+from kut_debug.tree import kvm_tree, qemu_command, tree_files
+from kut_debug.tree.console_files import console_for_test, new_console_file
 from kut_debug.errors import DebugError
-from kut_debug.programs import gdb_command, resolve_qemu
+from kut_debug.processes.programs import gdb_command, resolve_qemu
 from kut_debug.record import session as record_session, recording
 
 

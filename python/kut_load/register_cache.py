@@ -14,14 +14,15 @@ A reset through QEMU's own monitor (its -monitor, QMP) is one gdb never
 sees: after it, `maintenance flush register-cache` (gdb 10: flushregs).
 """
 
+import os
+
 import gdb
 
 HOOK = "hookpost-monitor"
 # In the hook's body: how `show user` tells kut-load's hook from a user's own.
 MARK = "kut_load.register_cache"
-HOOK_BODY = "python __import__('%s').register_cache.monitor_ran()" % MARK
-HOOK_HELP = ("kut-load: after a monitor command, marks gdb's cached registers stale "
-             "(QEMU's monitor can reset the guest).")
+# The hook's definition: gdb 10 runs a multi-line gdb.execute() as separate lines.
+HOOK_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "monitor_hook.gdb")
 
 _state = {"stale": False, "own_monitor": 0}
 
@@ -31,8 +32,10 @@ def install():
     and follows gdb's stops. At gdb's start no monitor command has run; a
     gdbinit sourced on a live connection cannot know, so it starts stale."""
     if _user_hook() is None:
-        gdb.execute("define %s\n%s\nend" % (HOOK, HOOK_BODY), to_string=True)
-        gdb.execute("document %s\n%s\nend" % (HOOK, HOOK_HELP), to_string=True)
+        try:
+            gdb.execute("source " + HOOK_FILE, to_string=True)
+        except gdb.error:
+            pass  # no hook: kut-load drops the registers at every load (hook_in_place)
     _state["stale"] = gdb.selected_inferior().pid != 0
     gdb.events.stop.connect(_stopped)
 

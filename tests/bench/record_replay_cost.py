@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
 
-from kut_debug import paused_command  # noqa: E402
+from kut_debug.processes import paused_command  # noqa: E402
 from kut_debug.record import qemu_argv  # noqa: E402
 
 ROUNDS = 7

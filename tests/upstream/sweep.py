@@ -37,7 +37,7 @@ import dwarf_oracle  # noqa: E402
 import fail_check  # noqa: E402
 import run_logs  # noqa: E402
 import trees  # noqa: E402
-from kut_debug import unittests_cfg  # noqa: E402
+from kut_debug.tree import unittests_cfg  # noqa: E402
 
 KUT_DEBUG = os.path.join(REPO, "python", "kut-debug")
 # A whole test may run before a --fail stop: the slowest under TCG take minutes.

@@ -11,7 +11,7 @@ from kut_load import arches
 from kut_load.qemu import options as qemu_options
 from kut_load.qemu.options import Item
 
-from kut_debug.paused_command import split_qemu_opts
+from kut_debug.processes.paused_command import split_qemu_opts
 
 # The block device that holds the snapshot the replay starts from.
 DRIVE_ID = "kutrr"

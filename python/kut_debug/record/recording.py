@@ -15,8 +15,8 @@ import time
 from kut_load.break_fail import log as fail_log
 
 import kut_debug
-from kut_debug import paused_command
-from kut_debug.paused_command import split_qemu_opts
+from kut_debug.processes import paused_command
+from kut_debug.processes.paused_command import split_qemu_opts
 from kut_debug.record import qemu_argv
 from kut_debug.errors import DebugError
 

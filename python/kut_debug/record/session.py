@@ -7,7 +7,7 @@ import sys
 
 from kut_load.qemu import options as qemu_options
 
-from kut_debug import paused_command, paused_qemu
+from kut_debug.processes import paused_command, paused_qemu
 from kut_debug.record import qemu_argv, recording
 from kut_debug.errors import DebugError
 

@@ -6,8 +6,8 @@ terminal codes and probe runs, run_tests.sh's own output."""
 import pytest
 
 from kut_debug.errors import DebugError
-from kut_debug.qemu_command import (accelerator, command_from_log_line, command_from_words,
-                                    read_log_command, without_comment)
+from kut_debug.tree.qemu_command import (accelerator, command_from_log_line,
+                                         command_from_words, read_log_command, without_comment)
 from kvm_unit_tests_files import (BDS, EFI_COMMAND, GIC_COMMAND, GIC_LOG, GTK, MSR_COMMAND, OVMF,
                                   RUN_TESTS_STDOUT, SDL, SIEVE_LOG)
 
@@ -178,7 +178,7 @@ def test_command_after_double_dash_drops_timeout_but_keeps_words():
 
 
 def test_migration_lines():
-    from kut_debug.qemu_command import is_migration_line
+    from kut_debug.tree.qemu_command import is_migration_line
     assert is_migration_line("run_migration timeout -k 1s --foreground 90s /usr/bin/qemu-system-"
                              "aarch64 -nodefaults -machine virt -kernel arm/selftest-migration"
                              ".flat -smp 1 # -initrd /tmp/tmp.x")

@@ -4,9 +4,9 @@ QEMU never outlives the session, however kut-debug or gdb ends."""
 import signal
 import subprocess
 
-from kut_debug.child_process import tied_to_parent
+from kut_debug.processes.child_process import tied_to_parent
 from kut_debug.errors import DebugError
-from kut_debug.terminal import TerminalSettings
+from kut_debug.processes.terminal import TerminalSettings
 
 GDB_GRACE = 2
 

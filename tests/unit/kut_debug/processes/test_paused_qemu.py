@@ -1,7 +1,7 @@
 """What kut-debug says when QEMU or a run script exits before its gdb stub
 listens: QEMU's messages on the first line, the command on its own."""
 
-from kut_debug.paused_qemu import exit_report
+from kut_debug.processes.paused_qemu import exit_report
 
 # riscv/run on QEMU 7.2, whose riscv has no -cpu max: its echo, then QEMU's error.
 RISCV_RUN_OUTPUT = (

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from kut_debug import tree_files
+from kut_debug.tree import tree_files
 from kut_debug.errors import DebugError
 
 

@@ -1,8 +1,8 @@
 """kut-debug's changes to a test's QEMU command: paused with a gdb stub of its
 own, and nothing of QEMU on the terminal that gdb uses."""
 
-from kut_debug.paused_command import for_gdb, split_qemu_opts, with_gdb_stub
-from kut_debug.qemu_command import command_from_log_line
+from kut_debug.processes.paused_command import for_gdb, split_qemu_opts, with_gdb_stub
+from kut_debug.tree.qemu_command import command_from_log_line
 
 CONSOLE = "logs/t.console"
 CONSOLE_CHARDEV = "file,id=kutconsole0,path=logs/t.console,append=on"

@@ -1,6 +1,6 @@
 """unittests.cfg read as run_tests.sh's for_each_unittest reads it."""
 
-from kut_debug import unittests_cfg
+from kut_debug.tree import unittests_cfg
 from kvm_unit_tests_files import UNITTESTS_CFG
 
 

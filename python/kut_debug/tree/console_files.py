@@ -4,7 +4,7 @@ log, or a temporary file kut-debug removes when it ends."""
 import os
 import tempfile
 
-from kut_debug import tree_files
+from kut_debug.tree import tree_files
 
 
 # Console files kut-debug made up itself: removed when it ends, so /tmp does not fill.

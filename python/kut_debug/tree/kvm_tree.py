@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kut_load import file_names
 from kut_load.qemu import options as qemu_options
-from kut_debug import unittests_cfg
+from kut_debug.tree import unittests_cfg
 from kut_debug.errors import DebugError
 
 CONFIG = "config.mak"

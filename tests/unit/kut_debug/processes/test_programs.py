@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from kut_debug import programs
+from kut_debug.processes import programs
 from kut_debug.errors import DebugError
 
 

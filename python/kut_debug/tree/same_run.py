@@ -6,7 +6,7 @@ spaces; kut-debug's own -S -gdb tcp:... and the -initrd file, a new
 temporary one each run, are left out of the comparison.
 """
 
-from kut_debug import qemu_command
+from kut_debug.tree import qemu_command
 
 
 def without_session_options(argv, stub_words):

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from kut_debug import kvm_tree, unittests_cfg
+from kut_debug.tree import kvm_tree, unittests_cfg
 from kut_debug.errors import DebugError
 from kvm_unit_tests_files import UNITTESTS_CFG
 
@@ -121,7 +121,7 @@ def test_find_tree_needs_config_and_run_script(tmp_path):
                                                   ("s390x", "s390x", "selftest.elf")])
 def test_elf_kernels_of_ppc64_and_s390x_are_their_own_symbols(tmp_path, monkeypatch, arch,
                                                               test_dir, file):
-    from kut_debug import tree_files
+    from kut_debug.tree import tree_files
     monkeypatch.chdir(tmp_path)
     os.mkdir(test_dir)
     open(os.path.join(test_dir, file), "w").close()

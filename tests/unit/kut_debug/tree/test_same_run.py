@@ -1,7 +1,7 @@
 """Whether the QEMU kut-debug started runs what a log's command ran."""
 
-from kut_debug import same_run
-from kut_debug.qemu_command import command_from_log_line
+from kut_debug.tree import same_run
+from kut_debug.tree.qemu_command import command_from_log_line
 from kvm_unit_tests_files import GIC_COMMAND, GTK
 
 LOG_LINE = ("timeout -k 1s --foreground 90s /usr/bin/qemu-system-aarch64 -nodefaults -machine virt"
