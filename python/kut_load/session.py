@@ -19,6 +19,20 @@ def symbol_files():
             if objfile.is_valid() and objfile.filename and objfile.owner is None]
 
 
+# The plan of the last kut-load that loaded in this gdb (image.plan.LoadPlan):
+# kut-debug marks the test's code read-only under KVM.
+_loaded = [None]
+
+
+def remember_loaded(plan):
+    _loaded[0] = plan
+
+
+def loaded_plan():
+    """The LoadPlan of the last kut-load that loaded, or None."""
+    return _loaded[0]
+
+
 def monitor(command):
     """QEMU's answer to an HMP command through gdb's monitor, or None where
     the stub has no monitor or refuses. kut-load's own commands: the

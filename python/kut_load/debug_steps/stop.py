@@ -5,7 +5,7 @@ continue that resumes every vCPU."""
 import gdb
 
 from kut_load.errors import KutLoadError
-from kut_load.session import Setting, under_kvm
+from kut_load.session import Setting, loaded_plan, under_kvm
 
 # Whether the test's code is read-only for gdb (code_read_only): gdb's own stops are hardware.
 _code_read_only = []
@@ -51,8 +51,7 @@ def code_read_only():
     call, finish, until, advance) as hardware ones (`breakpoint auto-hw`, on by
     default), which stop a KVM guest; an int3 of gdb's would end it."""
     from kut_load.efi.ram import merged
-    from kut_load.load.command import last_plan
-    plan = last_plan()
+    plan = loaded_plan()
     ranges = merged([(section.address, section.address + section.size)
                      for section in plan.sections if section.executable and section.size]
                     if plan else [])

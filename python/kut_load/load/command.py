@@ -6,7 +6,7 @@ import os
 
 import gdb
 
-from kut_load import __version__, native, report
+from kut_load import __version__, native, report, session
 from kut_load.load import byte_order, symbols
 from kut_load.finders import chain
 from kut_load.errors import KutLoadError
@@ -15,15 +15,6 @@ from kut_load.quoting import printable
 from kut_load.load.options import UsageError, parse
 from kut_load.load.planner import Planner
 from kut_load.target import GdbTarget, qemu_process
-
-
-# The plan of the last load in this gdb: kut-debug marks its code read-only under KVM.
-_last_plan = [None]
-
-
-def last_plan():
-    """The LoadPlan of the last kut-load that loaded, or None."""
-    return _last_plan[0]
 
 
 def run(argv, as_main=False):
@@ -62,7 +53,7 @@ def run(argv, as_main=False):
         symbols.select_frame_level(frame_level)
         return
     notes = symbols.load(planned.plan, planned.test_paths, frame_level, as_main)
-    _last_plan[0] = planned.plan
+    session.remember_loaded(planned.plan)
     byte_order_note = byte_order.follow(planned.endian)
     gdb.set_convenience_variable("kut_base", planned.plan.load_address)
     if planned.warning:

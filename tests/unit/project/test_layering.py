@@ -97,6 +97,18 @@ def test_kut_load_imports_only_down_the_layers(module):
     assert not upward, "%s imports %s from above its layer" % (module, upward)
 
 
+# The packages of the commands: each asks the floor below, never another command.
+COMMAND_PACKAGES = {"kut_load.load", "kut_load.break_fail", "kut_load.why",
+                    "kut_load.debug_steps"}
+
+
+@pytest.mark.parametrize("package", sorted(COMMAND_PACKAGES))
+def test_command_packages_import_no_other_command_package(package):
+    others = [name for module in MODULES if unit(module) == package
+              for name in kut_imports(module) if unit(name) in COMMAND_PACKAGES - {package}]
+    assert not others, "%s imports %s: what they share belongs on the floor" % (package, others)
+
+
 def test_pure_units_do_not_import_gdb():
     assert not [module for module in MODULES if unit(module) in PURE_UNITS
                 and imports_gdb(module)]
