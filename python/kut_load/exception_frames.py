@@ -23,7 +23,6 @@ import re
 
 import gdb
 
-from kut_load import arches
 from kut_load.session import function_blocks
 
 NAME = "kut-load exception entries"
@@ -47,10 +46,16 @@ class FrameId:
         self.pc = pc
 
 
+def _arch_of(architecture):
+    """arches.of_gdb, imported at the first backtrace: gdb's start-up registers this module."""
+    from kut_load import arches
+    return arches.of_gdb(architecture)
+
+
 def entry_of(architecture, symbol):
     """(struct name, registers function) of the exception entry symbol is, on
     gdb's architecture name (arches.py's exception_entry), or None."""
-    arch = arches.of_gdb(architecture)
+    arch = _arch_of(architecture)
     entry = arch and arch.exception_entry
     if entry is None or not re.match(entry.symbol, symbol):
         return None
@@ -123,7 +128,7 @@ def forget_frames(*_event):
 def is_entry(pc, architecture, cache):
     """The (symbol, offset) of pc if it is in an exception entry, else None;
     cache: {pc: symbol_at(pc)}."""
-    arch = arches.of_gdb(architecture)
+    arch = _arch_of(architecture)
     if arch is None or arch.exception_entry is None:
         return None  # ppc64, s390x: no `info symbol` for every frame of their backtraces
     if pc not in cache:
