@@ -29,6 +29,8 @@ def stub_module():
     gdb.MemoryError = type("MemoryError", (gdb.error,), {})
     gdb.GdbError = type("GdbError", (Exception,), {})
     gdb.frame_filters = {}  # a dict in gdb too, that extensions add their filters to
+    gdb.execute = lambda command, *args, **kwargs: ""  # a gdb that prints nothing
+    gdb.VERSION = "13.1"
     gdb.__getattr__ = lambda name: Anything
     gdb.__path__ = []  # a package, whose submodules the stand-in gives (gdb.unwinder)
     gdb.unwinder = types.ModuleType("gdb.unwinder")
