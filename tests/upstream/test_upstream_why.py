@@ -139,6 +139,50 @@ def test_gicv2_mmio_up_goes_back_from_reg_to_the_gic_read_and_the_write_before_i
     assert "unexpected failure 2 " in printed, out
 
 
+def test_a_condition_variable_is_followed_to_the_read_that_set_it_not_matched_by_value():
+    """FAIL 2 of gicv2-mmio-up: res = (reg == ...) is false (0), and reg's
+    readl() on the line before answered 0 too. The read belongs to reg, one
+    level down, with the byte write before it; a read is never pinned on res
+    for holding the same value. Lines per the source, the byte per its
+    REPLACE_BYTE constant, the read's value per gdb's print of reg."""
+    tree = upstream.tree("arm64")
+    log = upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
+    with open(os.path.join(tree, "arm", "gic.c")) as source:
+        lines = source.read().splitlines()
+    check = next(number for number, line in enumerate(lines, 1)
+                 if "byte writes successful" in line and "report(" in line)
+    res_line = last_line_before(lines, check, r"^\s*res = \(reg ==")
+    reg_line = last_line_before(lines, res_line, r"^\s*reg = readl\(base_addr\);")
+    byte_line = last_line_before(lines, reg_line, r"\bwriteb\(")
+    byte = int(re.search(r"REPLACE_BYTE\(pattern, 2, (0x[0-9a-fA-F]+)\)",
+                         lines[last_line_before(lines, byte_line, r"REPLACE_BYTE") - 1]).group(1),
+               16)
+    env = {name: value for name, value in os.environ.items() if name != "ACCEL"}
+    done = subprocess.run([KUT_DEBUG, "--nx", "--batch", "--why", "--fail-at", "2", "--ex",
+                           "print/d reg", log], cwd=tree, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    reg = int(re.findall(r"^\$\d+ = (-?\d+)$", done.stdout, re.M)[-1])
+    said = [line for line in done.stdout.splitlines() if line.startswith("kut-why:")]
+    at = next(index for index, line in enumerate(said)
+              if line.startswith("kut-why: res = ") and "arm/gic.c:%d:" % res_line in line)
+    # Nothing at res's own level is a device access: its line reads no device.
+    own = [line for line in said[at + 1:] if re.match(r"^kut-why:   \S", line)]
+    assert not [line for line in own if " read of " in line or "last write" in line], out
+    deeper = [line[len("kut-why:   "):] for line in said[at + 1:]
+              if line.startswith("kut-why:   ")]
+    assert "reg = %#x (%d) was set at arm/gic.c:%d: reg = readl(base_addr);" % (
+        reg, reg, reg_line) in deeper, out
+    read = re.search(r"^  a 32-bit read of (0x[0-9a-f]+), QEMU's gic_dist \+ 0x[0-9a-f]+, "
+                     r"answered (0x[0-9a-f]+) ", "\n".join(deeper), re.M)
+    assert read and int(read.group(2), 16) == reg, out
+    write = re.search(r"^  the last write there before it: arm/gic.c:(\d+) in test_byte_access "
+                      r"wrote (0x[0-9a-f]+) to (0x[0-9a-f]+), 8 bits", "\n".join(deeper), re.M)
+    assert write and (int(write.group(1)), int(write.group(2), 16)) == (byte_line, byte), out
+    assert int(write.group(3), 16) == int(read.group(1), 16) + 2, out
+
+
 def qemu_major():
     shown = subprocess.run(["qemu-system-aarch64", "--version"], capture_output=True,
                            text=True, check=True).stdout

@@ -63,6 +63,7 @@ def run_step(work, words, users):
         gdb.write("kut-debug: not run, as the guest ended during '%s': %s\n" % (_ended[0], words))
         return
     if _failed:
+        gdb.write("kut-debug: not run, as '%s' failed: %s\n" % (_failed[0], words))
         return
     _last_failed[0] = True
     was_live = gdb.selected_inferior().pid != 0

@@ -40,7 +40,9 @@ def break_at(location):
             raise BreakpointRefused("kut-debug: the test has no function main, so it cannot "
                                     "stop there; give --break LOCATION (a function or "
                                     "FILE:LINE of the test)") from None
-        raise BreakpointRefused(str(error)) from None
+        raise BreakpointRefused("%s\nkut-debug: no breakpoint at %s, so the guest is not run "
+                                "further; give --break a function or FILE:LINE of the test"
+                                % (str(error).rstrip(), location)) from None
     if kvm:
         code_read_only()
 

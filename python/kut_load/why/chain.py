@@ -163,8 +163,10 @@ def last_write(test_frame, source_lines, name, value, end, say):
     kind, what = value_source(assigned) if assigned else ("expression", None)
     reads = [item for item in accesses if not item.access.write
              and item.test_line == setting.line]
-    if not reads and value is not None and is_integer(value):
-        # The compiler may have put the load on a line next to it: the read of this value.
+    if not reads and kind == "call" and value is not None and is_integer(value):
+        # The compiler may have put a readl()'s load on a line next to it: the read of
+        # this value. Not for an expression of variables, whose value (a 0, a false)
+        # another line's read may hold by chance: those variables are followed instead.
         reads = [item for item in accesses if not item.access.write
                  and item.access.value == unsigned(int(value), item.access.size)]
     if reads:

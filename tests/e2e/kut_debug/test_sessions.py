@@ -88,6 +88,9 @@ def test_unknown_breakpoint_location_stops_before_the_guest_runs(tree):
     assert "exited normally" not in out and "Breakpoint 1" not in out, out  # never continued
     assert "#0" not in result.stdout, out  # the commands after it did not run either
     assert "Error in sourced command file" not in out, out  # gdb's noise about the script
+    assert re.search(r"^kut-debug: no breakpoint at no_such_function, so the guest is not run "
+                     r"further; give --break a function or FILE:LINE of the test$", out, re.M), out
+    assert "kut-debug: not run, as 'break no_such_function' failed: bt" in out, out
     assert result.returncode == 1, out  # as gdb -batch ends after a failed command
 
 
