@@ -4,7 +4,8 @@ directory, which is the tree: the log, the test's ELF, the console file."""
 import os
 
 from kut_load.efi import boot_disk
-from kut_load.qemu import kernel_file, options as qemu_options
+from kut_load import file_names
+from kut_load.qemu import options as qemu_options
 from kut_debug.errors import DebugError
 
 
@@ -54,7 +55,7 @@ def elf_for_kernel(kernel):
     """The ELF with the test's symbols: X.elf beside X.flat (objcopy -O binary
     of it), X.efi.debug beside X.efi (its --only-keep-debug part), else the
     kernel itself (x86's and powerpc's kernels are ELF files)."""
-    elf = kernel_file.symbol_file_name(kernel)
+    elf = file_names.symbol_file_name(kernel)
     if not os.path.exists(kernel) and not os.path.isfile(elf):
         raise DebugError("neither %s, the test's -kernel, nor its ELF %s exists; build the "
                          "tests (make) or give the test's ELF with --elf" % (kernel, elf))

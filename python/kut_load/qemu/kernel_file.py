@@ -42,11 +42,6 @@ def rom_file_name(roms, address=None):
     return file_name_of(rom) if rom else None
 
 
-def symbol_file_name(kernel):
-    """X.flat -> X.elf, X.efi -> X.efi.debug; an ELF stays as it is."""
-    return file_names.symbol_file_name(kernel)
-
-
 def candidates(name, directories):
     """Absolute paths to try, in order; an absolute name is its own only one."""
     if os.path.isabs(name):
@@ -58,7 +53,7 @@ def candidates(name, directories):
 def locate(kernel, directories):
     """Every distinct existing symbol file for kernel, in the directories'
     order, or FileNotFoundError naming every place it looked."""
-    name = symbol_file_name(kernel)
+    name = file_names.symbol_file_name(kernel)
     tried = candidates(name, directories)
     found = []
     for path in tried:

@@ -29,3 +29,16 @@ def test_efi_files_and_the_efi_build_of_a_flat():
     assert file_names.efi_of_flat("arm/selftest.flat") == "arm/selftest.efi"
     assert file_names.efi_of_flat("x86/msr.efi") == "x86/msr.efi"
     assert set(file_names.SYMBOL_FILE_SUFFIXES) == set(file_names.SUFFIXES) - {".flat"}
+
+
+@pytest.mark.parametrize("kernel, symbols", [
+    ("arm/gic.flat", "arm/gic.elf"),
+    ("/abs/x86/msr.flat", "/abs/x86/msr.elf"),
+    ("arm/gic.efi", "arm/gic.efi.debug"),
+    ("arm/gic.elf", "arm/gic.elf"),
+    ("riscv/sbi", "riscv/sbi"),
+    ("dir.flat/name", "dir.flat/name"),
+    ("x.flat.flat", "x.flat.elf"),
+])
+def test_symbol_file_name(kernel, symbols):
+    assert file_names.symbol_file_name(kernel) == symbols

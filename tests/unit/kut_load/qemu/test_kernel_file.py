@@ -5,7 +5,7 @@ import os
 import pytest
 
 from info_roms_samples import AARCH64, RISCV64, X86_64
-from kut_load.qemu.kernel_file import candidates, file_name_of, kernel_rom, locate, symbol_file_name
+from kut_load.qemu.kernel_file import candidates, file_name_of, kernel_rom, locate
 from kut_load.qemu.roms import parse_info_roms
 
 
@@ -34,19 +34,6 @@ def test_no_kernel_listed():
                   'addr=0000000044000000 size=0x100000 mem=ram name="dtb"\n')
     assert kernel_of(only_blobs) == ""
     assert kernel_rom([]) is None
-
-
-@pytest.mark.parametrize("kernel, symbols", [
-    ("arm/gic.flat", "arm/gic.elf"),
-    ("/abs/x86/msr.flat", "/abs/x86/msr.elf"),
-    ("arm/gic.efi", "arm/gic.efi.debug"),
-    ("arm/gic.elf", "arm/gic.elf"),
-    ("riscv/sbi", "riscv/sbi"),
-    ("dir.flat/name", "dir.flat/name"),
-    ("x.flat.flat", "x.flat.elf"),
-])
-def test_symbol_file_name(kernel, symbols):
-    assert symbol_file_name(kernel) == symbols
 
 
 def test_candidates_in_directory_order():
