@@ -65,9 +65,11 @@ class Arch:
       for an ELF QEMU placed with -kernel (see finders/).
     usual_addresses: where QEMU usually puts the test, for the search by contents.
     firmware: file name prefixes of the firmware QEMU loads for it.
-    reverse: whether QEMU's replay of a recording goes back (replay_seek,
-      reverse-stepi, reverse-continue) on it: seen on aarch64 and arm with QEMU
-      7.2 and 10.0; on riscv64 and x86 they never return.
+    reverse: whether QEMU's replay of a recording goes back itself on it
+      (replay_seek, reverse-stepi, reverse-continue): seen on aarch64, arm and
+      riscv64 with QEMU 7.2; on x86 and s390x they never return (kut-why
+      starts the replay again instead).
+    replay_refusal: why QEMU cannot replay its recordings, or None.
     exception_entry: an ExceptionEntry, or None where `bt` has no way through
       an exception (ppc64, s390x).
     debug_registers: (how many hardware breakpoints and watchpoints KVM can
@@ -79,11 +81,11 @@ class Arch:
 
     __slots__ = ("name", "gdb_names", "elf_machine", "elf_bits", "byte_orders", "pe_machine",
                  "finder", "usual_addresses", "firmware", "reverse", "exception_entry",
-                 "debug_registers", "watchpoint_hits_reported")
+                 "debug_registers", "watchpoint_hits_reported", "replay_refusal")
 
     def __init__(self, name, gdb_names, elf_machine, elf_bits, byte_orders, pe_machine,
                  finder, usual_addresses, firmware, reverse=False, exception_entry=None,
-                 debug_registers=None, watchpoint_hits_reported=True):
+                 debug_registers=None, watchpoint_hits_reported=True, replay_refusal=None):
         self.name = name
         self.gdb_names = gdb_names
         self.elf_machine = elf_machine
@@ -97,6 +99,7 @@ class Arch:
         self.exception_entry = exception_entry
         self.debug_registers = debug_registers
         self.watchpoint_hits_reported = watchpoint_hits_reported
+        self.replay_refusal = replay_refusal
 
     def __repr__(self):
         return "Arch(%r)" % self.name
@@ -147,7 +150,9 @@ ARCHES = (
     # powernv: skiboot runs the raw file QEMU put at 0x20000000.
     Arch("ppc64", ("powerpc:common64",), elf.EM_PPC64, 64, (LITTLE, BIG), None,
          Finder("qemu_elf_loader"), (0x400000, 0x20000000),
-         ("boot_rom.bin", "slof", "skiboot", "vof"), watchpoint_hits_reported=False),
+         ("boot_rom.bin", "slof", "skiboot", "vof"), watchpoint_hits_reported=False,
+         replay_refusal="QEMU's replay of a pseries guest stops at once (\"Missing random "
+                        "event in the replay log\")"),
     # s390-ccw-virtio: the ELF at its link address, beside the BIOS's own segments.
     Arch("s390x", ("s390:64-bit",), elf.EM_S390, 64, (BIG,), None,
          Finder("qemu_elf_loader"), (), ("s390-ccw", "s390-netboot")),

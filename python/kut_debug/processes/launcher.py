@@ -4,7 +4,7 @@ QEMU never outlives the session, however kut-debug or gdb ends."""
 import signal
 import subprocess
 
-from kut_debug.processes.child_process import tied_to_parent
+from kut_load.child_process import tied_to_parent
 from kut_debug.errors import DebugError
 from kut_debug.processes.terminal import TerminalSettings
 

@@ -12,9 +12,10 @@ import subprocess
 import threading
 import time
 
-from kut_debug.processes import group_guard, loopback
+from kut_debug.processes import group_guard
+from kut_load.qemu import loopback
 from kut_debug.tree import qemu_command
-from kut_debug.processes.child_process import tied_to_parent
+from kut_load.child_process import tied_to_parent
 from kut_debug.errors import DebugError
 
 START_TIMEOUT = 10

@@ -6,6 +6,7 @@ Pure: argv lists in, argv lists or one-line refusals out.
 """
 
 import os
+import re
 
 from kut_load import arches
 from kut_load.qemu import options as qemu_options
@@ -24,6 +25,8 @@ SNAPSHOT = "init"
 VIRTIO_SERIAL_DEVICES = ("virtio-serial-device", "virtio-serial", "virtio-serial-pci",
                          "virtconsole")
 
+# QEMU's own lines on its standard error: "qemu-system-x86_64: [warning: ]TEXT".
+QEMU_MESSAGE = re.compile(r"^qemu-system-[\w-]+: (warning: )?")
 SMP_REASON = "Record/replay feature is not supported for 'smp'"
 KVM_REASON = "icount is not allowed with hardware virtualization"
 
@@ -77,11 +80,9 @@ def program_refusal(program):
     """The one line refusing to record with this QEMU program, or None."""
     name = os.path.basename(program)
     arch = arches.of_qemu_program(name)
-    if arch is not None and arch.reverse:
+    if arch is None or arch.replay_refusal is None:
         return None
-    return ("%s: its replay runs forwards, but QEMU's reverse execution never returns "
-            "(reverse-stepi hangs, seen with QEMU 7.2 and 10.0 on riscv64 and x86_64), so "
-            "kut-debug records arm and arm64 tests only" % name)
+    return "%s: %s, so kut-debug does not record its tests" % (name, arch.replay_refusal)
 
 
 def refusal(argv):
@@ -189,6 +190,16 @@ def exit_status(console_text):
             if value.isdigit():
                 found = int(value)
     return found
+
+
+def startup_error(console_text):
+    """QEMU's error where it exited before the guest printed anything
+    ("qemu-system-riscv64: unable to find CPU model 'max'"), or None."""
+    lines = [line for line in console_text.splitlines() if line.strip()]
+    if not lines or not all(QEMU_MESSAGE.match(line) for line in lines):
+        return None
+    errors = [line for line in lines if not QEMU_MESSAGE.match(line).group(1)]
+    return errors[-1] if errors else None
 
 
 def fail_line_difference(logged, recorded):

@@ -75,6 +75,9 @@ def finish(target, elapsed, log):
     if os.path.isfile(target.record_console):
         with open(target.record_console, errors="replace") as handle:
             console = handle.read()
+    error = qemu_argv.startup_error(console)
+    if error:
+        raise DebugError("QEMU exited before the guest ran, so nothing was recorded: %s" % error)
     status = qemu_argv.exit_status(console)
     size = sum(os.path.getsize(target.path(name)) for name in os.listdir(target.directory))
     say("recorded the run in %.2f s into %s (%d KB)%s" % (

@@ -6,6 +6,8 @@ from: a device read QEMU traced on that line (QEMU's region, the value the
 device answered, and the last write to that address before it), a
 constant, another variable (followed back in turn) or a call."""
 
+import re
+
 import gdb
 
 from kut_load.quoting import printable
@@ -24,6 +26,9 @@ class TestFrame:
     def __init__(self, frame):
         self.frame = frame
         self.function = str(frame.function() or frame.name() or "??")
+        # A function that tail-called report() is a frame gdb makes up at the check,
+        # whose id its real frame never had: its caller tells them apart.
+        self.caller = frame.older() if frame.type() == gdb.TAILCALL_FRAME else None
         sal = frame.find_sal()
         self.file = sal.symtab.filename if sal.symtab else "??"
         self.entry = None  # QEMU's instruction count where the function's run began
@@ -40,7 +45,20 @@ class TestFrame:
 
     def __eq__(self, frame):
         # gdb may call an inlined callee's frame equal to its caller's: the function tells.
-        return frame == self.frame and str(frame.function() or frame.name()) == self.function
+        return self.is_frame(frame) and str(frame.function() or frame.name()) == self.function
+
+    def is_frame(self, frame):
+        """Whether frame has the test frame's id (gdb's ==)."""
+        if self.caller is None:
+            return frame == self.frame
+        caller = frame.older()
+        return caller is not None and real_frame_id(caller) == real_frame_id(self.caller)
+
+
+def real_frame_id(frame):
+    """gdb's text of the frame's id ("{stack=0x36000,code=0x19b1e,!special}"),
+    without the depth gdb adds to a frame above a made-up tail-call frame."""
+    return re.sub(r",artificial=\d+", "", str(frame))
 
 
 def is_function(name):
@@ -185,8 +203,12 @@ def last_write(test_frame, source_lines, name, value, end, say):
         say("  (device accesses not looked for: %s)" % trace_error)
     compound = compound_operator(statement, name)
     if compound:
-        # What the line combined: the values before it, at its start.
-        replay.go_to(setting.count)
+        # What the line combined: the values before it, at its statement's start
+        # (an `if (...)` on the line before is the same statement).
+        start = index
+        while start > 0 and statement_at(source_lines, stops[start - 1].line) == statement:
+            start -= 1
+        replay.go_to(stops[start].count)
         select(test_frame)
         before, _ = evaluated(name)
         here, error = evaluated(assigned)
@@ -194,23 +216,26 @@ def last_write(test_frame, source_lines, name, value, end, say):
             printable(name), compound, printable(assigned), printable(name),
             shown_or_none(before), printable(assigned),
             " = " + shown(here) if error is None else ": " + error))
-        return [(name, before, setting.count)] if before is not None else []
+        return [(name, before, stops[start].count)] if before is not None else []
     elif kind == "constant":
         say("  from the constant %s" % printable(assigned))
     elif kind == "call" and is_function(what):
         say("  the value %s() returned%s" % (
             printable(what), "" if trace_error else ", which read no device on that line"))
     elif kind == "call":
-        # No function of that name: a macro of the source, whose arguments it came from.
+        # No function of that name: a macro, or a function inlined at every call (no
+        # code of its own), whose arguments the value came from.
         arguments = call_arguments(assigned, assigned.index("(") + 1)
         parts = [part for part in (arguments[0] if arguments else []) if VARIABLE.match(part)]
-        say("  from %s, a macro (gdb knows no function %s)%s" % (
-            printable(assigned), printable(what),
-            ", of " + ", ".join(printable(part) for part in parts) if parts else ""))
+        say("  from %s, a macro or a function inlined everywhere (gdb knows no function "
+            "%s)%s" % (printable(assigned), printable(what),
+                       ", of " + ", ".join(printable(part) for part in parts) if parts else ""))
         followed = []
         for part in parts:
-            here, _ = evaluated(part)
-            if here is not None and part != name:
+            here, error = evaluated(part)
+            if here is None:
+                say("  %s: %s" % (printable(part), error))
+            elif part != name:
                 followed.append((part, here, setting.count))
         return followed
     elif assigned:

@@ -39,7 +39,7 @@ def run(argument):
         if VARIABLE.match(expression):
             go_back(frame, None, [expression])
         return
-    check, path, lines = check_of(frame)
+    frame, (check, path, lines) = checked_frame(frame)
     say("the check at %s:%d: %s" % (printable(path), check.line, printable(check.call)))
     explain(check.condition, condition=True)
     _, parts = operands(check.condition)
@@ -61,10 +61,6 @@ def go_back(frame, lines, names):
             "for (kut-debug --why records the run, where QEMU can)"
             % " and ".join(printable(name) for name, _ in values))
         return
-    refusal = replay.reverse_refusal()
-    if refusal:
-        say(refusal)
-        return
     if lines is None:
         lines = source_lines(frame)[1]
     place = replay.Place()
@@ -79,6 +75,27 @@ def go_back(frame, lines, names):
     finally:
         for line in said:
             say(line)
+
+
+def checked_frame(frame):
+    """(the frame at a report() call, check_of() it): the selected frame, or
+    else the nearest newer one (a helper of the test's, such as s390x's
+    check_pgm_int_code(), that calls report() itself), then selected."""
+    try:
+        return frame, check_of(frame)
+    except WhyError as error:
+        newer = frame.newer()
+        while newer is not None:
+            try:
+                found = check_of(newer)
+            except WhyError:
+                newer = newer.newer()
+                continue
+            newer.select()
+            say("the selected frame is in no report() call; %s, which it called, is"
+                % printable(str(newer.name())))
+            return newer, found
+        raise error
 
 
 def check_of(frame):

@@ -58,12 +58,12 @@ def in_frame(test):
     pc = gdb.newest_frame().pc()
     inlined = [str(block.function) for block in function_blocks(pc)]
     for _ in range(len(inlined)):
-        if gdb.newest_frame() == test.frame or test.function not in inlined:
+        if test.is_frame(gdb.newest_frame()) or test.function not in inlined:
             break
         replay.run("step")
         if gdb.newest_frame().pc() != pc:
             break
-    return gdb.newest_frame() == test.frame
+    return test.is_frame(gdb.newest_frame())
 
 
 def lines_until(test, entry, end, name):
@@ -77,7 +77,7 @@ def lines_until(test, entry, end, name):
         for _ in range(LINES):
             count = replay.instruction_count()
             frame = gdb.newest_frame()
-            if count is None or count >= end or frame != test.frame:
+            if count is None or count >= end or not test.is_frame(frame):
                 return stops, None
             stops.append(LineStop(count, frame.find_sal().line, evaluated(name)[0]))
             if not replay.run("next"):

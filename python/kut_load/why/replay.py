@@ -4,9 +4,10 @@ to any instruction count of the run, and coming back to where the user
 stood.
 
 A replay is deterministic: the same instruction count is the same point of
-the same run. Going to a count replays from the recording's start (QEMU's
-replay_seek) and stops there (replay_break), which needs nothing of gdb's
-reverse execution."""
+the same run. Going to a count replays from the recording's start and stops
+there (replay_break), which needs nothing of gdb's reverse execution: QEMU's
+replay_seek where it replays after loading the start's snapshot (arches.py's
+reverse), else a QEMU started again on the recording (replay_restart.py)."""
 
 import re
 
@@ -36,14 +37,13 @@ def replaying():
 
 
 def reverse_refusal():
-    """Why QEMU cannot go back on this guest's architecture (arches.py's
-    reverse), or None."""
+    """Why gdb's reverse execution cannot serve on this guest's architecture
+    (arches.py's reverse), or None."""
     name = gdb.selected_inferior().architecture().name()
     arch = arches.of_gdb(name)
     if arch is not None and arch.reverse:
         return None
-    return ("QEMU's replay does not go back on %s (its replay_seek and reverse-stepi never "
-            "return), so kut-why goes back in arm and arm64 replays only" % name)
+    return "QEMU's reverse-stepi and replay_seek never return on %s" % name
 
 
 def instruction_count():
@@ -92,10 +92,15 @@ def go_to(count):
     if now is not None and now < count:
         with StopAt(count):  # ahead: no need to replay from the start
             run("continue")
-    else:
+    elif reverse_refusal() is None:
         monitor("replay_seek %d" % count)
         if instruction_count() != count:
             run("continue")
+    else:
+        go_to_start()
+        if count > 0:
+            with StopAt(count):
+                run("continue")
     reached = instruction_count()
     register_cache.flush()
     if reached != count:
@@ -105,8 +110,16 @@ def go_to(count):
 
 def go_to_start():
     """Runs the replay back to its recording's start (the snapshot QEMU took
-    there); its instruction count."""
-    monitor("replay_seek 0")
+    there, or a QEMU replaying it again); its instruction count. ReplayError
+    where QEMU cannot be started again."""
+    if reverse_refusal() is None:
+        monitor("replay_seek 0")
+    else:
+        from kut_load.why import replay_restart
+        try:
+            replay_restart.start_again()
+        except replay_restart.RestartError as error:
+            raise ReplayError(str(error)) from None
     register_cache.flush()
     return instruction_count()
 

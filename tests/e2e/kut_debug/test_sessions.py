@@ -347,7 +347,8 @@ def test_interactive_ctrl_c_interrupts_the_guest_not_kut_debug(tree):
 
 
 def test_taken_port_is_retried(tree, monkeypatch):
-    from kut_debug.processes import loopback, paused_command, paused_qemu
+    from kut_debug.processes import paused_command, paused_qemu
+    from kut_load.qemu import loopback
     monkeypatch.chdir(tree)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

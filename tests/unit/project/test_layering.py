@@ -15,7 +15,7 @@ PYTHON_DIR = os.path.join(REPO, "python")
 LAYERS = [
     {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting", "kut_load.native",
      "kut_load.file_names", "kut_load.arches", "kut_load.command_line", "kut_load.command_tables",
-     "kut_load.completion"},
+     "kut_load.completion", "kut_load.child_process"},
     {"kut_load.qemu", "kut_load.image", "kut_load.target", "kut_load.connection",
      "kut_load.past_main", "kut_load.exception_frames", "kut_load.session",
      "kut_load.breakpoints", "kut_load.register_cache", "kut_load.run_control",
@@ -30,7 +30,7 @@ LAYERS = [
 PURE_UNITS = {"kut_load", "kut_load.elf", "kut_load.errors", "kut_load.quoting",
               "kut_load.file_names", "kut_load.native", "kut_load.arches", "kut_load.command_line",
               "kut_load.command_tables", "kut_load.completion", "kut_load.qemu", "kut_load.image",
-              "kut_load.finders"}
+              "kut_load.finders", "kut_load.child_process"}
 
 
 def module_files():

@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 
-from kut_debug.processes import loopback
+from kut_load.qemu import loopback
 
 
 def test_a_process_listening_is_seen_and_others_are_not():

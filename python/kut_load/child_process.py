@@ -1,4 +1,5 @@
-"""Children that end with kut-debug, even when it is killed with SIGKILL."""
+"""Children that end with the process that started them (kut-debug, or gdb
+for a replay kut-why starts again), even when it is killed with SIGKILL."""
 
 import ctypes
 import os
@@ -10,7 +11,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def tied_to_parent(death_signal, own_process_group=False):
-    """A subprocess preexec_fn: the child gets death_signal when kut-debug
+    """A subprocess preexec_fn: the child gets death_signal when this process
     ends, and with own_process_group it leaves the terminal's foreground
     group, so that Ctrl-C at the terminal does not reach it."""
     parent_pid = os.getpid()
@@ -19,6 +20,6 @@ def tied_to_parent(death_signal, own_process_group=False):
         if own_process_group:
             os.setpgid(0, 0)
         _libc.prctl(PR_SET_PDEATHSIG, death_signal, 0, 0, 0)
-        if os.getppid() != parent_pid:  # kut-debug died before prctl took effect
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
             os.kill(os.getpid(), death_signal)
     return setup
