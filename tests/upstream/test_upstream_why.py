@@ -31,7 +31,7 @@ def why(config, test, prints, more=()):
     assert done.returncode == 0, out
     # The first stop's (a later continue makes another).
     verdict = fail_check.check_stop(out.split(MARK + "\n")[0], tree, log)
-    assert verdict.outcome == "stopped at FAIL", (verdict.where, verdict.detail, out)
+    assert verdict.outcome.startswith("stopped at FAIL"), (verdict.where, verdict.detail, out)
     said, _, printed = done.stdout.partition(MARK + "\n")
     return tree, said, re.findall(r"^\$\d+ = (-?\d+)$", printed, re.M), out
 
@@ -249,3 +249,92 @@ def test_a_device_write_lines_before_the_read_is_found_going_back(tmp_path):
                   and int(address, 16) < access[1] + access[3]][-1]
     assert last_write == (True, int(written, 16), int(value, 16), int(write_bits) // 8), out
     assert path == "arm/gic.c" and re.search(r"\bwritel\(", lines[int(line) - 1]), out
+
+
+def test_x86_64_msr_goes_back_from_vector_to_the_line_whose_wrmsr_set_it():
+    """x86's replay_seek does not replay, so kut-why replays the recording
+    again from its start. vector is followed to the last line above the check
+    that assigns it (the source), with the log's "got vector N"; that line's
+    code runs a wrmsr (the ELF's disassembly, its place per addr2line -i);
+    afterwards the test's frame at the check is where it was."""
+    tree = upstream.tree("x86_64")
+    log = upstream.logs("x86_64", ["msr"])["msr"]
+    with open(log) as logged:
+        got = int(re.search(r"^FAIL: .*got vector (\d+)$", logged.read(), re.M).group(1))
+    tree, said, _, out = why("x86_64", "msr", [], more=["bt"])
+    check = re.search(r"^kut-why: the check at x86/msr.c:(\d+): report\(vector ", said, re.M)
+    assert check, out
+    with open(os.path.join(tree, "x86", "msr.c")) as source:
+        lines = source.read().splitlines()
+    setting = last_line_before(lines, int(check.group(1)), r"\bvector = ")
+    found = re.search(r"^kut-why: vector = (0x[0-9a-f]+) \((\d+)[^)]*\) was set at "
+                      r"x86/msr.c:(\d+): (.*)$", said, re.M)
+    assert found, out
+    assert (int(found.group(1), 16), int(found.group(3))) == (got, setting), out
+    assert lines[setting - 1].strip() in found.group(4), out
+    elf = os.path.join(tree, "x86", "msr.elf")
+    dumped = subprocess.run(["objdump", "-d", elf], capture_output=True, text=True,
+                            check=True).stdout
+    wrmsrs = [int(pc, 16) for pc in re.findall(r"^\s*([0-9a-f]+):.*\twrmsr", dumped, re.M)]
+    assert any(setting in elf_place(elf, pc)[0] for pc in wrmsrs), out
+    printed = out.partition(MARK + "\n")[2]
+    assert re.search(r"^#\d+ .* test_wrmsr_fault .* at x86/msr.c:%s$" % check.group(1),
+                     printed, re.M), out
+
+
+def test_riscv64_goes_back_through_compound_assignments_to_the_first_line_that_set_r(tmp_path):
+    """riscv64 selftest, recorded with one CPU, stopped at report(r, "command
+    line parsing"): r is followed up the source's `r &=` lines to the `r =`
+    line, each the last assigning r above the one before; kut-why leaves the
+    replay at the same instruction count, in the same frame, with the
+    breakpoint's hit count as it was."""
+    tree = upstream.tree("riscv64")
+    with open(os.path.join(tree, "riscv", "selftest.c")) as source:
+        lines = source.read().splitlines()
+    check = next(number for number, line in enumerate(lines, 1)
+                 if re.search(r'report\(r, "command line parsing"\)', line))
+    expected, line = [], check
+    for _ in range(3):
+        line = last_line_before(lines, line, r"\br &?= ")
+        expected.append(line)
+    env = {name: value for name, value in os.environ.items() if name != "ACCEL"}
+    env.update(MAX_SMP="1", TARGET_CPU_OVERRIDE="rv64")
+    commands = ["monitor info replay", "kut-why r", "monitor info replay", "info breakpoints",
+                "frame"]
+    args = [KUT_DEBUG, "--nx", "--batch", "--record", "--recording", str(tmp_path / "s.rr"),
+            "--break", "riscv/selftest.c:%d" % check]
+    for command in commands:
+        args += ["--ex", command]
+    done = subprocess.run(args + ["selftest"], cwd=tree, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    set_at = [int(number) for number in re.findall(
+        r"^kut-why: +r = \S+ \(true\) was set at riscv/selftest.c:(\d+): ", out, re.M)]
+    assert set_at == expected, out
+    counts = re.findall(r"instruction count = (\d+)$", out, re.M)
+    assert len(counts) == 2 and counts[0] == counts[1], out
+    assert re.search(r"^\tbreakpoint already hit 1 time$", out, re.M), out
+    assert re.search(r"^#0 .*main .* at riscv/selftest.c:%d$" % check, out, re.M), out
+
+
+def test_s390x_spec_ex_names_the_check_in_the_helper_that_called_report():
+    """s390x spec_ex's first FAIL: kut-break-fail selects the test's frame,
+    whose line calls check_pgm_int_code(); the report() is in that helper.
+    The operands' values are the log's "expected(N) == received(M)", and
+    code is an argument (the replay started again finds the helper's start)."""
+    tree = upstream.tree("s390x")
+    log = upstream.logs("s390x", ["spec_ex"])["spec_ex"]
+    with open(log) as logged:
+        expected, received = map(int, re.search(r"^FAIL: .*expected\((\d+)\) == received\((\d+)\)",
+                                                logged.read(), re.M).groups())
+    tree, said, _, out = why("s390x", "spec_ex", [])
+    check = re.search(r"^kut-why: the check at (\S+):(\d+): report\((\w+) == ([\w.]+),", said,
+                      re.M)
+    assert check, out
+    with open(os.path.join(tree, check.group(1))) as source:
+        assert "report(" in source.read().splitlines()[int(check.group(2)) - 1], out
+    shown = {name: int(decimal) for name, _, decimal in SHOWN.findall(said)}
+    assert shown == {check.group(3): expected, check.group(4): received}, out
+    assert re.search(r"^kut-why: %s = .*: an argument of check_pgm_int_code, set before it "
+                     r"was called$" % check.group(3), said, re.M), out
