@@ -93,3 +93,63 @@ def linespec(location):
     if function:
         return function.group(1)
     return None if location.startswith("-") else location
+
+
+def stand_in(point):
+    """An internal breakpoint or watchpoint that stops where point does (its
+    location or expression, kind and condition), so that a run can be
+    stopped there without counting a hit of point's; None where this gdb
+    cannot make one (a catchpoint, a location gdb no longer resolves)."""
+    try:
+        if point.type in CODE_TYPES:
+            made = gdb.Breakpoint(point.location, point.type, internal=True)
+        elif point.type in (gdb.BP_WATCHPOINT, gdb.BP_HARDWARE_WATCHPOINT):
+            made = gdb.Breakpoint(watched(point.expression), gdb.BP_WATCHPOINT, gdb.WP_WRITE,
+                                  internal=True)
+        elif point.type in (gdb.BP_READ_WATCHPOINT, gdb.BP_ACCESS_WATCHPOINT):
+            kind = gdb.WP_READ if point.type == gdb.BP_READ_WATCHPOINT else gdb.WP_ACCESS
+            made = gdb.Breakpoint(watched(point.expression), gdb.BP_WATCHPOINT, kind,
+                                  internal=True)
+        else:
+            return None
+    except (gdb.error, RuntimeError):
+        return None
+    if point.condition:
+        try:
+            made.condition = point.condition
+        except (gdb.error, RuntimeError):
+            made.delete()
+            return None
+    return made
+
+
+def watched(expression):
+    """A watchpoint's expression as gdb.Breakpoint takes it: `watch -l X`'s
+    "-location X" as the memory X is now, *(TYPE *) ADDRESS."""
+    prefix = "-location "
+    if not expression.startswith(prefix):
+        return expression
+    value = gdb.parse_and_eval(expression[len(prefix):])
+    return "*(%s *) %#x" % (value.type, int(value.address))
+
+
+# kut-load's own watchpoints: internal, so gdb.breakpoints() lists none of them.
+_own_watchpoints = []
+
+
+def own_watchpoint(point):
+    """Counts point among kut-load's own watchpoints, which renew_watchpoints()
+    renews with the session's."""
+    _own_watchpoints[:] = [kept for kept in _own_watchpoints if kept.is_valid()] + [point]
+
+
+def renew_watchpoints():
+    """gdb drops a watchpoint's locations when its inferior is killed, and
+    makes new ones where the watchpoint is enabled again: after gdb connects
+    to a QEMU started again, each enabled one, the session's and kut-load's
+    own, is disabled and enabled."""
+    every = list(gdb.breakpoints() or ()) + _own_watchpoints
+    for point in every:
+        if point.is_valid() and point.enabled and point.type not in CODE_TYPES:
+            point.enabled = False
+            point.enabled = True

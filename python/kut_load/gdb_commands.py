@@ -217,6 +217,61 @@ gdb's reason: a macro (a build without -g3), a value optimised out."""
         run_command("kut-why", command.run, argument)
 
 
+class KutReverseStepiCommand(gdb.Command):
+    """Go back N instructions in a replay of a recorded run (1 by default).
+Usage: kut-reverse-stepi [N]
+
+Runs QEMU's replay to the instruction count N before this one (QEMU's
+`info replay`): with QEMU's replay_seek where it replays on the guest's
+architecture (arm, aarch64), else by replaying the recording again from its
+start, where gdb's reverse-stepi would hang QEMU (x86, s390x, riscv64). No
+breakpoint stops the way; the frame there is shown."""
+
+    def __init__(self):
+        super().__init__("kut-reverse-stepi", gdb.COMMAND_RUNNING)
+
+    def invoke(self, argument, from_tty):
+        from kut_load.why import going_back
+        run_command("kut-reverse-stepi", going_back.reverse_stepi, gdb.string_to_argv(argument))
+
+
+class KutReverseContinueCommand(gdb.Command):
+    """Go back to the last breakpoint or watchpoint stop before here, in a replay.
+Usage: kut-reverse-continue
+
+As gdb's reverse-continue, on every architecture QEMU replays: the replay
+runs from the recording's start to here with stand-ins of the enabled
+breakpoints and watchpoints (their hit counts stay as they were), then to
+the instruction count of the last stop before here; to the recording's
+start where none stops before."""
+
+    def __init__(self):
+        super().__init__("kut-reverse-continue", gdb.COMMAND_RUNNING)
+
+    def invoke(self, argument, from_tty):
+        from kut_load.why import going_back
+        run_command("kut-reverse-continue", going_back.reverse_continue,
+                    gdb.string_to_argv(argument))
+
+
+class KutReverseRefusalCommand(gdb.Command):
+    """Refuse gdb's reverse COMMAND where QEMU's replay would hang in it.
+Usage: kut-reverse-refusal COMMAND
+
+The hooks kut-debug defines for gdb's reverse commands (hook-reverse-stepi,
+...) run it: in a replay on x86 or s390x, whose QEMU never returns from
+reverse-stepi, it fails with one line naming kut-reverse-stepi or
+kut-reverse-continue, and gdb does not run the command. Elsewhere it does
+nothing."""
+
+    def __init__(self):
+        super().__init__("kut-reverse-refusal", gdb.COMMAND_RUNNING)
+
+    def invoke(self, argument, from_tty):
+        from kut_load.why import going_back
+        run_command("kut-reverse-refusal", going_back.refusal, gdb.string_to_argv(argument))
+
+
 class SetKutLoad(gdb.Command):
     """Settings of kut-load."""
 
@@ -309,6 +364,9 @@ KUT_BREAK_FAIL = KutBreakFailCommand()
 KutDebugEfiStartCommand()
 KutDebugStepCommand()
 KutWhyCommand()
+KutReverseStepiCommand()
+KutReverseContinueCommand()
+KutReverseRefusalCommand()
 SetKutLoad()
 ShowKutLoad()
 AUTO_LOAD = AutoLoad()

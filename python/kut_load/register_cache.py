@@ -18,6 +18,8 @@ import os
 
 import gdb
 
+from kut_load import gdb_hooks
+
 HOOK = "hookpost-monitor"
 # In the hook's body: how `show user` tells kut-load's hook from a user's own.
 MARK = "kut_load.register_cache"
@@ -41,14 +43,7 @@ def install():
 
 
 def _define_hook():
-    """Runs HOOK_FILE's commands: as one gdb.execute() where gdb runs a
-    multi-line one whole (gdb 13 and later, seen; 0.1 ms), else by sourcing
-    the file (1 ms of gdb's start-up)."""
-    if _gdb_major() >= 13:
-        with open(HOOK_FILE) as script:
-            gdb.execute(script.read(), to_string=True)
-    else:
-        gdb.execute("source " + HOOK_FILE, to_string=True)
+    gdb_hooks.define_from_file(HOOK_FILE)
 
 
 def _gdb_major():
@@ -57,15 +52,7 @@ def _gdb_major():
 
 
 def _user_hook():
-    """The definition `show user` lists for hookpost-monitor, or None. The
-    listing of every user command: asking for one gdb has not costs an error."""
-    listing = gdb.execute("show user", to_string=True)
-    head = 'User command "%s":\n' % HOOK
-    start = listing.find(head)
-    if start < 0:
-        return None
-    end = listing.find('\nUser command "', start + len(head))
-    return listing[start:] if end < 0 else listing[start:end]
+    return gdb_hooks.user_definition(HOOK)
 
 
 def hook_in_place():

@@ -8,7 +8,7 @@ step failed. No sourced-file error is left to gdb."""
 
 import gdb
 
-from kut_load import connection
+from kut_load import connection, reverse_hooks
 from kut_load.command_line import UsageError, parse
 from kut_load.command_tables import KUT_DEBUG_STEP
 from kut_load.debug_steps import guest_end, stop
@@ -48,6 +48,7 @@ def run(argv):
         guest_end.follow_console(step.console)
     if step.replay_again is not None:
         guest_end.replay_end_note(step.replay_again)
+        reverse_hooks.install()  # a replay: gdb's reverse commands, refused where QEMU hangs
     chosen = [(name, action) for name, action in actions(step).items() if getattr(step, name)]
     if len(chosen) > 1:
         raise UsageError("one step a line: %s; see 'help kut-debug-step'"

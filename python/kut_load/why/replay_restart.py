@@ -12,7 +12,7 @@ import time
 
 import gdb
 
-from kut_load import register_cache, session, target
+from kut_load import breakpoints, register_cache, session, target
 from kut_load.errors import KutLoadError
 from kut_load.qemu import loopback, replay_argv
 
@@ -47,6 +47,7 @@ def start_again():
     _wait_until_listening(process, port)
     gdb.execute("target remote 127.0.0.1:%d" % port, to_string=True)
     register_cache.flush()
+    breakpoints.renew_watchpoints()
 
 
 def _wait_until_gone(pid):

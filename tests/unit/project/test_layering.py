@@ -19,7 +19,7 @@ LAYERS = [
     {"kut_load.qemu", "kut_load.image", "kut_load.target", "kut_load.connection",
      "kut_load.past_main", "kut_load.exception_frames", "kut_load.session",
      "kut_load.breakpoints", "kut_load.register_cache", "kut_load.run_control",
-     "kut_load.report"},
+     "kut_load.report", "kut_load.gdb_hooks", "kut_load.reverse_hooks"},
     {"kut_load.finders"},
     {"kut_load.efi"},
     {"kut_load.load"},
