@@ -65,10 +65,13 @@ class Arch:
       for an ELF QEMU placed with -kernel (see finders/).
     usual_addresses: where QEMU usually puts the test, for the search by contents.
     firmware: file name prefixes of the firmware QEMU loads for it.
-    reverse: whether QEMU's replay of a recording goes back itself on it
-      (replay_seek, reverse-stepi, reverse-continue): seen on aarch64, arm and
-      riscv64 with QEMU 7.2; on x86 and s390x they never return (kut-why
-      starts the replay again instead).
+    reverse: whether gdb's reverse commands return in QEMU's replay of a
+      recording (reverse-stepi, reverse-continue): seen on aarch64 and arm with
+      QEMU 7.2 and 10.0; on x86 and s390x QEMU hangs in them, and on riscv64
+      too at some points of a run (selftest's line 81, QEMU 7.2).
+    replay_seek: whether QEMU's replay_seek, then a continue, replays on it:
+      seen on aarch64 and arm; on riscv64, x86 and s390x the guest never runs
+      after it (kut-why starts the replay again instead).
     replay_refusal: why QEMU cannot replay its recordings, or None.
     exception_entry: an ExceptionEntry, or None where `bt` has no way through
       an exception (ppc64, s390x).
@@ -80,12 +83,14 @@ class Arch:
     """
 
     __slots__ = ("name", "gdb_names", "elf_machine", "elf_bits", "byte_orders", "pe_machine",
-                 "finder", "usual_addresses", "firmware", "reverse", "exception_entry",
-                 "debug_registers", "watchpoint_hits_reported", "replay_refusal")
+                 "finder", "usual_addresses", "firmware", "reverse", "replay_seek",
+                 "exception_entry", "debug_registers", "watchpoint_hits_reported",
+                 "replay_refusal")
 
     def __init__(self, name, gdb_names, elf_machine, elf_bits, byte_orders, pe_machine,
-                 finder, usual_addresses, firmware, reverse=False, exception_entry=None,
-                 debug_registers=None, watchpoint_hits_reported=True, replay_refusal=None):
+                 finder, usual_addresses, firmware, reverse=False, replay_seek=False,
+                 exception_entry=None, debug_registers=None, watchpoint_hits_reported=True,
+                 replay_refusal=None):
         self.name = name
         self.gdb_names = gdb_names
         self.elf_machine = elf_machine
@@ -96,6 +101,7 @@ class Arch:
         self.usual_addresses = usual_addresses
         self.firmware = firmware
         self.reverse = reverse
+        self.replay_seek = replay_seek
         self.exception_entry = exception_entry
         self.debug_registers = debug_registers
         self.watchpoint_hits_reported = watchpoint_hits_reported
@@ -117,7 +123,7 @@ ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader_aarch64; the test at RAM base + 0x80000.
     Arch("aarch64", ("aarch64",), elf.EM_AARCH64, 64, (LITTLE,), 0xaa64,
          Finder("arm_boot_loader", ("decode_aarch64_boot", 0x40000000)), (0x40080000,),
-         ("qemu_efi", "qemu-efi"), reverse=True,
+         ("qemu_efi", "qemu-efi"), reverse=True, replay_seek=True,
          # arm/cstart64.S's vector stubs (el1h_sync ...) save a struct pt_regs.
          exception_entry=ExceptionEntry(r"^el[01][th]?_(?:sync|irq|fiq|error)(?:_64|_32)?$",
                                         "pt_regs", "arm64"),
@@ -125,7 +131,7 @@ ARCHES = (
     # QEMU virt: hw/arm/boot.c's bootloader; the test at RAM base + 0x10000.
     Arch("arm", ("arm", "iwmmxt", "xscale"), elf.EM_ARM, 32, (LITTLE,), 0x01c2,
          Finder("arm_boot_loader", ("decode_arm_boot", 0x40000000)), (0x40010000,),
-         ("qemu_efi", "qemu-efi"), reverse=True,
+         ("qemu_efi", "qemu-efi"), reverse=True, replay_seek=True,
          # arm/cstart.S's vector_common saves a struct pt_regs (uregs).
          exception_entry=ExceptionEntry(r"^vector_common$", "pt_regs", "arm")),
     # QEMU virt: hw/riscv/boot.c's reset vector hands OpenSBI the test's address.

@@ -7,7 +7,7 @@ A replay is deterministic: the same instruction count is the same point of
 the same run. Going to a count replays from the recording's start and stops
 there (replay_break), which needs nothing of gdb's reverse execution: QEMU's
 replay_seek where it replays after loading the start's snapshot (arches.py's
-reverse), else a QEMU started again on the recording (replay_restart.py)."""
+replay_seek), else a QEMU started again on the recording (replay_restart.py)."""
 
 import re
 
@@ -37,13 +37,24 @@ def replaying():
 
 
 def reverse_refusal():
-    """Why gdb's reverse execution cannot serve on this guest's architecture
+    """Why gdb's reverse commands cannot serve on this guest's architecture
     (arches.py's reverse), or None."""
-    name = gdb.selected_inferior().architecture().name()
-    arch = arches.of_gdb(name)
+    name, arch = _arch()
     if arch is not None and arch.reverse:
         return None
-    return "QEMU's reverse-stepi and replay_seek never return on %s" % name
+    return ("QEMU's replay hangs in reverse-stepi and reverse-continue on %s (seen with QEMU "
+            "7.2)" % name)
+
+
+def seeks():
+    """Whether QEMU's replay_seek replays on this guest's architecture
+    (arches.py's replay_seek); else the replay is started again."""
+    return bool(_arch()[1] and _arch()[1].replay_seek)
+
+
+def _arch():
+    name = gdb.selected_inferior().architecture().name()
+    return name, arches.of_gdb(name)
 
 
 def instruction_count():
@@ -92,7 +103,7 @@ def go_to(count):
     if now is not None and now < count:
         with StopAt(count):  # ahead: no need to replay from the start
             run("continue")
-    elif reverse_refusal() is None:
+    elif seeks():
         monitor("replay_seek %d" % count)
         if instruction_count() != count:
             run("continue")
@@ -112,7 +123,7 @@ def go_to_start():
     """Runs the replay back to its recording's start (the snapshot QEMU took
     there, or a QEMU replaying it again); its instruction count. ReplayError
     where QEMU cannot be started again."""
-    if reverse_refusal() is None:
+    if seeks():
         monitor("replay_seek 0")
     else:
         from kut_load.why import replay_restart
