@@ -42,10 +42,12 @@ def source_line(tree, path, text, before):
     return found[-1]
 
 
-def record_then_go_back(tmp_path, config, test, earlier_text, after_back):
+def record_then_go_back(tmp_path, config, test, earlier_text, after_back,
+                        back="reverse-continue"):
     """Records test's failing run, checks the stop at its first failure,
-    then replays it twice: back to the line with earlier_text above the
-    failing check, the after_back commands, forward to the failure again."""
+    then replays it twice: back (the back command) to the line with
+    earlier_text above the failing check, the after_back commands, forward
+    to the failure again."""
     tree = upstream.tree(config)
     log = upstream.logs(config, [test])[test]
     recording = str(tmp_path / (test + ".rr"))
@@ -59,7 +61,7 @@ def record_then_go_back(tmp_path, config, test, earlier_text, after_back):
     function, where = first.group(2), first.group(3)
     path, line = where.rsplit(":", 1)
     earlier = source_line(tree, path, earlier_text, int(line))
-    commands = ["break %s:%d" % (path, earlier), "reverse-continue"] + after_back + [
+    commands = ["break %s:%d" % (path, earlier), back] + after_back + [
         "continue", "info line *$pc"]
     args = ["--replay", "--recording", recording, "--fail"]
     for command in commands:
@@ -70,7 +72,10 @@ def record_then_go_back(tmp_path, config, test, earlier_text, after_back):
         back = re.search(r"^Breakpoint 1, (?:0x[0-9a-f]+ in )?%s \(.*\) at %s:(\d+)$"
                          % (re.escape(function), re.escape(path)), out, re.M)
         assert back, out
-        assert int(back.group(1)) == earlier, out  # the line asked for, in the test's function
+        # The line asked for, in the test's function, or where gdb placed its breakpoint.
+        placed = re.search(r"^Breakpoint 1 at 0x[0-9a-f]+: file %s, line (\d+)\.$"
+                           % re.escape(path), out, re.M)
+        assert int(back.group(1)) == (int(placed.group(1)) if placed else earlier), out
         failures = FAILURE.findall(out)
         # The first stop, then after going back the same failure again, not the next one.
         assert failures == [("1", function, where)] * 2, out
@@ -85,6 +90,48 @@ def test_arm64_gicv2_mmio_up_back_to_the_write_that_made_reg_wrong(tmp_path):
     # After the write and the read back, reg holds what the GIC returned, not the pattern.
     values = re.findall(r"^\$(\d+) = (0x[0-9a-f]+)$", out, re.M)
     assert values[0][1] == "0x0" and values[0][1] != values[1][1], out
+
+
+def test_x86_64_msr_back_by_replaying_again_to_the_wrmsr_line(tmp_path):
+    """x86's replay hangs in reverse-continue: kut-reverse-continue replays the
+    recording again to the breakpoint's last stop before the failure (gdb
+    places a breakpoint on the wrmsr line at the line after it); there gdb's
+    reverse-stepi is refused in one line, and continue meets the same failure
+    again."""
+    out = record_then_go_back(tmp_path, "x86_64", "msr", "vector = wrmsr_safe(",
+                              ["reverse-stepi"], back="kut-reverse-continue")
+    assert re.search(r"^reverse-stepi would hang QEMU: QEMU's replay hangs in reverse-stepi "
+                     r"and reverse-continue on i386:x86-64 .*; kut-reverse-stepi goes back by "
+                     r"replaying the recording again$", out, re.M), out
+
+
+def test_arm64_kut_reverse_commands_stop_where_gdbs_own_do(tmp_path):
+    """On arm64 QEMU serves gdb's reverse commands: kut-reverse-stepi 3 and
+    kut-reverse-continue (QEMU's replay_seek) stop at the pc and instruction
+    count where three reverse-stepi and gdb's reverse-continue stop, from
+    the first failure of the same recording."""
+    tree = upstream.tree("arm64")
+    log = upstream.logs("arm64", ["gicv2-mmio-up"])["gicv2-mmio-up"]
+    recording = str(tmp_path / "gic.rr")
+    status, out = kut_debug(tree, ["--record", "--recording", recording, "--fail", log])
+    assert status == 0, out
+    place = ["monitor info replay", "print/x $pc"]
+
+    def replayed(commands):
+        args = ["--replay", "--recording", recording, "--fail"]
+        for command in ["break test_targets"] + commands:
+            args += ["--ex", command]
+        status, out = kut_debug(tree, args + [log])
+        assert status == 0, out
+        counts = [int(count) for count in re.findall(r"instruction count = (\d+)$", out, re.M)]
+        pcs = re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", out, re.M)
+        return list(zip(counts, pcs)), out
+
+    gdbs, out = replayed(place + ["reverse-stepi"] * 3 + place + ["reverse-continue"] + place)
+    ours, out2 = replayed(place + ["kut-reverse-stepi 3"] + place + ["kut-reverse-continue"]
+                          + place)
+    assert len(gdbs) == 3 and gdbs[1][0] == gdbs[0][0] - 3, out
+    assert ours == gdbs, (out, out2)
 
 
 def refused(tmp_path, config, test, wanted):

@@ -7,6 +7,8 @@ import re
 import shlex
 import subprocess
 
+import pytest
+
 import fail_check
 import upstream
 from dwarf_oracle import symbol_value
@@ -16,10 +18,10 @@ MARK = "kut-test-mark"
 SHOWN = re.compile(r"^kut-why:   (.+?) = (0x[0-9a-f]+) \((-?\d+)\)$", re.M)
 
 
-def why(config, test, prints, more=()):
+def why(config, test, prints, more=(), options=()):
     tree = upstream.tree(config)
     log = upstream.logs(config, [test])[test]
-    args = ["--nx", "--batch", "--why", "--ex", "echo %s\\n" % MARK]
+    args = ["--nx", "--batch", "--why"] + list(options) + ["--ex", "echo %s\\n" % MARK]
     for expression in prints:
         args += ["--ex", "print/d " + expression]
     for command in more:
@@ -326,9 +328,14 @@ def test_s390x_spec_ex_names_the_check_in_the_helper_that_called_report():
     tree = upstream.tree("s390x")
     log = upstream.logs("s390x", ["spec_ex"])["spec_ex"]
     with open(log) as logged:
-        expected, received = map(int, re.search(r"^FAIL: .*expected\((\d+)\) == received\((\d+)\)",
-                                                logged.read(), re.M).groups())
-    tree, said, _, out = why("s390x", "spec_ex", [])
+        fails = [line for line in logged if line.startswith("FAIL: ")]
+    number, found = next(((number, found) for number, found in (
+        (number, re.search(r"expected\((\d+)\) == received\((\d+)\)", line))
+        for number, line in enumerate(fails, 1)) if found), (None, None))
+    if found is None:
+        pytest.skip("this QEMU's spec_ex fails no program interrupt check")
+    expected, received = map(int, found.groups())
+    tree, said, _, out = why("s390x", "spec_ex", [], options=["--fail-at", str(number)])
     check = re.search(r"^kut-why: the check at (\S+):(\d+): report\((\w+) == ([\w.]+),", said,
                       re.M)
     assert check, out
