@@ -71,6 +71,8 @@ WHY_REACHED = (
     ("a device read", re.compile(r"^kut-why: +an? \d+-bit read of ", re.M)),
     ("a constant", re.compile(r"^kut-why: +from the constant ", re.M)),
     ("a return value", re.compile(r"^kut-why: +the value \S+\(\) returned", re.M)),
+    ("a macro's arguments", re.compile(r"^kut-why: +from .*, a macro or a function inlined "
+                                       r"everywhere", re.M)),
     ("an argument", re.compile(r"^kut-why: .* set before \S+ was called", re.M)),
     ("the line that set it", re.compile(r"^kut-why: .* was set at ", re.M)),
     ("the values, not recorded", re.compile(r"^kut-debug: not recorded", re.M)),
