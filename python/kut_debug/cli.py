@@ -207,9 +207,9 @@ def run_session(plan, options):
     # is left behind even when kut-debug is killed.
     for note in plan.notes:
         sys.stderr.write("kut-debug: %s\n" % note)
-    if plan.prepare:
-        plan.prepare()
     with tempfile.TemporaryFile("w+") as script, Session() as session:
+        if plan.prepare:  # in the session: a SIGTERM meanwhile ends the recording's QEMU too
+            plan.prepare()
         qemu = session.start_qemu(paused_qemu.Qemu(plan.launch, plan.console, plan.what,
                                                    start_timeout=plan.start_timeout))
         started = linux_proc.command_line(qemu.pid, errors="replace")

@@ -5,6 +5,7 @@ QEMU argv that recorded it, the test's ELF and its log."""
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -23,6 +24,14 @@ from kut_debug.errors import DebugError
 SUFFIX = ".rr"
 # A recording that has not ended by then is a guest that never powers off.
 RECORD_TIMEOUT = 300
+# How long the recording's QEMU has to end its recording after SIGTERM.
+TERM_GRACE = 10
+# run_tests.sh's "timeout -k 1s --foreground 45s qemu-system-..." and QEMU's
+# "qemu-system-x86_64: terminating on signal 15 from pid 26285 (timeout)".
+LOGGED_TIMEOUT = re.compile(r"^timeout\b.*?\s(\d+(?:\.\d+)?)([smhd]?)\s+\S*qemu-system-",
+                            re.M)
+TIMED_OUT = re.compile(r"terminating on signal 15 from pid \d+ \(timeout\)")
+TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Environment of the QEMU wrapper a run script runs (QEMU=...).
 ENV_DIRECTORY = "KUT_DEBUG_RR_DIRECTORY"
 ENV_QEMU = "KUT_DEBUG_RR_QEMU"
@@ -146,22 +155,35 @@ def recorded_argv(argv, recording):
                                  os.path.abspath(recording.snapshot_disk))
 
 
-def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="QEMU"):
+def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="QEMU",
+                  logged_timeout=None):
     """Runs the recording to its end in a process group of its own; its
-    output is appended to the record console. Returns the wall time."""
+    output is appended to the record console. Returns the wall time. With
+    logged_timeout (seconds: run_tests.sh's timeout ended the logged run),
+    the recording is ended the same way then (SIGTERM, which QEMU ends its
+    recording on), and kept."""
+    limit = logged_timeout or timeout
     with open(recording.record_console, "a") as console:
         started = time.monotonic()
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=console,
                                    stderr=subprocess.STDOUT, env=environ,
                                    start_new_session=True)
         try:
-            process.wait(timeout)
+            process.wait(limit)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise DebugError("the recording did not end within %d s (a guest that never "
-                             "powers off is not recordable); its console is %s"
-                             % (timeout, recording.record_console)) from None
+            if logged_timeout:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(TERM_GRACE)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+            else:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise DebugError("the recording did not end within %d s (a guest that never "
+                                 "powers off is not recordable); its console is %s"
+                                 % (timeout, recording.record_console)) from None
         except BaseException:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -174,6 +196,20 @@ def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="Q
         raise DebugError("%s exited (status %d) without recording the test; its output is "
                          "in %s" % (what, process.returncode, recording.record_console))
     return elapsed
+
+
+def logged_timeout(log):
+    """Seconds after which run_tests.sh's timeout ended the logged run (its
+    QEMU says "terminating on signal 15 ... (timeout)"), from the log's
+    `timeout ... 45s` command; None where the run ended by itself."""
+    if log is None or not os.path.isfile(log):
+        return None
+    with open(log, errors="replace") as logged:
+        text = logged.read()
+    command = LOGGED_TIMEOUT.search(text)
+    if not command or not TIMED_OUT.search(text):
+        return None
+    return float(command.group(1)) * TIME_UNITS[command.group(2) or "s"]
 
 
 def wrapper_environment(recording, real_qemu):

@@ -42,7 +42,9 @@ def recorder_direct(argv, directory, log):
         target = recording.fresh(directory)
         recorded = recording.recorded_argv(argv, target)
         target.save_metadata(argv=recorded)
-        return finish(target, recording.run_recording(recorded, target), log)
+        limit = recording.logged_timeout(log)
+        return finish(target, recording.run_recording(recorded, target, logged_timeout=limit),
+                      log, limit)
     return record
 
 
@@ -64,13 +66,14 @@ def recorder_run_script(tree, run, directory, log, logged_argv=None):
         target = recording.fresh(directory)
         environ = recording.wrapper_environment(target, real_qemu)
         environ["QEMU"] = recording.write_wrapper(target)
+        limit = recording.logged_timeout(log)
         elapsed = recording.run_recording(["bash", "-c", run.shell_command], target, environ,
-                                          what="./" + tree.run_script)
-        return finish(target, elapsed, log)
+                                          what="./" + tree.run_script, logged_timeout=limit)
+        return finish(target, elapsed, log, limit)
     return record
 
 
-def finish(target, elapsed, log):
+def finish(target, elapsed, log, limit=None):
     console = ""
     if os.path.isfile(target.record_console):
         with open(target.record_console, errors="replace") as handle:
@@ -83,6 +86,9 @@ def finish(target, elapsed, log):
     say("recorded the run in %.2f s into %s (%d KB)%s" % (
         elapsed, target.directory, (size + 1023) // 1024,
         "; the guest's exit status was %d" % status if status is not None else ""))
+    if limit and elapsed >= limit:
+        say("the recording was ended after %g s, as run_tests.sh's timeout ended the logged run"
+            % limit)
     note = recording.fail_line_note(log, target)
     if note:
         say(note)
