@@ -77,6 +77,8 @@ WHY_REACHED = (
     ("the line that set it", re.compile(r"^kut-why: .* was set at ", re.M)),
     ("the values, not recorded", re.compile(r"^kut-debug: not recorded", re.M)),
     ("the values", re.compile(r"^kut-why: .* is (?:true|false)$", re.M)),
+    ("the condition, which gdb cannot evaluate", re.compile(
+        r"^kut-why: .*: gdb cannot evaluate it here", re.M)),
 )
 
 

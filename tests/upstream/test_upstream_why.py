@@ -345,3 +345,31 @@ def test_s390x_spec_ex_names_the_check_in_the_helper_that_called_report():
     assert shown == {check.group(3): expected, check.group(4): received}, out
     assert re.search(r"^kut-why: %s = .*: an argument of check_pgm_int_code, set before it "
                      r"was called$" % check.group(3), said, re.M), out
+
+
+def test_x86_64_pcid_names_both_folded_lines_where_gdb_has_no_value():
+    """pcid-enabled's test_pcid_disabled: passed is optimised out at the check,
+    and both lines that set it (the source's) have no code of their own (gdb's
+    `info line` on the ELF alone): kut-why names both, and claims neither."""
+    tree = upstream.tree("x86_64")
+    with open(os.path.join(tree, "x86", "pcid.c")) as source:
+        lines = source.read().splitlines()
+    start = next(number for number, line in enumerate(lines, 1)
+                 if re.search(r"\btest_pcid_disabled\(void\)", line))
+    check = next(number for number, line in enumerate(lines[start:], start + 1)
+                 if "report(passed" in line)
+    setting = [number for number in range(start, check)
+               if re.search(r"\bpassed = \d+;", lines[number - 1])]
+    elf = os.path.join(tree, "x86", "pcid.elf")
+    for number in setting:
+        said = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-ex",
+                               "info line x86/pcid.c:%d" % number, elf],
+                              capture_output=True, text=True).stdout
+        if "contains no code" not in said:
+            pytest.skip("this build gives x86/pcid.c:%d code of its own" % number)
+    _, said, _, out = why("x86_64", "pcid-enabled", [])
+    found = re.search(r"^kut-why: passed = \(no value gdb can read at the check\): set at (.*), "
+                      r"lines without code of their own", said, re.M)
+    assert found, out
+    named = sorted(int(number) for number in re.findall(r"x86/pcid.c:(\d+)", found.group(1)))
+    assert named == setting, out

@@ -31,6 +31,7 @@ class TestFrame:
         self.caller = frame.older() if frame.type() == gdb.TAILCALL_FRAME else None
         sal = frame.find_sal()
         self.file = sal.symtab.filename if sal.symtab else "??"
+        self.linetable = sal.symtab.linetable() if sal.symtab else None
         self.entry = None  # QEMU's instruction count where the function's run began
         self.start = 0  # QEMU's instruction count at the replay's start
         try:
@@ -42,6 +43,10 @@ class TestFrame:
             block = block.superblock
         if block is not None:
             self.arguments = {symbol.name for symbol in block if symbol.is_argument}
+
+    def has_code(self, line):
+        """Whether the line table gives line of the test's file code of its own."""
+        return self.linetable is None or self.linetable.has_line(line)
 
     def __eq__(self, frame):
         # gdb may call an inlined callee's frame equal to its caller's: the function tells.
@@ -83,22 +88,49 @@ def select(test_frame):
 def folded_constant(source_lines, test_frame, stops, name, value):
     """What to say of a variable no line with code of the frame set, where a
     line of the function's source before the check sets it to a constant
-    equal to its value: the compiler folded that line into the code after."""
-    if not stops or value is None or not is_integer(value):
+    equal to its value: the compiler folded that line into the code after.
+    Where gdb has no value at the check, the one line setting it without
+    code of its own (the line table's): the lines with code did not run."""
+    if not stops or (value is not None and not is_integer(value)):
         return None
-    first, last = stops[0].line, stops[-1].line
-    for line in range(last, first - 1, -1):
+    first, last = definition_line(source_lines, test_frame, stops[0].line), stops[-1].line
+    setting = [line for line in range(last, first - 1, -1)
+               if assigns(statement_at(source_lines, line), name)]
+    for line in setting:
         statement = statement_at(source_lines, line)
-        assigned = assigned_value(statement, name) if assigns(statement, name) else None
-        kind, constant = value_source(assigned) if assigned else (None, None)
-        if kind == "constant" and compound_operator(statement, name) is None \
-                and unsigned(constant, value.type.sizeof) \
-                == unsigned(int(value), value.type.sizeof):
-            return ("%s = %s was set at %s:%d: %s (a line without code of its own: the "
-                    "compiler put the constant into the code that uses it)"
-                    % (name, shown(value), printable(test_frame.file), line,
-                       printable(statement)))
+        kind, constant = value_source(assigned_value(statement, name))
+        if kind != "constant" or compound_operator(statement, name) is not None:
+            continue
+        if value is None:
+            # A line with code that set it would be among the lines run: not this run's.
+            folded = [other for other in setting if not test_frame.has_code(other)]
+            if len(folded) > 1:
+                return ("%s = %s: set at %s, lines without code of their own (the compiler "
+                        "put their values into the code that uses them); gdb has no value for "
+                        "it to tell which" % (name, shown_or_none(None), " or ".join(
+                            "%s:%d (%s)" % (printable(test_frame.file), other, printable(
+                                statement_at(source_lines, other))) for other in folded)))
+            if folded != [line]:
+                return None
+        elif unsigned(constant, value.type.sizeof) != unsigned(int(value), value.type.sizeof):
+            continue
+        return ("%s = %s was set at %s:%d: %s (a line without code of its own: the "
+                "compiler put the constant into the code that uses it)"
+                % (name, constant if value is None else shown(value),
+                   printable(test_frame.file), line, printable(statement)))
     return None
+
+
+def definition_line(source_lines, test_frame, first_run):
+    """The line above first_run (the first the function ran) naming the
+    test's function with its parameters: where its declarations start.
+    first_run itself where none is (an inlined function's symbol gives gdb
+    the line of its call)."""
+    pattern = re.compile(r"\b%s\s*\(" % re.escape(test_frame.function))
+    for line in range(first_run, 0, -1):
+        if pattern.search(source_lines[line - 1] if line <= len(source_lines) else ""):
+            return line
+    return first_run
 
 
 def shown_or_none(value):
