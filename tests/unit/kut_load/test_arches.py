@@ -127,3 +127,13 @@ def test_exception_entry_and_debug_registers(arch):
     assert (registers and registers[0]) == DEBUG_REGISTERS.get(arch.name)
     # Seen: QEMU 10's ppc64 stub reports a watchpoint's hit as a plain SIGTRAP.
     assert arch.watchpoint_hits_reported == (arch.name != "ppc64")
+
+
+def test_going_back_facts_hold_together():
+    for arch in arches.ARCHES:
+        # replay_seek is used where gdb's reverse-continue serves too (kut-why's earlier write).
+        assert not arch.replay_seek or arch.reverse, arch.name
+        # An architecture whose recordings QEMU cannot replay has no way back at all.
+        assert not arch.replay_refusal or not (arch.reverse or arch.replay_seek), arch.name
+    assert {arch.name for arch in arches.ARCHES if arch.replay_seek} == {"aarch64", "arm"}
+    assert [arch.name for arch in arches.ARCHES if arch.replay_refusal] == ["ppc64"]
