@@ -169,6 +169,10 @@ def parse(argv):
         options.fail = options.fail_at is None
         options.ex = ["kut-why"] + options.ex
         options.record = options.record or options.why_records
+    if options.fail_at is not None and options.fail_at.strip().lstrip("-").isdigit() \
+            and int(options.fail_at) < 1:
+        raise DebugError("--fail-at counts FAIL lines from 1; give 1 or more, or a text of "
+                         "the FAIL line")
     if (options.fail or options.fail_at is not None) and options.break_at != "main":
         raise DebugError("give --break or --fail, not both")
     if options.record and options.replay:

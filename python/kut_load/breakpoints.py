@@ -143,6 +143,26 @@ def own_watchpoint(point):
     _own_watchpoints[:] = [kept for kept in _own_watchpoints if kept.is_valid()] + [point]
 
 
+class WatchpointsOff:
+    """A context in which no watchpoint stops the guest, the session's nor
+    kut-load's own; after it, each is enabled again, armed afresh with the
+    values there (renew_watchpoints)."""
+
+    def __enter__(self):
+        self.disabled = [point for point in list(gdb.breakpoints() or ()) + _own_watchpoints
+                         if point.is_valid() and point.enabled
+                         and point.type not in CODE_TYPES]
+        for point in self.disabled:
+            point.enabled = False
+        return self
+
+    def __exit__(self, *exception):
+        for point in self.disabled:
+            if point.is_valid():
+                point.enabled = True
+        return False
+
+
 def renew_watchpoints():
     """gdb drops a watchpoint's locations when its inferior is killed, and
     makes new ones where the watchpoint is enabled again: after gdb connects

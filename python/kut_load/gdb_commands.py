@@ -224,7 +224,7 @@ Usage: kut-reverse-stepi [N]
 Runs QEMU's replay to the instruction count N before this one (QEMU's
 `info replay`): with QEMU's replay_seek where it replays on the guest's
 architecture (arm, aarch64), else by replaying the recording again from its
-start, where gdb's reverse-stepi would hang QEMU (x86, s390x, riscv64). No
+start, where gdb's reverse-stepi would hang QEMU (x86, riscv64, s390x). No
 breakpoint stops the way; the frame there is shown."""
 
     def __init__(self):
@@ -259,10 +259,10 @@ class KutReverseRefusalCommand(gdb.Command):
 Usage: kut-reverse-refusal COMMAND
 
 The hooks kut-debug defines for gdb's reverse commands (hook-reverse-stepi,
-...) run it: in a replay on x86 or s390x, whose QEMU never returns from
-reverse-stepi, it fails with one line naming kut-reverse-stepi or
-kut-reverse-continue, and gdb does not run the command. Elsewhere it does
-nothing."""
+...) run it: in a replay on x86, riscv64 or s390x, where QEMU's replay hangs
+in reverse-stepi and reverse-continue, it fails with one line naming
+kut-reverse-stepi or kut-reverse-continue, and gdb does not run the
+command. Elsewhere (arm, aarch64) it does nothing."""
 
     def __init__(self):
         super().__init__("kut-reverse-refusal", gdb.COMMAND_RUNNING)

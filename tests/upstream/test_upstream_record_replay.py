@@ -69,7 +69,8 @@ def record_then_go_back(tmp_path, config, test, earlier_text, after_back,
     replays = [kut_debug(tree, args + [log]) for _ in range(2)]
     for status, out in replays:
         assert status == 0, out
-        back = re.search(r"^Breakpoint 1, (?:0x[0-9a-f]+ in )?%s \(.*\) at %s:(\d+)$"
+        # gdb's stop line, or after kut-reverse-continue's line the frame there.
+        back = re.search(r"^(?:Breakpoint 1, |#0  )(?:0x[0-9a-f]+ in )?%s \(.*\) at %s:(\d+)$"
                          % (re.escape(function), re.escape(path)), out, re.M)
         assert back, out
         # The line asked for, in the test's function, or where gdb placed its breakpoint.
@@ -100,6 +101,8 @@ def test_x86_64_msr_back_by_replaying_again_to_the_wrmsr_line(tmp_path):
     again."""
     out = record_then_go_back(tmp_path, "x86_64", "msr", "vector = wrmsr_safe(",
                               ["reverse-stepi"], back="kut-reverse-continue")
+    assert re.search(r"^back to the last stop before instruction \d+: breakpoint 1 "
+                     r"\(\S+\), at instruction \d+$", out, re.M), out
     assert re.search(r"^reverse-stepi would hang QEMU: QEMU's replay hangs in reverse-stepi "
                      r"and reverse-continue on i386:x86-64 .*; kut-reverse-stepi goes back by "
                      r"replaying the recording again$", out, re.M), out

@@ -14,6 +14,7 @@ import sys
 import time
 
 from kut_load.break_fail import log as fail_log
+from kut_load.qemu import linux_proc
 
 import kut_debug
 from kut_debug.processes import paused_command
@@ -170,14 +171,13 @@ def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="Q
                                    start_new_session=True)
         try:
             process.wait(limit)
+            # A run script may end before its QEMU has written the recording's end.
+            wait_group_gone(process.pid, TERM_GRACE)
         except subprocess.TimeoutExpired:
             if logged_timeout:
                 os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(TERM_GRACE)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+                wait_group_gone(process.pid, TERM_GRACE)
+                process.wait()
             else:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
@@ -196,6 +196,20 @@ def run_recording(argv, recording, environ=None, timeout=RECORD_TIMEOUT, what="Q
         raise DebugError("%s exited (status %d) without recording the test; its output is "
                          "in %s" % (what, process.returncode, recording.record_console))
     return elapsed
+
+
+def wait_group_gone(pgid, limit):
+    """Waits until no process of group pgid runs (QEMU writes its replay
+    log's header last), SIGKILL after limit seconds."""
+    deadline = time.monotonic() + limit
+    while linux_proc.process_group_members(pgid, live=True):
+        if time.monotonic() > deadline:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return
+        time.sleep(0.02)
 
 
 def logged_timeout(log):

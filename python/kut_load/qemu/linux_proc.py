@@ -77,8 +77,9 @@ def process_ids():
     return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
 
 
-def process_group_members(pgid):
-    """Pids of the processes in process group pgid (/proc/PID/stat's 5th field)."""
+def process_group_members(pgid, live=False):
+    """Pids of the processes in process group pgid (/proc/PID/stat's 5th field);
+    with live, not those that have exited (zombies)."""
     members = []
     for pid in process_ids():
         try:
@@ -86,7 +87,7 @@ def process_group_members(pgid):
                 fields = stat.read().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if len(fields) > 2 and fields[2] == str(pgid):
+        if len(fields) > 2 and fields[2] == str(pgid) and not (live and fields[0] == "Z"):
             members.append(pid)
     return members
 

@@ -192,8 +192,10 @@ def last_write(test_frame, source_lines, name, value, end, say):
             say("%s = %s: an argument of %s, set before it was called" % (
                 name, shown_or_none(value), printable(test_frame.function)))
         else:
-            say("%s = %s: no line %s ran before it sets it" % (
-                name, shown_or_none(value), printable(test_frame.function)))
+            say("%s = %s: no line %s ran before it sets it (it was set before %s was "
+                "called, through a pointer, or by the CPU or a device)" % (
+                    name, shown_or_none(value), printable(test_frame.function),
+                    printable(test_frame.function)))
         return []
     setting = stops[index]
     after = stops[index + 1].count if index + 1 < len(stops) else end

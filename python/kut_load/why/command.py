@@ -34,6 +34,9 @@ def run(argument):
         raise WhyError("no frame is selected: kut-why needs the guest stopped under gdb "
                        "(target remote, then a stop)") from None
     expression = argument.strip()
+    if expression in ("--help", "-h"):
+        gdb.execute("help kut-why")
+        return
     if expression:
         explain(expression, condition=False)
         if VARIABLE.match(expression):

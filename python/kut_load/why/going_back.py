@@ -48,6 +48,8 @@ def reverse_stepi(argv):
     """kut-reverse-stepi [N]: N instructions back (1 by default)."""
     steps = parse_count(argv)
     count = now()
+    if count == 0:
+        raise GoingBackError("the replay is at the recording's start: nothing is before it")
     if steps > count:
         raise GoingBackError("the replay is %d instructions from its start; give N up to that"
                              % count)
@@ -63,7 +65,9 @@ def reverse_continue(argv):
     count = now()
     hits = hits_before(count)
     if hits:
-        arrive(hits[-1])
+        reached, stopped = hits[-1]
+        arrive(reached, "back to the last stop before instruction %d: %s, at instruction %d"
+               % (count, stopped, reached))
     else:
         arrive(0)
         gdb.write("No breakpoint or watchpoint stops before instruction %d: at the "
@@ -79,20 +83,23 @@ def parse_count(argv):
 
 
 def hits_before(count):
-    """The instruction counts at which the session's enabled breakpoints and
-    watchpoints stop the run from the recording's start to count: stand-ins
-    of them stop it, so that their hit counts stay as they were."""
-    stand_ins = []
+    """[(instruction count, which of them, in words)] where the session's
+    enabled breakpoints and watchpoints stop the run from the recording's
+    start to count: stand-ins of them stop it, so that their hit counts
+    stay as they were."""
+    stand_ins, originals = [], {}
     try:
         with OwnRun(), QuietStops():
             with replay.BreakpointsOff() as off:
-                for point in off.enabled:
+                for point in [point for point in off.enabled if point.number > 0]:
                     stand_in = breakpoints.stand_in(point)
                     if stand_in is None:
                         raise GoingBackError("kut-reverse-continue cannot stop where %s %d "
                                              "does; disable it first" % (point_kind(point),
                                                                          point.number))
                     stand_ins.append(stand_in)
+                    originals[id(stand_in)] = "%s %d (%s)" % (
+                        point_kind(point), point.number, point.location or point.expression)
                 replay.go_to_start()
                 hits = []
                 with replay.StopAt(count), run_control.LastStop() as stops:
@@ -104,7 +111,9 @@ def hits_before(count):
                         if reached is None or reached >= count:
                             break
                         if isinstance(stops.event, gdb.BreakpointEvent):
-                            hits.append(reached)
+                            hits.append((reached, ", ".join(
+                                originals[id(point)] for point in stops.event.breakpoints
+                                if id(point) in originals) or "a stop"))
     finally:
         for stand_in in stand_ins:
             if stand_in.is_valid():
@@ -116,13 +125,17 @@ def point_kind(point):
     return "breakpoint" if point.type in breakpoints.CODE_TYPES else "watchpoint"
 
 
-def arrive(count):
-    """Runs the replay to count, no breakpoint stopping it on the way. The
-    last instruction is a stepi of the user's: its stop is shown, and seen by
-    kut-break-fail, as one of gdb's reverse commands would be."""
+def arrive(count, why=None):
+    """Runs the replay to count, no breakpoint stopping it on the way, and
+    shows the frame there. The last instruction is a stepi outside
+    kut-why's own runs, so that kut-break-fail sees a stop as after gdb's
+    reverse commands; no watchpoint stops it (x86's stub reports a hit
+    stepped onto once more at the next continue)."""
     with OwnRun(), QuietStops(), replay.BreakpointsOff():
         replay.go_to(max(0, count - 1))
     if count > 0:
-        gdb.execute("stepi")
-    else:
-        gdb.execute("frame")
+        with QuietStops(), breakpoints.WatchpointsOff():
+            replay.run("stepi")
+    if why:
+        gdb.write(why + "\n")
+    gdb.execute("frame")
