@@ -143,24 +143,33 @@ def own_watchpoint(point):
     _own_watchpoints[:] = [kept for kept in _own_watchpoints if kept.is_valid()] + [point]
 
 
-class WatchpointsOff:
-    """A context in which no watchpoint stops the guest, the session's nor
-    kut-load's own; after it, each is enabled again, armed afresh with the
-    values there (renew_watchpoints)."""
+class BreakpointsOff:
+    """A context in which no breakpoint or watchpoint of the session stops
+    the guest (those gdb.breakpoints() lists); each is enabled again after,
+    as it was (a watchpoint armed afresh with the values there)."""
+
+    def chosen(self):
+        return [point for point in (gdb.breakpoints() or ()) if point.enabled]
 
     def __enter__(self):
-        self.disabled = [point for point in list(gdb.breakpoints() or ()) + _own_watchpoints
-                         if point.is_valid() and point.enabled
-                         and point.type not in CODE_TYPES]
-        for point in self.disabled:
+        self.enabled = self.chosen()
+        for point in self.enabled:
             point.enabled = False
         return self
 
     def __exit__(self, *exception):
-        for point in self.disabled:
+        for point in self.enabled:
             if point.is_valid():
                 point.enabled = True
         return False
+
+
+class WatchpointsOff(BreakpointsOff):
+    """BreakpointsOff for watchpoints only, the session's and kut-load's own."""
+
+    def chosen(self):
+        return [point for point in list(gdb.breakpoints() or ()) + _own_watchpoints
+                if point.is_valid() and point.enabled and point.type not in CODE_TYPES]
 
 
 def renew_watchpoints():

@@ -5,6 +5,7 @@ of its operands, read from the guest by gdb. Imported at the first kut-why
 
 import gdb
 
+from kut_load import breakpoints
 from kut_load.errors import KutLoadError
 from kut_load.quoting import printable
 from kut_load.session import OwnRun, QuietStops, frame_level
@@ -69,7 +70,7 @@ def go_back(frame, lines, names):
     place = replay.Place()
     said = []
     try:
-        with QuietStops(), OwnRun(), replay.BreakpointsOff():
+        with QuietStops(), OwnRun(), breakpoints.BreakpointsOff():
             for name, value in values:
                 try:
                     chain.follow(frame, lines, name, value, DEPTH, said.append)

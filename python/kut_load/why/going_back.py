@@ -90,7 +90,7 @@ def hits_before(count):
     stand_ins, originals = [], {}
     try:
         with OwnRun(), QuietStops():
-            with replay.BreakpointsOff() as off:
+            with breakpoints.BreakpointsOff() as off:
                 for point in [point for point in off.enabled if point.number > 0]:
                     stand_in = breakpoints.stand_in(point)
                     if stand_in is None:
@@ -131,7 +131,7 @@ def arrive(count, why=None):
     kut-why's own runs, so that kut-break-fail sees a stop as after gdb's
     reverse commands; no watchpoint stops it (x86's stub reports a hit
     stepped onto once more at the next continue)."""
-    with OwnRun(), QuietStops(), replay.BreakpointsOff():
+    with OwnRun(), QuietStops(), breakpoints.BreakpointsOff():
         replay.go_to(max(0, count - 1))
     if count > 0:
         with QuietStops(), breakpoints.WatchpointsOff():

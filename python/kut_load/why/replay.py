@@ -75,23 +75,6 @@ def run(command):
     return NO_HISTORY not in said
 
 
-class BreakpointsOff:
-    """A context in which no breakpoint or watchpoint of the session stops
-    the guest; each is enabled again after, as it was."""
-
-    def __enter__(self):
-        self.enabled = [point for point in (gdb.breakpoints() or ()) if point.enabled]
-        for point in self.enabled:
-            point.enabled = False
-        return self
-
-    def __exit__(self, *exception):
-        for point in self.enabled:
-            if point.is_valid():
-                point.enabled = True
-        return False
-
-
 def go_to(count):
     """Runs the replay to the instruction count: forwards from here when it is
     ahead, else from the recording's start (QEMU's replay_seek loads its
