@@ -1,5 +1,5 @@
 """gdb's reverse commands refused where QEMU's replay would hang in them
-(x86, s390x: arches.py's reverse): a pre-hook of each (hook-reverse-stepi,
+(x86, riscv64, s390x: arches.py's reverse): a pre-hook of each (hook-reverse-stepi,
 ...) runs kut-reverse-refusal, whose error keeps gdb from running the
 command. Defined where the user has no hook of that name; kut-debug defines
 them in every session that replays a recording."""

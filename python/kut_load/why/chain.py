@@ -98,7 +98,8 @@ def folded_constant(source_lines, test_frame, stops, name, value):
                if assigns(statement_at(source_lines, line), name)]
     for line in setting:
         statement = statement_at(source_lines, line)
-        kind, constant = value_source(assigned_value(statement, name))
+        assigned = assigned_value(statement, name)  # None for `++`, `&name` handed to a call
+        kind, constant = value_source(assigned) if assigned else (None, None)
         if kind != "constant" or compound_operator(statement, name) is not None:
             continue
         if value is None:

@@ -1,5 +1,6 @@
 """Back to a recording's start where QEMU's replay_seek does not replay on
-(x86, s390x: after it loads the start's snapshot the guest never runs): the
+(x86, s390x: after it loads the start's snapshot the guest never runs;
+riscv64: hung at times): the
 QEMU replaying now is ended and the same command line, with a gdb stub of its
 own, replays the recording again from its first instruction; gdb connects to
 it. A replay is deterministic, so it is the same run: its console output is
