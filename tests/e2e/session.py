@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 import time
 
+from kut_load.qemu import loopback
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GDBINIT = os.path.join(REPO, "gdbinit")
 GUESTS_BUILD = os.path.join(os.environ.get("KUT_BUILD_DIR", os.path.join(REPO, "build")),
@@ -83,13 +85,13 @@ class Qemu:
         raise AssertionError("QEMU did not start: %s" % " ".join(self.argv))
 
     def _wait_listening(self):
+        # Asked of /proc, not by connecting: a gdb client that connects stops a running guest.
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return True
+            if loopback.listens(self.process.pid, self.port):
+                return True
             time.sleep(0.05)
         return False
 
