@@ -133,19 +133,10 @@ def watched(expression):
     return "*(%s *) %#x" % (value.type, int(value.address))
 
 
-# kut-load's own watchpoints: internal, so gdb.breakpoints() lists none of them.
-_own_watchpoints = []
-
-
-def own_watchpoint(point):
-    """Counts point among kut-load's own watchpoints, which renew_watchpoints()
-    renews with the session's."""
-    _own_watchpoints[:] = [kept for kept in _own_watchpoints if kept.is_valid()] + [point]
-
-
 class BreakpointsOff:
     """A context in which no breakpoint or watchpoint of the session stops
-    the guest (those gdb.breakpoints() lists); each is enabled again after,
+    the guest (those gdb.breakpoints() lists: the user's, and the internal
+    ones made from Python, kut-break-fail's); each is enabled again after,
     as it was (a watchpoint armed afresh with the values there)."""
 
     def chosen(self):
@@ -165,20 +156,16 @@ class BreakpointsOff:
 
 
 class WatchpointsOff(BreakpointsOff):
-    """BreakpointsOff for watchpoints only, the session's and kut-load's own."""
+    """BreakpointsOff for watchpoints only."""
 
     def chosen(self):
-        return [point for point in list(gdb.breakpoints() or ()) + _own_watchpoints
-                if point.is_valid() and point.enabled and point.type not in CODE_TYPES]
+        return [point for point in super().chosen() if point.type not in CODE_TYPES]
 
 
 def renew_watchpoints():
     """gdb drops a watchpoint's locations when its inferior is killed, and
     makes new ones where the watchpoint is enabled again: after gdb connects
-    to a QEMU started again, each enabled one, the session's and kut-load's
-    own, is disabled and enabled."""
-    every = list(gdb.breakpoints() or ()) + _own_watchpoints
-    for point in every:
-        if point.is_valid() and point.enabled and point.type not in CODE_TYPES:
-            point.enabled = False
-            point.enabled = True
+    to a QEMU started again, each enabled one (kut-break-fail's too) is
+    disabled and enabled."""
+    with WatchpointsOff():
+        pass

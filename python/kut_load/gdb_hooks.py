@@ -8,10 +8,16 @@ import tempfile
 import gdb
 
 
-def user_definition(name):
-    """The definition `show user` lists for the user command name, or None.
-    The listing of every user command: asking for one gdb has not costs an error."""
-    listing = gdb.execute("show user", to_string=True)
+def user_listing():
+    """`show user`: every user command's definition. Asking for one gdb has
+    not costs an error."""
+    return gdb.execute("show user", to_string=True)
+
+
+def user_definition(name, listing=None):
+    """The definition user_listing() (or listing) gives for the user command
+    name, or None."""
+    listing = user_listing() if listing is None else listing
     head = 'User command "%s":\n' % name
     start = listing.find(head)
     if start < 0:

@@ -15,8 +15,9 @@ REFUSAL = "kut-reverse-refusal"
 
 def install():
     """Defines the hook of each reverse command the user has none of."""
+    listing = gdb_hooks.user_listing()
     script = "".join("define hook-%s\n%s %s\nend\n" % (command, REFUSAL, command)
                      for command in REVERSE_COMMANDS
-                     if gdb_hooks.user_definition("hook-" + command) is None)
+                     if gdb_hooks.user_definition("hook-" + command, listing) is None)
     if script:
         gdb_hooks.define(script)

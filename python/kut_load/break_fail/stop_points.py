@@ -28,7 +28,6 @@ class FailureWatch(gdb.Breakpoint):
 
     def __init__(self, expression, tracker):
         super().__init__(expression, gdb.BP_WATCHPOINT, gdb.WP_WRITE, internal=True)
-        breakpoints.own_watchpoint(self)
         # The stop handler shows the test's frame instead of the counter's.
         self.silent = breakpoints.silent_stops()
         self.tracker = tracker

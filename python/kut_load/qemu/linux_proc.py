@@ -77,6 +77,15 @@ def process_ids():
     return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
 
 
+def running(pid):
+    """Whether process pid exists and has not exited (a zombie has)."""
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError, TypeError):
+        return False
+
+
 def process_group_members(pgid, live=False):
     """Pids of the processes in process group pgid (/proc/PID/stat's 5th field);
     with live, not those that have exited (zombies)."""

@@ -15,7 +15,7 @@ import gdb
 
 from kut_load import breakpoints, register_cache, session, target
 from kut_load.errors import KutLoadError
-from kut_load.qemu import loopback, replay_argv
+from kut_load.qemu import linux_proc, loopback, replay_argv
 
 # How long the QEMU replaying now takes to end at gdb's kill, and the new one to listen.
 WAIT_SECONDS = 10.0
@@ -54,19 +54,11 @@ def start_again():
 def _wait_until_gone(pid):
     # The recording's disk is locked until the QEMU that replays it has exited.
     deadline = time.monotonic() + WAIT_SECONDS
-    while _alive(pid):
+    while linux_proc.running(pid):
         if time.monotonic() > deadline:
             raise RestartError("QEMU (pid %d) did not end at gdb's kill within %d s"
                                % (pid, WAIT_SECONDS))
         time.sleep(POLL_SECONDS)
-
-
-def _alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 _started = []
