@@ -3,7 +3,6 @@ gdb-multiarch with the project's gdbinit. Nothing here is mocked."""
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -47,10 +46,8 @@ def require(program):
     return path
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# The port the next QEMU's gdb stub gets (kut-load's own helper).
+free_port = loopback.free_port
 
 
 class Qemu:

@@ -49,7 +49,8 @@ def reverse_refusal():
 def seeks():
     """Whether QEMU's replay_seek replays on this guest's architecture
     (arches.py's replay_seek); else the replay is started again."""
-    return bool(_arch()[1] and _arch()[1].replay_seek)
+    arch = _arch()[1]
+    return bool(arch and arch.replay_seek)
 
 
 def _arch():
